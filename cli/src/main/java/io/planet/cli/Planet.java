@@ -1,0 +1,21 @@
+package io.planet.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The planet command. */
+@Command(name = "planet", mixinStandardHelpOptions = true, version = "planet 0.1.0",
+    description = "An installable, self-contained Kubernetes environment.",
+    subcommands = {ApiServerCommand.class})
+public final class Planet implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Planet()).execute(args));
+  }
+}
