@@ -1,0 +1,400 @@
+package io.planet.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.planet.api.ApiException;
+import io.planet.api.Json;
+import io.planet.api.Meta;
+import io.planet.api.ResourceRegistry;
+import io.planet.api.ResourceStrategy;
+import io.planet.api.ResourceType;
+import io.planet.apiserver.handlers.ApiHandler;
+import io.planet.apiserver.handlers.Discovery;
+import io.planet.apiserver.handlers.Features;
+import io.planet.apiserver.handlers.ResourceHandler;
+import io.planet.apiserver.handlers.WatchHandler;
+import io.planet.apiserver.http.HttpServer;
+import io.planet.apiserver.registry.ServiceAllocations;
+import io.planet.apiserver.registry.Store;
+import io.planet.apiserver.registry.WriteOptions;
+import io.planet.apiserver.storage.EtcdStorage;
+import io.planet.apiserver.storage.Storage;
+import io.planet.apiserver.storage.StorageException;
+import io.planet.apiserver.storage.WatchCache;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API server: Kubernetes REST on etcd. Owns the storage, one watch cache per stored resource, a store per served
+ * resource, the HTTP server, compaction and the cluster bootstrap objects.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(ApiServer.class);
+
+  private final ApiServerConfig config;
+  private final ResourceRegistry registry = ResourceRegistry.builtins();
+  private final Map<String, WatchCache> caches = new ConcurrentHashMap<>();
+  private final Map<ResourceType, Store> stores = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
+    Thread t = new Thread(r, "apiserver-timers");
+    t.setDaemon(true);
+    return t;
+  });
+  private EtcdStorage storage;
+  private HttpServer http;
+  private ServiceAllocations services;
+  private InetSocketAddress address;
+  private volatile boolean etcdHealthy = true;
+
+  public ApiServer(ApiServerConfig config) {
+    this.config = config;
+  }
+
+  public ResourceRegistry registry() {
+    return registry;
+  }
+
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  public String url() {
+    return "http://" + address.getHostString() + ":" + address.getPort();
+  }
+
+  /** Starts everything; throws {@link StartupException} with a one-line reason when it cannot. */
+  public ApiServer start() {
+    storage = new EtcdStorage(config.etcdServers());
+    try {
+      storage.checkReachable(Duration.ofSeconds(10));
+    } catch (StorageException e) {
+      storage.close();
+      throw new StartupException("cannot reach etcd at " + config.etcdServers() + ": " + e.getMessage().replaceFirst("^etcd is unreachable: ", ""));
+    }
+    services = new ServiceAllocations(storage, config.serviceClusterIpRange(), config.nodePortMin(), config.nodePortMax());
+    for (String prefix : registry.storagePrefixes()) cacheFor(prefix);
+    syncCustomResources();
+    Features features = new ServerFeatures(storage, registry);
+    WatchHandler watches = new WatchHandler(timers, features, config.bookmarkInterval().toMillis());
+    ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features);
+    String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
+    Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
+    http = new HttpServer(new ApiHandler(discovery, resources, ((ServerFeatures) features)::openApi, () -> etcdHealthy),
+        config.workerThreads());
+    try {
+      address = http.start(config.bindAddress(), config.port());
+    } catch (Exception e) {
+      close();
+      String why = e instanceof java.net.BindException || String.valueOf(e.getMessage()).contains("Address already in use")
+          ? "port " + config.port() + " on " + config.bindAddress() + " is already in use"
+          : e.getMessage();
+      throw new StartupException("cannot serve on " + config.bindAddress() + ":" + config.port() + ": " + why);
+    }
+    bootstrap(advertise);
+    if (!config.compactionInterval().isZero()) {
+      Compactor compactor = new Compactor(storage);
+      long ms = config.compactionInterval().toMillis();
+      timers.scheduleWithFixedDelay(compactor::tick, ms, ms, TimeUnit.MILLISECONDS);
+    }
+    timers.scheduleWithFixedDelay(this::checkEtcd, 5, 5, TimeUnit.SECONDS);
+    logger.info("API server listening on {}", url());
+    return this;
+  }
+
+  private void checkEtcd() {
+    try {
+      storage.currentRevision();
+      etcdHealthy = true;
+    } catch (RuntimeException e) {
+      etcdHealthy = false;
+    }
+  }
+
+  /** A one-line reason the server could not start. */
+  public static final class StartupException extends RuntimeException {
+    public StartupException(String message) {
+      super(message);
+    }
+  }
+
+  private WatchCache cacheFor(String prefix) {
+    return caches.computeIfAbsent(prefix, p -> {
+      WatchCache c = new WatchCache(storage, "/registry/" + p + "/", config.watchCacheSize());
+      c.start();
+      return c;
+    });
+  }
+
+  Store store(ResourceType type) {
+    return stores.computeIfAbsent(type, t -> new Store(t, registry.storageType(t), storage, cacheFor(t.storagePrefix()), hooks));
+  }
+
+  /** The store of a served resource, for in-process callers (tests, bootstrap). */
+  public Store store(String group, String version, String plural) {
+    return store(registry.get(group, version, plural).orElseThrow());
+  }
+
+  // ---- hooks: admission and side effects across resources
+
+  private final Store.Hooks hooks = new Store.Hooks() {
+    @Override
+    public void admit(String verb, ResourceType type, String namespace, ObjectNode obj, ObjectNode old) {
+      if (!verb.equals("create") || !type.namespaced()) return;
+      // NamespaceLifecycle: no new content in missing or terminating namespaces
+      ObjectNode ns = caches.get("namespaces").get("/registry/namespaces/" + namespace);
+      if (ns == null) {
+        Storage.Item item = storage.get("/registry/namespaces/" + namespace);
+        ns = item == null ? null : item.object();
+      }
+      if (ns == null) throw ApiException.notFound("", "namespaces", namespace);
+      if (Meta.isDeleting(ns) || "Terminating".equals(ns.path("status").path("phase").asText())) {
+        ObjectNode details = Json.object();
+        details.put("name", Meta.name(obj));
+        if (!type.group().isEmpty()) details.put("group", type.group());
+        details.put("kind", type.plural());
+        ObjectNode cause = details.putArray("causes").addObject();
+        cause.put("reason", "NamespaceTerminating");
+        cause.put("message", "namespace " + namespace + " is being terminated");
+        cause.put("field", "metadata.namespace");
+        throw new ApiException(403, "Forbidden", type.qualifiedResource() + " \"" + Meta.name(obj)
+            + "\" is forbidden: unable to create new content in namespace " + namespace + " because it is being terminated", details);
+      }
+    }
+
+    @Override
+    public Runnable beforeCreate(ResourceType type, ObjectNode obj, boolean dryRun) {
+      if (isCore(type, "services")) return services.allocate(obj, dryRun);
+      if (isCrd(type)) acceptNames(obj);
+      return () -> {};
+    }
+
+    @Override
+    public Runnable beforeUpdate(ResourceType type, ObjectNode obj, ObjectNode old, boolean dryRun) {
+      if (isCore(type, "services")) services.update(obj, old, dryRun);
+      if (isCrd(type)) acceptNames(obj);
+      return () -> {};
+    }
+
+    @Override
+    public void afterDelete(ResourceType type, ObjectNode obj) {
+      if (isCore(type, "services")) services.release(obj);
+      if (isCrd(type)) deleteCustomResources(obj);
+    }
+
+    @Override
+    public long ttlSeconds(ResourceType type) {
+      return type.plural().equals("events") && (type.group().isEmpty() || type.group().equals("events.k8s.io"))
+          ? config.eventTtl().toSeconds() : 0;
+    }
+
+    @Override
+    public boolean garbageCollectionEnabled() {
+      return config.enableGarbageCollector();
+    }
+  };
+
+  private static boolean isCore(ResourceType t, String plural) {
+    return t.group().isEmpty() && t.plural().equals(plural);
+  }
+
+  private static boolean isCrd(ResourceType t) {
+    return t.group().equals("apiextensions.k8s.io") && t.plural().equals("customresourcedefinitions");
+  }
+
+  // ---- custom resources
+
+  /** A CRD's names are accepted and it is established at once (no naming conflicts are checked yet). */
+  private static void acceptNames(ObjectNode crd) {
+    ObjectNode status = Json.with(crd, "status");
+    status.set("acceptedNames", crd.path("spec").path("names").deepCopy());
+    ArrayNode conds = status.putArray("conditions");
+    for (String[] c : new String[][] {{"NamesAccepted", "NoConflicts", "no conflicts found"},
+        {"Established", "InitialNamesAccepted", "the initial names have been accepted"}}) {
+      ObjectNode o = conds.addObject();
+      o.put("type", c[0]);
+      o.put("status", "True");
+      o.put("lastTransitionTime", Meta.now());
+      o.put("reason", c[1]);
+      o.put("message", c[2]);
+    }
+    ArrayNode stored = status.putArray("storedVersions");
+    for (JsonNode v : crd.path("spec").path("versions")) if (v.path("storage").asBoolean()) stored.add(v.path("name").asText());
+  }
+
+  /** Registers the served versions of every stored CRD and follows changes through the CRD watch cache. */
+  private void syncCustomResources() {
+    WatchCache crds = cacheFor("apiextensions.k8s.io/customresourcedefinitions");
+    for (ObjectNode crd : crds.list(crds.prefix(), o -> true).items()) register(crd);
+    crds.watch(crds.prefix(), crds.revision(), o -> true, new WatchCache.Sink() {
+      @Override
+      public void event(String type, WatchCache.CachedEvent e, ObjectNode object) {
+        if (type.equals("DELETED")) unregister(object);
+        else register(object);
+      }
+
+      @Override
+      public void bookmark(long revision) {}
+
+      @Override
+      public void close(ApiException error) {
+        // the cache relisted: re-register from its new state
+        timers.execute(ApiServer.this::syncCustomResources);
+      }
+    });
+  }
+
+  private void register(ObjectNode crd) {
+    JsonNode spec = crd.path("spec");
+    String group = spec.path("group").asText();
+    JsonNode names = spec.path("names");
+    String plural = names.path("plural").asText();
+    if (group.isEmpty() || plural.isEmpty()) return;
+    String storageVersion = "";
+    List<String> served = new ArrayList<>();
+    for (JsonNode v : spec.path("versions")) {
+      if (v.path("storage").asBoolean()) storageVersion = v.path("name").asText();
+      if (v.path("served").asBoolean(true)) served.add(v.path("name").asText());
+    }
+    if (storageVersion.isEmpty()) return;
+    registry.remove(group, plural);
+    stores.keySet().removeIf(t -> t.group().equals(group) && t.plural().equals(plural));
+    String prefix = group + "/" + plural;
+    cacheFor(prefix);
+    for (String v : served) {
+      JsonNode version = null;
+      for (JsonNode vv : spec.path("versions")) if (vv.path("name").asText().equals(v)) version = vv;
+      Set<String> subs = new LinkedHashSet<>();
+      if (version != null && version.path("subresources").has("status")) subs.add("status");
+      if (version != null && version.path("subresources").has("scale")) subs.add("scale");
+      List<String> shortNames = new ArrayList<>();
+      names.path("shortNames").forEach(n -> shortNames.add(n.asText()));
+      List<String> categories = new ArrayList<>();
+      names.path("categories").forEach(n -> categories.add(n.asText()));
+      registry.add(new ResourceType(group, v, names.path("kind").asText(), plural,
+          names.path("singular").asText(names.path("kind").asText().toLowerCase()),
+          "Namespaced".equals(spec.path("scope").asText()), shortNames, categories, subs, prefix, storageVersion,
+          ResourceStrategy.DEFAULT, crd));
+    }
+    registry.setVersionOrder(group, sortVersions(served));
+  }
+
+  /** Kubernetes version priority: GA > beta > alpha, higher numbers first, then others alphabetically. */
+  static List<String> sortVersions(List<String> versions) {
+    List<String> out = new ArrayList<>(versions);
+    out.sort((a, b) -> {
+      int[] ka = versionKey(a);
+      int[] kb = versionKey(b);
+      for (int i = 0; i < 3; i++) if (ka[i] != kb[i]) return Integer.compare(kb[i], ka[i]);
+      return a.compareTo(b);
+    });
+    return out;
+  }
+
+  private static int[] versionKey(String v) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("v(\\d+)(?:(alpha|beta)(\\d+))?").matcher(v);
+    if (!m.matches()) return new int[] {-1, 0, 0};
+    int major = Integer.parseInt(m.group(1));
+    int stage = m.group(2) == null ? 3 : m.group(2).equals("beta") ? 2 : 1;
+    int minor = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+    return new int[] {stage, major, minor};
+  }
+
+  private void unregister(ObjectNode crd) {
+    String group = crd.path("spec").path("group").asText();
+    String plural = crd.path("spec").path("names").path("plural").asText();
+    registry.remove(group, plural);
+    stores.keySet().removeIf(t -> t.group().equals(group) && t.plural().equals(plural));
+  }
+
+  private void deleteCustomResources(ObjectNode crd) {
+    String prefix = "/registry/" + crd.path("spec").path("group").asText() + "/" + crd.path("spec").path("names").path("plural").asText() + "/";
+    try {
+      for (Storage.Item i : storage.list(prefix, null, 0, 0).items()) {
+        try {
+          storage.delete(i.key(), 0);
+        } catch (StorageException e) {
+          if (e.code() != StorageException.Code.NOT_FOUND) throw e;
+        }
+      }
+    } catch (RuntimeException e) {
+      logger.warn("removing custom resources of {} failed: {}", Meta.name(crd), e.toString());
+    }
+  }
+
+  // ---- bootstrap
+
+  /** The system namespaces and the default/kubernetes Service, as upstream's bootstrap controller makes them. */
+  private void bootstrap(String advertise) {
+    Store namespaces = store("", "v1", "namespaces");
+    for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+      ObjectNode o = Json.object();
+      o.put("apiVersion", "v1");
+      o.put("kind", "Namespace");
+      Meta.meta(o).put("name", ns);
+      createIfAbsent(namespaces, "", o);
+    }
+    ObjectNode svc = Json.object();
+    svc.put("apiVersion", "v1");
+    svc.put("kind", "Service");
+    ObjectNode m = Meta.meta(svc);
+    m.put("name", "kubernetes");
+    m.put("namespace", "default");
+    ObjectNode labels = m.putObject("labels");
+    labels.put("component", "apiserver");
+    labels.put("provider", "kubernetes");
+    ObjectNode spec = svc.putObject("spec");
+    spec.put("type", "ClusterIP");
+    spec.put("clusterIP", services.firstIp());
+    spec.put("sessionAffinity", "None");
+    ObjectNode port = spec.putArray("ports").addObject();
+    port.put("name", "https");
+    port.put("port", 443);
+    port.put("protocol", "TCP");
+    port.put("targetPort", config.port());
+    createIfAbsent(store("", "v1", "services"), "default", svc);
+    String ip = advertise.equals("0.0.0.0") || advertise.isEmpty() ? "127.0.0.1" : advertise;
+    ObjectNode ep = Json.object();
+    ep.put("apiVersion", "v1");
+    ep.put("kind", "Endpoints");
+    ObjectNode em = Meta.meta(ep);
+    em.put("name", "kubernetes");
+    em.put("namespace", "default");
+    em.putObject("labels").put("endpointslice.kubernetes.io/skip-mirror", "true");
+    ObjectNode subset = ep.putArray("subsets").addObject();
+    subset.putArray("addresses").addObject().put("ip", ip);
+    ObjectNode ePort = subset.putArray("ports").addObject();
+    ePort.put("name", "https");
+    ePort.put("port", config.port());
+    ePort.put("protocol", "TCP");
+    createIfAbsent(store("", "v1", "endpoints"), "default", ep);
+  }
+
+  private static void createIfAbsent(Store store, String namespace, ObjectNode obj) {
+    try {
+      store.create(namespace, obj, WriteOptions.DEFAULT.withManager("kube-apiserver"));
+    } catch (ApiException e) {
+      if (!e.reason().equals("AlreadyExists")) throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    if (http != null) http.close();
+    for (WatchCache c : caches.values()) c.stop();
+    if (storage != null) storage.close();
+  }
+
+}

@@ -1,0 +1,58 @@
+package io.planet.apiserver;
+
+import java.time.Duration;
+
+/**
+ * How an API server runs.
+ *
+ * @param etcdServers comma-separated etcd client URLs
+ * @param compactionInterval etcd compaction period (upstream: 5 minutes); zero disables it
+ * @param watchCacheSize events kept per resource for watches from an older resourceVersion
+ * @param bookmarkInterval how often watches that allow bookmarks get one (upstream: about a minute)
+ * @param enableGarbageCollector whether deletes add the orphan/foregroundDeletion finalizers a garbage collector honours
+ */
+public record ApiServerConfig(
+    String etcdServers,
+    String bindAddress,
+    int port,
+    String advertiseAddress,
+    String serviceClusterIpRange,
+    int nodePortMin,
+    int nodePortMax,
+    Duration compactionInterval,
+    int watchCacheSize,
+    Duration bookmarkInterval,
+    Duration eventTtl,
+    boolean enableGarbageCollector,
+    int workerThreads) {
+
+  public static ApiServerConfig defaults(String etcdServers) {
+    return new ApiServerConfig(etcdServers, "127.0.0.1", 6443, "", "10.96.0.0/12", 30000, 32767,
+        Duration.ofMinutes(5), 10_000, Duration.ofMinutes(1), Duration.ofHours(1), false, 64);
+  }
+
+  public ApiServerConfig withPort(int p) {
+    return new ApiServerConfig(etcdServers, bindAddress, p, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
+  }
+
+  public ApiServerConfig withCompaction(Duration d, int cacheSize) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
+  }
+
+  public ApiServerConfig withBookmarkInterval(Duration d) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads);
+  }
+
+  public ApiServerConfig withBindAddress(String a) {
+    return new ApiServerConfig(etcdServers, a, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
+  }
+
+  public ApiServerConfig withServiceRange(String cidr) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, cidr, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
+  }
+}

@@ -1,0 +1,75 @@
+package io.planet.apiserver.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.Map;
+
+/** One HTTP request as handlers see it: method, decoded path segments, query, headers and the whole body. */
+public final class ApiRequest {
+  private final ChannelHandlerContext ctx;
+  private final FullHttpRequest raw;
+  private final String path;
+  private final Map<String, List<String>> query;
+  private final byte[] body;
+
+  public ApiRequest(ChannelHandlerContext ctx, FullHttpRequest raw) {
+    this.ctx = ctx;
+    this.raw = raw;
+    QueryStringDecoder d = new QueryStringDecoder(raw.uri());
+    this.path = d.path();
+    this.query = d.parameters();
+    byte[] b = new byte[raw.content().readableBytes()];
+    raw.content().getBytes(raw.content().readerIndex(), b);
+    this.body = b;
+  }
+
+  public ChannelHandlerContext ctx() { return ctx; }
+  public String method() { return raw.method().name(); }
+  public String path() { return path; }
+  public String uri() { return raw.uri(); }
+  public byte[] body() { return body; }
+
+  public String header(CharSequence name) {
+    String v = raw.headers().get(name);
+    return v == null ? "" : v;
+  }
+
+  public String contentType() {
+    return header(HttpHeaderNames.CONTENT_TYPE);
+  }
+
+  public String accept() {
+    return header(HttpHeaderNames.ACCEPT);
+  }
+
+  public String userAgent() {
+    return header(HttpHeaderNames.USER_AGENT);
+  }
+
+  /** The first value of a query parameter, or "" when absent. */
+  public String param(String name) {
+    List<String> v = query.get(name);
+    return v == null || v.isEmpty() ? "" : v.get(0);
+  }
+
+  public boolean hasParam(String name) {
+    return query.containsKey(name);
+  }
+
+  public List<String> params(String name) {
+    return query.getOrDefault(name, List.of());
+  }
+
+  /** Boolean query parameters as Go's strconv.ParseBool reads them. */
+  public boolean flag(String name) {
+    String v = param(name);
+    return v.equals("1") || v.equalsIgnoreCase("true") || v.equals("t") || v.equals("T");
+  }
+
+  public boolean isKeepAlive() {
+    return io.netty.handler.codec.http.HttpUtil.isKeepAlive(raw);
+  }
+}

@@ -1,0 +1,130 @@
+package io.planet.apiserver.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.planet.api.ApiException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP transport (Netty): HTTP/1.1 with keep-alive and chunked streams. Whole requests (at most
+ * {@link #MAX_BODY_BYTES}) are handed to a {@link Handler} on a worker pool, so handlers may block on etcd while the
+ * event loops stay free for watch streams. TLS and authentication plug in here later.
+ */
+public final class HttpServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(HttpServer.class);
+  /** Upstream's limit on request bodies (3 MiB). */
+  public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+  private final Handler handler;
+  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+  private final ExecutorService pool;
+  private Channel channel;
+
+  public HttpServer(Handler handler, int workerThreads) {
+    this.handler = handler;
+    AtomicInteger n = new AtomicInteger();
+    this.pool = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "apiserver-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Binds; throws {@link java.net.BindException} (wrapped) when the port is taken. */
+  public InetSocketAddress start(String host, int port) throws InterruptedException {
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
+                .addLast(new HttpServerKeepAliveHandler())
+                .addLast(new Aggregator())
+                .addLast(new Dispatcher());
+          }
+        });
+    channel = b.bind(host, port).sync().channel();
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** Answers an oversized body with a 413 Status, as upstream does. */
+  private static final class Aggregator extends HttpObjectAggregator {
+    Aggregator() {
+      super(MAX_BODY_BYTES);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      ApiException e = new ApiException(413, "RequestEntityTooLarge",
+          "Request entity too large: limit is " + MAX_BODY_BYTES);
+      Responses.status(ctx, e, false);
+    }
+  }
+
+  private final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+      if (!msg.decoderResult().isSuccess()) {
+        Responses.status(ctx, ApiException.badRequest("malformed HTTP request"), false);
+        return;
+      }
+      ApiRequest req = new ApiRequest(ctx, msg);
+      pool.execute(() -> {
+        try {
+          handler.handle(req);
+        } catch (ApiException e) {
+          Responses.status(req, e);
+        } catch (Exception e) {
+          logger.error("request {} {} failed", req.method(), req.uri(), e);
+          Responses.status(req, ApiException.internal(e.toString()));
+        }
+      });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      logger.debug("connection error: {}", cause.toString());
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (channel != null) channel.close().syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    pool.shutdownNow();
+  }
+
+  static boolean keepAlive(HttpMessage m) {
+    return HttpUtil.isKeepAlive(m);
+  }
+}
