@@ -383,6 +383,12 @@ public final class ApiServer implements AutoCloseable {
 
   private static void createIfAbsent(Store store, String namespace, ObjectNode obj) {
     try {
+      store.get(namespace, Meta.name(obj));
+      return;
+    } catch (ApiException e) {
+      if (e.code() != 404) throw e;
+    }
+    try {
       store.create(namespace, obj, WriteOptions.DEFAULT.withManager("kube-apiserver"));
     } catch (ApiException e) {
       if (!e.reason().equals("AlreadyExists")) throw e;

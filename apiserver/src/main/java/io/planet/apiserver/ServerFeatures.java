@@ -3,6 +3,7 @@ package io.planet.apiserver;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceType;
+import io.planet.api.proto.ProtobufCodec;
 import io.planet.api.table.TablePrinters;
 import io.planet.api.table.Tables;
 import io.planet.apiserver.handlers.Features;
@@ -22,6 +23,11 @@ final class ServerFeatures extends Features {
   /** The OpenAPI document at /openapi/{path}, or null. */
   ObjectNode openApi(String path) {
     return null;
+  }
+
+  @Override
+  protected ObjectNode decodeProtobuf(byte[] body) {
+    return ProtobufCodec.decode(body);
   }
 
   @Override
