@@ -1,0 +1,587 @@
+package io.planet.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.planet.apiserver.testing.ApiClient;
+import io.planet.apiserver.testing.TestApiServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What a kubectl user sees against Planet's API server: exit codes, printed text and the resulting objects (read
+ * back with {@code kubectl get -o json}). Cheap scenarios run on every installed kubectl (the PATH one and each
+ * {@code kubectl.1.NN} beside it); the whole suite runs on the required versions 1.29, 1.32 and 1.33, which skip
+ * with a notice when not installed. Every scenario works in its own namespace.
+ */
+class KubectlE2E {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @TempDir static Path work;
+  private static TestApiServer server;
+  private static ApiClient api;
+  private static Path kubeconfig;
+  private static final Map<String, Kubectl> kubectls = new ConcurrentHashMap<>();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = new TestApiServer();
+    api = server.client();
+    kubeconfig = server.writeKubeconfig(work);
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) server.close();
+  }
+
+  static List<KubectlBinary> allKubectls() {
+    return KubectlBinaries.all();
+  }
+
+  static List<KubectlBinary> requiredKubectls() {
+    return KubectlBinaries.required();
+  }
+
+  private static Kubectl kubectl(KubectlBinary b) {
+    assumeTrue(b.present(), () -> "NOTICE: skipped: " + b.missingReason());
+    return kubectls.computeIfAbsent(b.label(), l -> new Kubectl(b, kubeconfig, work));
+  }
+
+  /** A fresh namespace for one scenario on one kubectl, created directly through the API. */
+  private static String namespace(Kubectl k, String scenario) {
+    String ns = (k.binary().token() + "-" + scenario).toLowerCase();
+    api.create("/api/v1/namespaces", """
+        {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}""".formatted(ns));
+    return ns;
+  }
+
+  private static void configMap(String ns, String name, String dataJson) {
+    api.create("/api/v1/namespaces/" + ns + "/configmaps", """
+        {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","labels":{"app":"e2e"}},"data":%s}"""
+        .formatted(name, dataJson));
+  }
+
+  private static void deployment(String ns, String name, int replicas) {
+    api.create("/apis/apps/v1/namespaces/" + ns + "/deployments", """
+        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"%1$s","labels":{"app":"%1$s"}},
+         "spec":{"replicas":%2$d,"selector":{"matchLabels":{"app":"%1$s"}},
+          "template":{"metadata":{"labels":{"app":"%1$s"}},
+           "spec":{"containers":[{"name":"web","image":"nginx:1.25","ports":[{"containerPort":80}]}]}}}}"""
+        .formatted(name, replicas));
+  }
+
+  private static final String CONFIG_MAP_YAML = """
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: %s
+        namespace: %s
+      data:
+        greeting: %s
+      """;
+
+  private static final String APP_YAML = """
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: app-config
+        namespace: %1$s
+      data:
+        mode: production
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+        namespace: %1$s
+      spec:
+        replicas: 2
+        selector:
+          matchLabels:
+            app: web
+        template:
+          metadata:
+            labels:
+              app: web
+          spec:
+            containers:
+            - name: web
+              image: nginx:1.25
+              ports:
+              - containerPort: 80
+      """;
+
+  // ---------------------------------------------------------------- every installed kubectl
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allKubectls")
+  void versionShowsServer(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    Kubectl.Result r = k.run("version", "-o", "json").assertSuccess();
+    assertThat(r.json().path("serverVersion").path("major").asText()).isEqualTo("1");
+    assertThat(r.json().path("serverVersion").path("gitVersion").asText()).startsWith("v1.");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allKubectls")
+  void apiResources(KubectlBinary b) {
+    Kubectl.Result r = kubectl(b).run("api-resources").assertSuccess();
+    assertThat(r.stdout().lines().findFirst().orElse(""))
+        .containsSubsequence("NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND");
+    assertThat(r.stdout()).containsPattern(line("configmaps\\s+cm\\s+v1\\s+true\\s+ConfigMap"))
+        .containsPattern(line("deployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment"))
+        .containsPattern(line("namespaces\\s+ns\\s+v1\\s+false\\s+Namespace"))
+        .containsPattern(line("customresourcedefinitions\\s+crd,crds\\s+apiextensions.k8s.io/v1\\s+false\\s+"
+            + "CustomResourceDefinition"));
+    Kubectl.Result namespaced = kubectl(b).run("api-resources", "--namespaced=false", "-o", "name").assertSuccess();
+    assertThat(namespaced.stdout().lines()).contains("namespaces", "nodes").doesNotContain("pods", "configmaps");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allKubectls")
+  void apiVersions(KubectlBinary b) {
+    Kubectl.Result r = kubectl(b).run("api-versions").assertSuccess();
+    assertThat(r.stdout().lines()).contains("v1", "apps/v1", "batch/v1", "apiextensions.k8s.io/v1");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allKubectls")
+  void applyTwiceShowsConfigured(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "apply");
+    Path v1 = k.manifest("apply-v1.yaml", CONFIG_MAP_YAML.formatted("settings", ns, "hello"));
+    Path v2 = k.manifest("apply-v2.yaml", CONFIG_MAP_YAML.formatted("settings", ns, "goodbye"));
+
+    assertThat(k.run("apply", "-f", v1.toString()).assertSuccess().stdout()).contains("configmap/settings created");
+    assertThat(k.run("apply", "-f", v1.toString()).assertSuccess().stdout()).contains("configmap/settings unchanged");
+    assertThat(k.run("apply", "-f", v2.toString()).assertSuccess().stdout())
+        .contains("configmap/settings configured");
+
+    JsonNode cm = k.getJson("configmap", "settings", "-n", ns);
+    assertThat(cm.path("data").path("greeting").asText()).isEqualTo("goodbye");
+    assertThat(cm.path("metadata").path("annotations").path("kubectl.kubernetes.io/last-applied-configuration")
+        .asText()).contains("goodbye");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allKubectls")
+  void getJson(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "getjson");
+    configMap(ns, "one", "{\"k\":\"v\"}");
+    configMap(ns, "two", "{\"k\":\"w\"}");
+
+    JsonNode one = k.getJson("configmap", "one", "-n", ns);
+    assertThat(one.path("kind").asText()).isEqualTo("ConfigMap");
+    assertThat(one.path("metadata").path("namespace").asText()).isEqualTo(ns);
+    assertThat(one.path("metadata").path("uid").asText()).isNotEmpty();
+    assertThat(one.path("data").path("k").asText()).isEqualTo("v");
+
+    JsonNode list = k.getJson("configmaps", "-n", ns, "-l", "app=e2e");
+    assertThat(list.path("kind").asText()).isEqualTo("List");
+    assertThat(list.path("items").findValuesAsText("name")).contains("one", "two");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allKubectls")
+  void unknownResourceType(KubectlBinary b) {
+    Kubectl.Result r = kubectl(b).run("get", "nosuchresource").assertFailure();
+    assertThat(r.stderr()).contains("the server doesn't have a resource type \"nosuchresource\"");
+  }
+
+  // ---------------------------------------------------------------- required versions: the whole suite
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void createFromFile(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "create");
+    Path f = k.manifest("app.yaml", APP_YAML.formatted(ns));
+
+    Kubectl.Result r = k.run("create", "-f", f.toString()).assertSuccess();
+    assertThat(r.stdout()).contains("configmap/app-config created", "deployment.apps/web created");
+
+    assertThat(k.getJson("configmap", "app-config", "-n", ns).path("data").path("mode").asText())
+        .isEqualTo("production");
+    JsonNode d = k.getJson("deployment", "web", "-n", ns);
+    assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(2);
+    assertThat(d.path("spec").path("template").path("spec").path("containers").get(0).path("image").asText())
+        .isEqualTo("nginx:1.25");
+    assertThat(d.path("metadata").path("generation").asInt()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void createExistingFailsWithAlreadyExists(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "exists");
+    Path f = k.manifest("exists.yaml", CONFIG_MAP_YAML.formatted("dup", ns, "hi"));
+    k.run("create", "-f", f.toString()).assertSuccess();
+
+    Kubectl.Result r = k.run("create", "-f", f.toString()).assertFailure();
+    assertThat(r.stderr()).contains("Error from server (AlreadyExists)", "configmaps \"dup\" already exists");
+
+    Kubectl.Result generator = k.run("create", "configmap", "dup", "-n", ns, "--from-literal=a=b").assertFailure();
+    assertThat(generator.stderr()).contains("configmaps \"dup\" already exists");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void invalidObjectIsRejected(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "invalid");
+    Path f = k.manifest("invalid.yaml", CONFIG_MAP_YAML.formatted("Not_A_Valid_Name", ns, "hi"));
+
+    Kubectl.Result r = k.run("create", "-f", f.toString()).assertFailure();
+    assertThat(r.stderr()).contains("The ConfigMap \"Not_A_Valid_Name\" is invalid", "metadata.name");
+
+    Kubectl.Result generator = k.run("create", "configmap", "Also_Bad", "-n", ns, "--from-literal=a=b")
+        .assertFailure();
+    assertThat(generator.stderr()).contains("is invalid");
+    assertThat(k.run("get", "configmaps", "-n", ns, "-o", "name").assertSuccess().stdout())
+        .doesNotContain("Not_A_Valid_Name", "Also_Bad");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void applyServerSide(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "ssa");
+    Path v1 = k.manifest("ssa-v1.yaml", CONFIG_MAP_YAML.formatted("ssa", ns, "one"));
+    Path v2 = k.manifest("ssa-v2.yaml", CONFIG_MAP_YAML.formatted("ssa", ns, "two"));
+
+    assertThat(k.run("apply", "--server-side", "-f", v1.toString()).assertSuccess().stdout())
+        .contains("configmap/ssa serverside-applied");
+    assertThat(k.run("apply", "--server-side", "-f", v2.toString()).assertSuccess().stdout())
+        .contains("configmap/ssa serverside-applied");
+
+    JsonNode cm = k.getJson("configmap", "ssa", "-n", ns, "--show-managed-fields");
+    assertThat(cm.path("data").path("greeting").asText()).isEqualTo("two");
+    JsonNode managed = cm.path("metadata").path("managedFields");
+    assertThat(managed.isArray()).as("managedFields in %s", cm).isTrue();
+    assertThat(managed.findValuesAsText("manager")).contains("kubectl");
+    assertThat(managed.findValuesAsText("operation")).contains("Apply");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void getWide(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "wide");
+    deployment(ns, "web", 2);
+
+    Kubectl.Result r = k.run("get", "deployments", "-n", ns, "-o", "wide").assertSuccess();
+    List<String> lines = r.stdout().lines().toList();
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).containsSubsequence("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS",
+        "IMAGES", "SELECTOR");
+    assertThat(lines.get(1)).containsPattern("^web\\s+").contains("nginx:1.25", "app=web");
+
+    Kubectl.Result narrow = k.run("get", "deployments", "-n", ns).assertSuccess();
+    assertThat(narrow.stdout()).contains("READY").doesNotContain("SELECTOR", "nginx:1.25");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void getYaml(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "yaml");
+    configMap(ns, "doc", "{\"color\":\"blue\"}");
+
+    Kubectl.Result r = k.run("get", "configmap", "doc", "-n", ns, "-o", "yaml").assertSuccess();
+    assertThat(r.stdout()).startsWith("apiVersion: v1").contains("kind: ConfigMap", "  name: doc",
+        "  namespace: " + ns, "  color: blue", "  resourceVersion: \"", "  uid: ");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void getJsonPath(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "jsonpath");
+    configMap(ns, "a", "{\"size\":\"small\"}");
+    configMap(ns, "b", "{\"size\":\"large\"}");
+
+    assertThat(k.run("get", "configmap", "a", "-n", ns, "-o", "jsonpath={.data.size}").assertSuccess().stdout())
+        .isEqualTo("small");
+    assertThat(k.run("get", "configmaps", "-n", ns, "-o",
+        "jsonpath={range .items[*]}{.metadata.name}={.data.size}{\"\\n\"}{end}").assertSuccess().stdout())
+        .isEqualTo("a=small\nb=large\n");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void getWatch(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "watch");
+    configMap(ns, "before", "{\"a\":\"1\"}");
+
+    try (Kubectl.Background watch = k.start("get", "configmaps", "-n", ns, "-w")) {
+      await("initial list printed").atMost(WAIT).untilAsserted(() ->
+          assertThat(watch.stdoutLines()).as("%s", watch).anyMatch(l -> l.matches("before\\s+1\\s+.*")));
+      assertThat(watch.stdoutLines().get(0)).containsSubsequence("NAME", "DATA", "AGE");
+
+      k.run("create", "configmap", "during", "-n", ns, "--from-literal=a=1").assertSuccess();
+      await("added object printed").atMost(WAIT).untilAsserted(() ->
+          assertThat(watch.stdoutLines()).as("%s", watch).anyMatch(l -> l.matches("during\\s+1\\s+.*")));
+
+      ApiClient.Response put = api.put("/api/v1/namespaces/" + ns + "/configmaps/during", """
+          {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"during"},"data":{"a":"1","b":"2"}}""");
+      assertThat(put.code()).as(put.text()).isEqualTo(200);
+      await("modified object printed").atMost(WAIT).untilAsserted(() ->
+          assertThat(watch.stdoutLines()).as("%s", watch).anyMatch(l -> l.matches("during\\s+2\\s+.*")));
+
+      k.run("delete", "configmap", "during", "-n", ns).assertSuccess();
+      await("deleted object printed").atMost(WAIT).untilAsserted(() ->
+          assertThat(watch.stdoutLines().stream().filter(l -> l.matches("during\\s+2\\s+.*")).count())
+              .as("%s", watch).isEqualTo(2));
+      assertThat(watch.isAlive()).as("%s", watch).isTrue();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void describe(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "describe");
+    configMap(ns, "settings", "{\"level\":\"debug\"}");
+    deployment(ns, "web", 2);
+
+    Kubectl.Result cm = k.run("describe", "configmap", "settings", "-n", ns).assertSuccess();
+    assertThat(cm.stdout()).containsPattern(line("Name:\\s+settings")).containsPattern(line("Namespace:\\s+" + ns))
+        .containsPattern(line("Labels:\\s+app=e2e")).contains("Data\n====", "level:", "debug");
+
+    Kubectl.Result d = k.run("describe", "deployment", "web", "-n", ns).assertSuccess();
+    assertThat(d.stdout()).containsPattern(line("Name:\\s+web")).containsPattern(line("Selector:\\s+app=web"))
+        .containsPattern(line("Replicas:\\s+2 desired.*")).containsPattern(line("\\s+Image:\\s+nginx:1.25"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void label(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "label");
+    configMap(ns, "tagged", "{}");
+    configMap(ns, "other", "{}");
+
+    assertThat(k.run("label", "configmap", "tagged", "-n", ns, "tier=backend").assertSuccess().stdout())
+        .contains("configmap/tagged labeled");
+    assertThat(k.getJson("configmap", "tagged", "-n", ns).path("metadata").path("labels").path("tier").asText())
+        .isEqualTo("backend");
+    assertThat(k.run("get", "configmaps", "-n", ns, "-l", "tier=backend", "-o", "name").assertSuccess().stdout())
+        .isEqualTo("configmap/tagged\n");
+
+    Kubectl.Result again = k.run("label", "configmap", "tagged", "-n", ns, "tier=frontend").assertFailure();
+    assertThat(again.stderr()).contains("already has a value (backend)", "--overwrite");
+    k.run("label", "configmap", "tagged", "-n", ns, "tier=frontend", "--overwrite").assertSuccess();
+    assertThat(k.run("label", "configmap", "tagged", "-n", ns, "tier-").assertSuccess().stdout())
+        .contains("configmap/tagged unlabeled");
+    assertThat(k.getJson("configmap", "tagged", "-n", ns).path("metadata").path("labels").has("tier")).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void annotate(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "annotate");
+    configMap(ns, "noted", "{}");
+
+    assertThat(k.run("annotate", "configmap", "noted", "-n", ns, "owner=team-a", "example.com/ticket=42")
+        .assertSuccess().stdout()).contains("configmap/noted annotated");
+    JsonNode ann = k.getJson("configmap", "noted", "-n", ns).path("metadata").path("annotations");
+    assertThat(ann.path("owner").asText()).isEqualTo("team-a");
+    assertThat(ann.path("example.com/ticket").asText()).isEqualTo("42");
+
+    k.run("annotate", "configmap", "noted", "-n", ns, "owner-").assertSuccess();
+    assertThat(k.getJson("configmap", "noted", "-n", ns).path("metadata").path("annotations").has("owner"))
+        .isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void patchStrategic(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "smp");
+    deployment(ns, "web", 1);
+
+    // containers merge by name: the image changes, the ports of the same container survive
+    Kubectl.Result r = k.run("patch", "deployment", "web", "-n", ns, "-p",
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"nginx:1.27\"}]}}}}");
+    assertThat(r.assertSuccess().stdout()).contains("deployment.apps/web patched");
+
+    JsonNode containers = k.getJson("deployment", "web", "-n", ns).path("spec").path("template").path("spec")
+        .path("containers");
+    assertThat(containers).hasSize(1);
+    assertThat(containers.get(0).path("image").asText()).isEqualTo("nginx:1.27");
+    assertThat(containers.get(0).path("ports").get(0).path("containerPort").asInt()).isEqualTo(80);
+
+    // a sidecar added by strategic merge is appended, not replacing the list
+    k.run("patch", "deployment", "web", "-n", ns, "--type=strategic", "-p",
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"log\",\"image\":\"busybox\"}]}}}}")
+        .assertSuccess();
+    assertThat(k.getJson("deployment", "web", "-n", ns).path("spec").path("template").path("spec")
+        .path("containers").findValuesAsText("name")).containsExactlyInAnyOrder("web", "log");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void patchMerge(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "merge");
+    configMap(ns, "cfg", "{\"a\":\"1\",\"b\":\"2\"}");
+
+    assertThat(k.run("patch", "configmap", "cfg", "-n", ns, "--type=merge", "-p",
+        "{\"data\":{\"a\":\"10\",\"b\":null,\"c\":\"3\"}}").assertSuccess().stdout())
+        .contains("configmap/cfg patched");
+    JsonNode data = k.getJson("configmap", "cfg", "-n", ns).path("data");
+    assertThat(data.path("a").asText()).isEqualTo("10");
+    assertThat(data.has("b")).isFalse();
+    assertThat(data.path("c").asText()).isEqualTo("3");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void patchJson(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "jsonpatch");
+    configMap(ns, "cfg", "{\"a\":\"1\",\"b\":\"2\"}");
+
+    assertThat(k.run("patch", "configmap", "cfg", "-n", ns, "--type=json", "-p",
+        "[{\"op\":\"replace\",\"path\":\"/data/a\",\"value\":\"9\"},{\"op\":\"remove\",\"path\":\"/data/b\"},"
+            + "{\"op\":\"add\",\"path\":\"/metadata/labels/patched\",\"value\":\"yes\"}]")
+        .assertSuccess().stdout()).contains("configmap/cfg patched");
+    JsonNode cm = k.getJson("configmap", "cfg", "-n", ns);
+    assertThat(cm.path("data").path("a").asText()).isEqualTo("9");
+    assertThat(cm.path("data").has("b")).isFalse();
+    assertThat(cm.path("metadata").path("labels").path("patched").asText()).isEqualTo("yes");
+
+    Kubectl.Result failedTest = k.run("patch", "configmap", "cfg", "-n", ns, "--type=json", "-p",
+        "[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":\"not-9\"}]").assertFailure();
+    assertThat(failedTest.stderr()).contains("is invalid");
+    assertThat(k.getJson("configmap", "cfg", "-n", ns).path("data").path("a").asText()).isEqualTo("9");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void scale(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "scale");
+    deployment(ns, "web", 1);
+
+    assertThat(k.run("scale", "deployment", "web", "-n", ns, "--replicas=3").assertSuccess().stdout())
+        .contains("deployment.apps/web scaled");
+    assertThat(k.getJson("deployment", "web", "-n", ns).path("spec").path("replicas").asInt()).isEqualTo(3);
+
+    Kubectl.Result stale = k.run("scale", "deployment", "web", "-n", ns, "--current-replicas=1", "--replicas=5")
+        .assertFailure();
+    assertThat(stale.stderr()).contains("Expected replicas to be 1, was 3");
+    assertThat(k.getJson("deployment", "web", "-n", ns).path("spec").path("replicas").asInt()).isEqualTo(3);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void explain(KubectlBinary b) {
+    Kubectl.Result r = kubectl(b).run("explain", "pods.spec.containers").assertSuccess();
+    assertThat(r.stdout()).containsPattern(line("KIND:\\s+Pod")).containsPattern(line("VERSION:\\s+v1"))
+        .contains("containers", "DESCRIPTION:", "FIELDS:", "image", "<string>");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void deleteWithEveryCascade(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "cascade");
+    for (String cascade : List.of("background", "orphan", "foreground")) {
+      deployment(ns, "d-" + cascade, 1);
+      Kubectl.Result r = k.run("delete", "deployment", "d-" + cascade, "-n", ns, "--cascade=" + cascade,
+          "--timeout=30s").assertSuccess();
+      assertThat(r.stdout()).as("--cascade=%s", cascade).contains("deployment.apps \"d-" + cascade + "\" deleted");
+      Kubectl.Result gone = k.run("get", "deployment", "d-" + cascade, "-n", ns).assertFailure();
+      assertThat(gone.stderr()).as("--cascade=%s", cascade)
+          .contains("Error from server (NotFound)", "deployments.apps \"d-" + cascade + "\" not found");
+    }
+    assertThat(k.run("get", "deployments", "-n", ns, "-o", "name").assertSuccess().stdout()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void customResource(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "crd");
+    String group = k.binary().token() + ".e2e.planet.io";
+    String crdName = "widgets." + group;
+    Path crd = k.manifest("crd.yaml", """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: %1$s
+        spec:
+          group: %2$s
+          scope: Namespaced
+          names:
+            plural: widgets
+            singular: widget
+            kind: Widget
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema:
+              openAPIV3Schema:
+                type: object
+                properties:
+                  spec:
+                    type: object
+                    properties:
+                      size:
+                        type: integer
+                      color:
+                        type: string
+        """.formatted(crdName, group));
+    Path cr = k.manifest("widget.yaml", """
+        apiVersion: %s/v1
+        kind: Widget
+        metadata:
+          name: w1
+          namespace: %s
+        spec:
+          size: 3
+          color: red
+        """.formatted(group, ns));
+    try {
+      assertThat(k.run("apply", "-f", crd.toString()).assertSuccess().stdout())
+          .contains("customresourcedefinition.apiextensions.k8s.io/" + crdName + " created");
+      await("kubectl get widgets." + group + " works").atMost(WAIT).untilAsserted(() ->
+          k.run("get", "widgets." + group, "-n", ns).assertSuccess());
+
+      assertThat(k.run("apply", "-f", cr.toString()).assertSuccess().stdout())
+          .contains("widget." + group + "/w1 created");
+      JsonNode w = k.getJson("widgets." + group, "w1", "-n", ns);
+      assertThat(w.path("kind").asText()).isEqualTo("Widget");
+      assertThat(w.path("spec").path("size").asInt()).isEqualTo(3);
+      assertThat(k.run("get", "widgets." + group, "-n", ns).assertSuccess().stdout())
+          .containsPattern(line("w1\\s+.*"));
+
+      assertThat(k.run("delete", "widget." + group, "w1", "-n", ns).assertSuccess().stdout())
+          .contains("widget." + group + " \"w1\" deleted");
+      assertThat(k.run("get", "widgets." + group, "w1", "-n", ns).assertFailure().stderr()).contains("(NotFound)");
+    } finally {
+      k.run("delete", "-f", crd.toString(), "--ignore-not-found", "--wait=false");
+    }
+  }
+
+  private static Pattern line(String regex) {
+    return Pattern.compile("(?m)^" + regex + "\\s*$");
+  }
+}
