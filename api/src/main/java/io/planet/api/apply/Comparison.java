@@ -1,6 +1,7 @@
 package io.planet.api.apply;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.planet.api.Json;
 import io.planet.api.schema.Schema;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,14 +16,14 @@ import java.util.Set;
 public record Comparison(FieldSet added, FieldSet modified, FieldSet removed) {
 
   /**
-   * Compares {@code oldObj} (null on create) with {@code newObj}. On create, struct-typed fields reachable from the
-   * root through struct fields only count as pre-existing, because upstream compares against the zero value of the
-   * Go type, which has every non-pointer struct present.
+   * Compares {@code oldObj} (null on create) with {@code newObj}. On create, struct-typed and required fields
+   * reachable from the root through struct fields count as pre-existing (they are not added as a whole), because
+   * upstream compares against the zero value of the Go type.
    */
   public static Comparison of(JsonNode oldObj, JsonNode newObj, Schema schema) {
     Walker w = new Walker();
     boolean creating = oldObj == null;
-    w.compare(creating ? io.planet.api.Json.object() : oldObj, newObj, schema, new FieldPath(List.of()), creating);
+    w.compare(creating ? Json.object() : oldObj, newObj, schema, new FieldPath(List.of()), creating);
     return new Comparison(w.added, w.modified, w.removed);
   }
 
@@ -64,7 +65,7 @@ public record Comparison(FieldSet added, FieldSet modified, FieldSet removed) {
           Schema fs = shape.field(k);
           JsonNode lv = l == null ? null : l.get(k);
           JsonNode rv = r == null ? null : r.get(k);
-          boolean childZero = zeroStruct && fs != null && fs.type() == Schema.Type.OBJECT && !"atomic".equals(fs.mapType());
+          boolean childZero = zeroStruct && inZeroValue(shape, k, fs);
           compare(lv, rv, fs, path.child(PathElement.field(k)), childZero);
         }
       } else {
@@ -79,6 +80,16 @@ public record Comparison(FieldSet added, FieldSet modified, FieldSet removed) {
       } else if (r == null) {
         removed.insert(path);
       }
+    }
+
+    /**
+     * Whether a field exists in the Go zero value of its (struct) parent: non-pointer structs do, and so do fields
+     * serialized without omitempty, which the schema marks required (e.g. PodSpec.containers, as null).
+     */
+    private static boolean inZeroValue(Shape parent, String field, Schema fs) {
+      if (parent.schema == null || parent.schema.type() != Schema.Type.OBJECT) return false;
+      if (fs != null && fs.type() == Schema.Type.OBJECT && !"atomic".equals(fs.mapType())) return true;
+      return parent.schema.required().contains(field);
     }
 
     private void leaf(JsonNode l, JsonNode r, FieldPath path) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.planet.api.schema.Schema;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,7 +23,7 @@ final class ObjectFields {
   /** {@code strict} rejects list items without key fields and duplicate keys (applied configurations). */
   static FieldSet of(JsonNode obj, Schema schema, boolean strict) {
     ObjectFields w = new ObjectFields(strict);
-    if (obj != null) w.walk(obj, schema, new FieldPath(java.util.List.of()));
+    if (obj != null) w.walk(obj, schema, new FieldPath(List.of()));
     return w.out;
   }
 

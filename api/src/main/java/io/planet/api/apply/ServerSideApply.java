@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.ApiException;
 import io.planet.api.FieldError;
 import io.planet.api.Json;
+import io.planet.api.Meta;
 import io.planet.api.schema.Schema;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,7 +120,7 @@ public final class ServerSideApply {
 
     ManagedFields.Key key = new ManagedFields.Key(manager, ManagedFields.APPLY, "", sub);
     Attempt attempt = attempt(liveObj, applied, managed, key, configSet, schema, apiVersion, reset, force);
-    if (!attempt.conflicts().isEmpty()) {
+    if (!force && !attempt.conflicts().isEmpty()) {
       // kubectl upgrading from client-side apply takes over the fields its last-applied annotation still holds.
       FieldSet allowed = "kubectl".equals(manager) ? allowedByLastApplied(liveObj, schema, apiVersion) : null;
       Map<ManagedFields.Key, FieldSet> remaining = new LinkedHashMap<>();
@@ -192,8 +193,8 @@ public final class ServerSideApply {
   }
 
   private static String describe(ObjectNode obj) {
-    String ns = io.planet.api.Meta.namespace(obj);
-    String name = io.planet.api.Meta.name(obj);
+    String ns = Meta.namespace(obj);
+    String name = Meta.name(obj);
     return (ns.isEmpty() ? name : ns + "/" + name) + "; " + gvk(Json.str(obj, "apiVersion"), Json.str(obj, "kind"));
   }
 

@@ -1,6 +1,7 @@
 package io.planet.api.apply;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.planet.api.Json;
 import io.planet.api.schema.Schema;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +109,7 @@ final class Shape {
       if (v != null && !v.isNull()) {
         key.put(k, v);
       } else if (KEY_DEFAULTS.containsKey(k)) {
-        key.put(k, io.planet.api.Json.NODES.textNode(KEY_DEFAULTS.get(k)));
+        key.put(k, Json.NODES.textNode(KEY_DEFAULTS.get(k)));
       } else if (strict) {
         throw new TypedError(where + ": element " + index + ": associative list with keys has an element that omits key field \""
             + k + "\" (and doesn't have default value)");

@@ -69,7 +69,7 @@ final class MiniSchemas {
       p.put("containers", Schema.arrayOf(container()).listType("map").listMapKeys(List.of("name")));
       p.put("nodeSelector", Schema.mapOf(string()).mapType("atomic"));
       return p;
-    });
+    }).required(List.of("containers"));
     Schema template = Schema.object("io.k8s.api.core.v1.PodTemplateSpec", () -> {
       Map<String, Schema> p = new LinkedHashMap<>();
       p.put("metadata", objectMeta());
