@@ -283,4 +283,25 @@ class ServerSideApplyTest {
     ApiException e = catchThrowableOfType(() -> apply(obj, config("'app':'web'", 3, NGINX), "other", false, T1), ApiException.class);
     assertThat(e.code()).isEqualTo(409);
   }
+
+  @Test
+  void droppingAStructRemovesItWhole() {
+    ObjectNode cfg = json("{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'d'},"
+        + "'spec':{'replicas':1,'strategy':{'type':'RollingUpdate','rollingUpdate':{'maxSurge':1}}}}");
+    ObjectNode live = stored(apply(null, cfg, "m", false, T0));
+    ObjectNode cfg2 = json("{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'d'},"
+        + "'spec':{'replicas':1,'strategy':{'type':'Recreate'}}}");
+    ObjectNode next = apply(live, cfg2, "m", false, T1);
+    assertThat(next.at("/spec/strategy")).isEqualTo(json("{'type':'Recreate'}"));
+    assertThat(next.at("/metadata/name").asText()).isEqualTo("d");
+  }
+
+  @Test
+  void resetFieldsAreNeitherOwnedNorCompared() {
+    ObjectNode cfg = config("'app':'web'", 1, NGINX);
+    cfg.putObject("status").put("replicas", 7);
+    FieldSet reset = FieldSet.of(FieldPath.fields("status"));
+    ObjectNode created = ServerSideApply.apply(null, cfg, "m", false, SCHEMA, "apps/v1", T0, "", reset);
+    assertThat(entry(created, "m").get("fieldsV1").has("f:status")).isFalse();
+  }
 }
