@@ -57,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
   private ServiceAllocations services;
   private InetSocketAddress address;
   private volatile boolean etcdHealthy = true;
+  private volatile boolean closed;
 
   public ApiServer(ApiServerConfig config) {
     this.config = config;
@@ -200,6 +201,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     @Override
+    public void recordManagedFields(ResourceType type, ObjectNode old, ObjectNode obj, WriteOptions opts, String subresource) {
+      ServerFeatures.recordManagedFields(type, old, obj, opts, subresource);
+    }
+
+    @Override
     public boolean garbageCollectionEnabled() {
       return config.enableGarbageCollector();
     }
@@ -249,8 +255,8 @@ public final class ApiServer implements AutoCloseable {
 
       @Override
       public void close(ApiException error) {
-        // the cache relisted: re-register from its new state
-        timers.execute(ApiServer.this::syncCustomResources);
+        // the cache relisted: re-register from its new state (unless the server is stopping)
+        if (!closed && !timers.isShutdown()) timers.execute(ApiServer.this::syncCustomResources);
       }
     });
   }
@@ -398,6 +404,7 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     timers.shutdownNow();
+    closed = true;
     if (http != null) http.close();
     for (WatchCache c : caches.values()) c.stop();
     if (storage != null) storage.close();
