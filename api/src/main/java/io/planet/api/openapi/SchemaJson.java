@@ -160,7 +160,7 @@ final class SchemaJson {
       fieldExtensions(extras, s);
       if (extras.isEmpty()) {
         n.put("$ref", ref);
-      } else if (flavor == Flavor.V3) {
+      } else if (flavor == Flavor.V3 && !repeatsDefinition(s)) {
         n.putArray("allOf").addObject().put("$ref", ref);
         n.setAll(extras);
       } else {
@@ -201,6 +201,16 @@ final class SchemaJson {
     extensions(n, s);
     fieldExtensions(n, s);
     return n;
+  }
+
+  /**
+   * Whether a field's description is just its type's (client-java drops field descriptions of references, so the
+   * type's is used): then it sits next to the $ref rather than in allOf, so kubectl explain lists it with the field
+   * without printing it twice when showing the field itself.
+   */
+  private static boolean repeatsDefinition(Schema s) {
+    Schema canonical = Schemas.definition(s.name());
+    return canonical != null && !s.description().isEmpty() && s.description().equals(canonical.description());
   }
 
   private static void scalar(ObjectNode n, Schema s) {

@@ -66,7 +66,11 @@ class OpenApiV3Test {
     JsonNode deployment = schemas.get("io.k8s.api.apps.v1.Deployment");
     assertThat(deployment.get("x-kubernetes-group-version-kind"))
         .isEqualTo(Json.parse("[{\"group\":\"apps\",\"kind\":\"Deployment\",\"version\":\"v1\"}]"));
-    assertThat(deployment.at("/properties/spec/allOf/0/$ref").asText())
+    // a field's own description wraps the $ref in allOf; the type's own description sits next to the $ref
+    assertThat(deployment.at("/properties/metadata/allOf/0/$ref").asText())
+        .isEqualTo("#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+    assertThat(deployment.at("/properties/metadata/description").asText()).startsWith("Standard object's metadata");
+    assertThat(deployment.at("/properties/spec/$ref").asText())
         .isEqualTo("#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec");
     assertThat(deployment.at("/properties/spec/description").asText()).isNotEmpty();
     assertThat(schemas.get("io.k8s.api.apps.v1.DeploymentList").at("/x-kubernetes-group-version-kind/0/kind").asText())
