@@ -87,12 +87,13 @@ public final class ApiServer implements AutoCloseable {
     services = new ServiceAllocations(storage, config.serviceClusterIpRange(), config.nodePortMin(), config.nodePortMax());
     for (String prefix : registry.storagePrefixes()) cacheFor(prefix);
     syncCustomResources();
-    Features features = new ServerFeatures(storage, registry);
+    ServerFeatures features = new ServerFeatures(storage, registry);
+    features.warmUp();
     WatchHandler watches = new WatchHandler(timers, features, config.bookmarkInterval().toMillis());
     ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features);
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
-    http = new HttpServer(new ApiHandler(discovery, resources, ((ServerFeatures) features)::openApi, () -> etcdHealthy),
+    http = new HttpServer(new ApiHandler(discovery, resources, features::openApi, () -> etcdHealthy),
         config.workerThreads());
     try {
       address = http.start(config.bindAddress(), config.port());

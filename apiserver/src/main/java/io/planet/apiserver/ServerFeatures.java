@@ -13,7 +13,10 @@ import io.planet.api.apply.ServerSideApply;
 import io.planet.api.patch.Patches;
 import io.planet.api.proto.ProtobufCodec;
 import io.planet.api.schema.Schema;
+import io.planet.api.schema.FieldValidator;
 import io.planet.api.schema.Schemas;
+import io.planet.api.openapi.OpenApiV2;
+import io.planet.api.openapi.OpenApiV3;
 import io.planet.api.table.TablePrinters;
 import io.planet.api.table.Tables;
 import io.planet.apiserver.handlers.Features;
@@ -36,12 +39,52 @@ final class ServerFeatures extends Features {
 
   /** The structural schema of a served type (built-in or from its CRD), or null when unknown. */
   static Schema schema(ResourceType type) {
+    if (type.isCustom()) return Schemas.forCustomResource(type.crd(), type.version());
     return Schemas.forKind(type.group(), type.version(), type.kind());
   }
 
-  /** The OpenAPI document at /openapi/{path}, or null. */
+  /** The OpenAPI document at /openapi/{path} ("v2", "v3", "v3/apis/apps/v1"), or null. */
   ObjectNode openApi(String path) {
+    if (path.equals("v2")) return OpenApiV2.document(registry);
+    if (path.equals("v3")) return OpenApiV3.index(registry);
+    if (path.startsWith("v3/")) return OpenApiV3.document(registry, path.substring(3));
     return null;
+  }
+
+  /** Builds the schema caches off the request path (the first reflection over the model classes takes a second). */
+  void warmUp() {
+    Thread t = new Thread(() -> {
+      try {
+        OpenApiV3.index(registry);
+      } catch (RuntimeException e) {
+        // served lazily on first request instead
+      }
+    }, "openapi-warmup");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Override
+  protected List<String> unknownFields(ResourceType type, ObjectNode obj) {
+    Schema schema = schema(type);
+    if (schema == null) return List.of();
+    return FieldValidator.unknownFieldMessages(FieldValidator.unknownFields(schema, obj));
+  }
+
+  @Override
+  public ObjectNode decode(ApiRequest req, ResourceType type, WriteOptions opts, List<String> warnings) {
+    ObjectNode obj = super.decode(req, type, opts, warnings);
+    Schema schema = schema(type);
+    if (schema != null) {
+      if (type.isCustom()) {
+        List<io.planet.api.FieldError> errors = FieldValidator.typeErrors(schema, obj);
+        if (!errors.isEmpty()) throw ApiException.invalid(type.group(), type.kind(), Meta.name(obj), errors);
+      } else {
+        String err = FieldValidator.decodeError(schema, obj);
+        if (err != null) throw ApiException.badRequest(FieldValidator.decodeErrorMessage(type.kind(), type.version(), err));
+      }
+    }
+    return obj;
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.planet.api.ApiException;
 import io.planet.api.Json;
 import io.planet.api.Meta;
 import io.planet.api.ResourceType;
+import io.planet.api.schema.FieldValidator;
 import io.planet.api.selector.LabelSelector;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Responses;
@@ -79,7 +80,7 @@ public class Features {
       problems.addAll(unknownFields(type, obj));
       if (!problems.isEmpty()) {
         if (opts.fieldValidation().equals("Strict")) {
-          throw ApiException.badRequest("strict decoding error: " + String.join(", ", problems));
+          throw ApiException.badRequest(FieldValidator.strictDecodingError(problems));
         }
         warnings.addAll(problems);
       }
@@ -90,19 +91,7 @@ public class Features {
   private List<String> duplicateFields(ApiRequest req) {
     String ct = req.contentType().split(";")[0].trim().toLowerCase();
     if (!(ct.isEmpty() || ct.equals("application/json"))) return List.of();
-    try {
-      Json.STRICT_MAPPER.readTree(req.body());
-      return List.of();
-    } catch (JsonProcessingException e) {
-      String m = e.getOriginalMessage();
-      if (m != null && m.startsWith("Duplicate field")) {
-        String field = m.substring(m.indexOf('\'') + 1, m.lastIndexOf('\''));
-        return List.of("json: duplicate field \"" + field + "\"");
-      }
-      return List.of();
-    } catch (IOException e) {
-      return List.of();
-    }
+    return FieldValidator.duplicateFieldMessages(FieldValidator.duplicateFields(req.body()));
   }
 
   /** Unknown fields of a decoded object, as upstream's strict decoder reports them. */
