@@ -62,9 +62,12 @@ public final class PersistentVolumeClaimStrategy implements ResourceStrategy {
     ObjectNode a = spec == null ? Json.object() : spec.deepCopy();
     ObjectNode b = oldSpec == null ? Json.object() : oldSpec.deepCopy();
     // binding sets volumeName once; resizing changes requests; the attributes class may change
-    if (Trees.str(b, "volumeName").isEmpty()) a.remove("volumeName");
+    if (Trees.str(b, "volumeName").isEmpty()) {
+      a.remove("volumeName");
+      b.remove("volumeName");
+    }
     a.remove(List.of("resources", "volumeAttributesClassName"));
-    b.remove(List.of("resources", "volumeAttributesClassName", Trees.str(b, "volumeName").isEmpty() ? "volumeName" : ""));
+    b.remove(List.of("resources", "volumeAttributesClassName"));
     if (!Trees.semanticEquals(a, b)) {
       errors.add(Errors.forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
     }

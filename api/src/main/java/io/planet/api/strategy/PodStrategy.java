@@ -62,7 +62,7 @@ public final class PodStrategy implements ResourceStrategy {
     // status updates may change status and metadata, never spec, owner references or the deletion timestamp
     ObjectNode meta = Trees.obj(obj, "metadata");
     ObjectNode merged = old.deepCopy();
-    ObjectNode newMeta = meta == null ? merged.with("metadata").deepCopy() : meta.deepCopy();
+    ObjectNode newMeta = meta == null ? Trees.with(merged, "metadata").deepCopy() : meta.deepCopy();
     ObjectNode oldMeta = Trees.obj(old, "metadata");
     for (String keep : List.of("ownerReferences", "deletionTimestamp", "deletionGracePeriodSeconds", "uid",
         "creationTimestamp", "name", "namespace", "generation")) {
