@@ -102,10 +102,18 @@ public class Features {
   // ---- options
 
   public Set<String> supportedFieldSelectors(ResourceType type) {
-    Set<String> s = new LinkedHashSet<>();
-    s.add("metadata.name");
-    if (type.namespaced()) s.add("metadata.namespace");
-    return s;
+    if (type.isCustom()) {
+      Set<String> s = new LinkedHashSet<>();
+      s.add("metadata.name");
+      if (type.namespaced()) s.add("metadata.namespace");
+      return s;
+    }
+    return io.planet.api.strategy.Strategies.supportedFieldSelectors(type.group(), type.kind());
+  }
+
+  /** Upstream's message for a field selector on a field the resource does not support. */
+  public String unsupportedFieldSelector(ResourceType type, String field) {
+    return io.planet.api.strategy.Strategies.unsupportedFieldSelectorMessage(type.group(), type.kind(), field, type.isCustom());
   }
 
   /** A create's options with the field manager defaulted from the User-Agent, as upstream. */
