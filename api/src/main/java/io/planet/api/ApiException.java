@@ -130,7 +130,7 @@ public class ApiException extends RuntimeException {
     s.putObject("metadata");
     s.put("status", "Failure");
     s.put("message", getMessage());
-    s.put("reason", reason);
+    if (reason != null && !reason.isEmpty()) s.put("reason", reason);
     if (details != null && !details.isEmpty()) s.set("details", details);
     s.put("code", code);
     return s;

@@ -57,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
   private ServiceAllocations services;
   private InetSocketAddress address;
   private volatile boolean etcdHealthy = true;
+  private volatile boolean closed;
 
   public ApiServer(ApiServerConfig config) {
     this.config = config;
@@ -86,12 +87,13 @@ public final class ApiServer implements AutoCloseable {
     services = new ServiceAllocations(storage, config.serviceClusterIpRange(), config.nodePortMin(), config.nodePortMax());
     for (String prefix : registry.storagePrefixes()) cacheFor(prefix);
     syncCustomResources();
-    Features features = new ServerFeatures(storage, registry);
+    ServerFeatures features = new ServerFeatures(storage, registry);
+    features.warmUp();
     WatchHandler watches = new WatchHandler(timers, features, config.bookmarkInterval().toMillis());
     ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features);
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
-    http = new HttpServer(new ApiHandler(discovery, resources, ((ServerFeatures) features)::openApi, () -> etcdHealthy),
+    http = new HttpServer(new ApiHandler(discovery, resources, features::openApi, () -> etcdHealthy),
         config.workerThreads());
     try {
       address = http.start(config.bindAddress(), config.port());
@@ -200,6 +202,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     @Override
+    public void recordManagedFields(ResourceType type, ObjectNode old, ObjectNode obj, WriteOptions opts, String subresource) {
+      ServerFeatures.recordManagedFields(type, old, obj, opts, subresource);
+    }
+
+    @Override
     public boolean garbageCollectionEnabled() {
       return config.enableGarbageCollector();
     }
@@ -249,8 +256,8 @@ public final class ApiServer implements AutoCloseable {
 
       @Override
       public void close(ApiException error) {
-        // the cache relisted: re-register from its new state
-        timers.execute(ApiServer.this::syncCustomResources);
+        // the cache relisted: re-register from its new state (unless the server is stopping)
+        if (!closed && !timers.isShutdown()) timers.execute(ApiServer.this::syncCustomResources);
       }
     });
   }
@@ -398,6 +405,7 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     timers.shutdownNow();
+    closed = true;
     if (http != null) http.close();
     for (WatchCache c : caches.values()) c.stop();
     if (storage != null) storage.close();

@@ -8,6 +8,7 @@ import io.planet.api.ApiException;
 import io.planet.api.Json;
 import io.planet.api.Meta;
 import io.planet.api.ResourceType;
+import io.planet.api.schema.FieldValidator;
 import io.planet.api.selector.LabelSelector;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Responses;
@@ -79,7 +80,7 @@ public class Features {
       problems.addAll(unknownFields(type, obj));
       if (!problems.isEmpty()) {
         if (opts.fieldValidation().equals("Strict")) {
-          throw ApiException.badRequest("strict decoding error: " + String.join(", ", problems));
+          throw ApiException.badRequest(FieldValidator.strictDecodingError(problems));
         }
         warnings.addAll(problems);
       }
@@ -90,19 +91,7 @@ public class Features {
   private List<String> duplicateFields(ApiRequest req) {
     String ct = req.contentType().split(";")[0].trim().toLowerCase();
     if (!(ct.isEmpty() || ct.equals("application/json"))) return List.of();
-    try {
-      Json.STRICT_MAPPER.readTree(req.body());
-      return List.of();
-    } catch (JsonProcessingException e) {
-      String m = e.getOriginalMessage();
-      if (m != null && m.startsWith("Duplicate field")) {
-        String field = m.substring(m.indexOf('\'') + 1, m.lastIndexOf('\''));
-        return List.of("json: duplicate field \"" + field + "\"");
-      }
-      return List.of();
-    } catch (IOException e) {
-      return List.of();
-    }
+    return FieldValidator.duplicateFieldMessages(FieldValidator.duplicateFields(req.body()));
   }
 
   /** Unknown fields of a decoded object, as upstream's strict decoder reports them. */
@@ -113,10 +102,18 @@ public class Features {
   // ---- options
 
   public Set<String> supportedFieldSelectors(ResourceType type) {
-    Set<String> s = new LinkedHashSet<>();
-    s.add("metadata.name");
-    if (type.namespaced()) s.add("metadata.namespace");
-    return s;
+    if (type.isCustom()) {
+      Set<String> s = new LinkedHashSet<>();
+      s.add("metadata.name");
+      if (type.namespaced()) s.add("metadata.namespace");
+      return s;
+    }
+    return io.planet.api.strategy.Strategies.supportedFieldSelectors(type.group(), type.kind());
+  }
+
+  /** Upstream's message for a field selector on a field the resource does not support. */
+  public String unsupportedFieldSelector(ResourceType type, String field) {
+    return io.planet.api.strategy.Strategies.unsupportedFieldSelectorMessage(type.group(), type.kind(), field, type.isCustom());
   }
 
   /** A create's options with the field manager defaulted from the User-Agent, as upstream. */

@@ -97,7 +97,9 @@ public final class ResourceHandler {
     FieldSelector fields = FieldSelector.parse(req.param("fieldSelector"));
     if (!fields.isEmpty()) {
       Set<String> supported = features.supportedFieldSelectors(store.type());
-      fields.validate(supported, store.type().kind());
+      for (FieldSelector.Requirement r : fields.requirements()) {
+        if (!supported.contains(r.field())) throw ApiException.badRequest(features.unsupportedFieldSelector(store.type(), r.field()));
+      }
     }
     long limit = 0;
     if (!req.param("limit").isEmpty()) {

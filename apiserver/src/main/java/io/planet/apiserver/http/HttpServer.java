@@ -85,7 +85,9 @@ public final class HttpServer implements AutoCloseable {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       ApiException e = new ApiException(413, "RequestEntityTooLarge",
           "Request entity too large: limit is " + MAX_BODY_BYTES);
-      Responses.status(ctx, e, false);
+      // keep the connection: the aggregator discards the rest of the body, and a client still sending it must
+      // not see a broken pipe instead of this Status
+      Responses.status(ctx, e, true);
     }
   }
 

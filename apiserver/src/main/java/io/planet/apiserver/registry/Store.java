@@ -336,15 +336,18 @@ public final class Store {
 
   private ObjectNode createOnce(String namespace, ObjectNode obj, WriteOptions opts) {
     ObjectNode meta = Meta.meta(obj);
-    type.strategy().applyDefaults(type, obj);
-    type.strategy().prepareForCreate(type, obj);
     meta.remove("resourceVersion");
     meta.remove("deletionTimestamp");
     meta.remove("deletionGracePeriodSeconds");
     meta.remove("selfLink");
+    meta.remove("generation");
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", Meta.now());
-    meta.put("generation", 1);
+    type.strategy().applyDefaults(type, obj);
+    // strategies of kinds that track generation set it to 1; custom resources always do
+    type.strategy().prepareForCreate(type, obj);
+    meta = Meta.meta(obj);
+    if (type.isCustom()) meta.put("generation", 1);
     if (meta.has("managedFields") && !meta.get("managedFields").isArray()) meta.remove("managedFields");
     List<FieldError> errors = new ArrayList<>();
     if (Meta.name(obj).isEmpty()) {
@@ -439,20 +442,20 @@ public final class Store {
       meta.put("resourceVersion", Meta.resourceVersion(old));
       return obj;
     }
-    if (subresource.equals("status")) {
-      type.strategy().prepareForStatusUpdate(type, obj, old);
-      meta = Meta.meta(obj);
-    } else {
-      type.strategy().applyDefaults(type, obj);
-      type.strategy().prepareForUpdate(type, obj, old);
-    }
-    // system fields always come from the stored object
+    // system fields always come from the stored object; strategies then bump generation on spec changes
     ObjectNode oldMeta = (ObjectNode) old.get("metadata");
     for (String f : new String[] {"uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"}) {
       if (oldMeta.has(f)) meta.set(f, oldMeta.get(f));
       else meta.remove(f);
     }
     meta.remove("selfLink");
+    if (subresource.equals("status")) {
+      type.strategy().prepareForStatusUpdate(type, obj, old);
+    } else {
+      type.strategy().applyDefaults(type, obj);
+      type.strategy().prepareForUpdate(type, obj, old);
+    }
+    meta = Meta.meta(obj);
     meta.put("resourceVersion", Meta.resourceVersion(old));
     if (Meta.isDeleting(old) && Meta.hasFinalizers(obj)) {
       // new finalizers may not be added to an object being deleted
@@ -464,7 +467,7 @@ public final class Store {
         }
       }
     }
-    if (specChanged(old, obj)) meta.put("generation", old.path("metadata").path("generation").asLong(0) + 1);
+    if (type.isCustom() && specChanged(old, obj)) meta.put("generation", old.path("metadata").path("generation").asLong(0) + 1);
     List<FieldError> errors = new ArrayList<>();
     MetadataValidation.validateUpdate(type, obj, old, errors);
     type.strategy().validateUpdate(type, obj, old, errors);
