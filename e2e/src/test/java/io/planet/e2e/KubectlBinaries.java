@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * Finds the kubectl executables to test: the one on PATH and every {@code kubectl.1.NN} beside its real file (the
- * Google Cloud SDK ships 1.27–1.33 next to a dispatcher that picks one by the server's /version).
+ * Google Cloud SDK ships 1.27–1.33 next to a dispatcher that picks one by the server's /version). The system
+ * property {@code planet.kubectl} names another kubectl to use instead of the PATH one.
  */
 public final class KubectlBinaries {
   /** The versions the issue requires the full scenario suite on. */
@@ -22,7 +23,8 @@ public final class KubectlBinaries {
   private static final Pattern SIBLING = Pattern.compile("kubectl\\.1\\.(\\d+)");
   private static final Pattern CLIENT_MINOR = Pattern.compile("\"minor\"\\s*:\\s*\"(\\d+)");
 
-  private static volatile List<KubectlBinary> found;
+  private static List<KubectlBinary> found;
+  private static List<KubectlBinary> required;
 
   private KubectlBinaries() {}
 
@@ -30,7 +32,9 @@ public final class KubectlBinaries {
   public static synchronized List<KubectlBinary> installed() {
     if (found != null) return found;
     List<KubectlBinary> out = new ArrayList<>();
-    Optional<Path> onPath = onPath("kubectl");
+    String override = System.getProperty("planet.kubectl", "");
+    Optional<Path> onPath = override.isEmpty() ? onPath("kubectl") : Optional.of(Path.of(override))
+        .filter(Files::isExecutable);
     if (onPath.isPresent()) {
       Path real = realPath(onPath.get());
       out.add(new KubectlBinary("kubectl (PATH)", onPath.get(), clientMinor(onPath.get()), null));
@@ -48,7 +52,8 @@ public final class KubectlBinaries {
       siblings.sort((a, b) -> Integer.compare(a.minor(), b.minor()));
       out.addAll(siblings);
     } else {
-      System.out.println("NOTICE: no kubectl on PATH; kubectl end-to-end tests are skipped");
+      System.out.println("NOTICE: no kubectl " + (override.isEmpty() ? "on PATH" : "at " + override)
+          + "; kubectl end-to-end tests are skipped");
     }
     found = List.copyOf(out);
     return found;
@@ -64,7 +69,8 @@ public final class KubectlBinaries {
    * For each required minor: its {@code kubectl.1.NN} sibling, else the PATH kubectl if that is the same minor, else
    * a placeholder that makes the tests skip with a notice.
    */
-  public static List<KubectlBinary> required() {
+  public static synchronized List<KubectlBinary> required() {
+    if (required != null) return required;
     List<KubectlBinary> out = new ArrayList<>();
     for (int minor : REQUIRED_MINORS) {
       Optional<KubectlBinary> sibling = installed().stream()
@@ -82,7 +88,8 @@ public final class KubectlBinaries {
         out.add(KubectlBinary.missing(minor, why));
       }
     }
-    return out;
+    required = List.copyOf(out);
+    return required;
   }
 
   private static Optional<Path> onPath(String name) {
