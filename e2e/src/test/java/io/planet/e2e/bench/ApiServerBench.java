@@ -124,17 +124,23 @@ public final class ApiServerBench {
       for (String ns : List.of(WARM_NS, CREATE_NS, LIST_NS, WATCH_NS)) {
         String body = "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}";
         HttpConnection.Response r = c.post("/api/v1/namespaces", body.getBytes(StandardCharsets.UTF_8));
-        if (r.status() != 201 && r.status() != 409) throw new IllegalStateException("create namespace " + ns + ": " + r.status() + " " + r.text());
+        if (r.status() != 201 && r.status() != 409) {
+          throw new IllegalStateException("create namespace " + ns + ": " + r.status() + " " + r.text());
+        }
       }
       for (int i = 0; i < o.listSize(); i++) {
-        HttpConnection.Response r = c.post(collection(LIST_NS), ConfigMaps.body(LIST_NS, String.format("listed-%04d", i)));
-        if (r.status() != 201 && r.status() != 409) throw new IllegalStateException("seed list: " + r.status() + " " + r.text());
+        String name = String.format("listed-%04d", i);
+        HttpConnection.Response r = c.post(collection(LIST_NS), ConfigMaps.body(LIST_NS, name));
+        if (r.status() != 201 && r.status() != 409) {
+          throw new IllegalStateException("seed list: " + r.status() + " " + r.text());
+        }
       }
       for (String q : List.of("", "?resourceVersion=0")) {
         HttpConnection.Response r = c.get(collection(LIST_NS) + q);
         int items = JSON.readTree(r.body()).path("items").size();
         if (r.status() != 200 || items != o.listSize()) {
-          throw new IllegalStateException("list " + q + " returned " + r.status() + " with " + items + " items, want " + o.listSize());
+          throw new IllegalStateException(
+              "list " + q + " returned " + r.status() + " with " + items + " items, want " + o.listSize());
         }
       }
     }
@@ -151,8 +157,8 @@ public final class ApiServerBench {
     String prefix = "/bench-raw/" + tag + "/";
     return loop.run("etcd-put", n, o.concurrency(), () -> () -> { }, (client, i) -> {
       String name = name(tag, i);
-      kv.put(ByteSequence.from(prefix + name, StandardCharsets.UTF_8), ByteSequence.from(ConfigMaps.body(CREATE_NS, name)))
-          .get(60, TimeUnit.SECONDS);
+      ByteSequence key = ByteSequence.from(prefix + name, StandardCharsets.UTF_8);
+      kv.put(key, ByteSequence.from(ConfigMaps.body(CREATE_NS, name))).get(60, TimeUnit.SECONDS);
       return "ok";
     });
   }
@@ -255,7 +261,8 @@ public final class ApiServerBench {
       long sent = System.nanoTime();
       String status;
       try {
-        HttpConnection.Response r = writer.post(collection(WATCH_NS), ConfigMaps.body(WATCH_NS, prefix + "-" + i, sent));
+        byte[] body = ConfigMaps.body(WATCH_NS, prefix + "-" + i, sent);
+        HttpConnection.Response r = writer.post(collection(WATCH_NS), body);
         status = Integer.toString(r.status());
         if (r.status() != 201) {
           errors++;

@@ -31,7 +31,7 @@ record BenchOptions(
         --n N               creates, gets and raw etcd puts per round (default 5000)
         --concurrency C     concurrent clients, each with its own connection (default 16)
         --rounds R          measured rounds; the report gives medians over rounds (default 5)
-        --warmup W          unmeasured operations of each kind before round 1 (default 2000)
+        --warmup W          unmeasured operations of each kind before round 1 (default 5000)
         --lists L           lists per round, per list kind (default 500)
         --list-size S       objects in the listed namespace (default 100)
         --watches W         open watches for the delivery-latency phase (default 1000)
@@ -72,7 +72,7 @@ record BenchOptions(
         positive(v, "n", 5000),
         positive(v, "concurrency", 16),
         positive(v, "rounds", 5),
-        number(v, "warmup", 2000),
+        number(v, "warmup", 5000),
         positive(v, "lists", 500),
         positive(v, "list-size", 100),
         positive(v, "watches", 1000),

@@ -55,7 +55,7 @@ final class HttpConnection implements AutoCloseable {
     return exchange("POST", path, json);
   }
 
-  /** Sends one request and reads the whole response; on any I/O error the connection is dropped and reopened next time. */
+  /** Sends one request and reads the whole response; after an I/O error the next call reconnects. */
   Response exchange(String method, String path, byte[] body) throws IOException {
     open();
     try {
