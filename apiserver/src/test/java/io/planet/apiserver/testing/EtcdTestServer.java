@@ -19,6 +19,11 @@ import java.util.stream.Stream;
  * simulate crashes; the data directory survives until {@link #close()}.
  */
 public final class EtcdTestServer implements AutoCloseable {
+  static {
+    // gRPC in the etcd client logs its start-up through java.util.logging; keep test output readable
+    java.util.logging.Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);
+  }
+
   private final Path dataDir;
   private final int clientPort;
   private final int peerPort;
