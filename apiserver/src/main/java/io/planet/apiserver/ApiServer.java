@@ -77,6 +77,8 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts everything; throws {@link StartupException} with a one-line reason when it cannot. */
   public ApiServer start() {
+    checkPortFree();
+    checkEtcdListening();
     storage = new EtcdStorage(config.etcdServers());
     try {
       storage.checkReachable(Duration.ofSeconds(10));
@@ -113,6 +115,37 @@ public final class ApiServer implements AutoCloseable {
     timers.scheduleWithFixedDelay(this::checkEtcd, 5, 5, TimeUnit.SECONDS);
     logger.info("API server listening on {}", url());
     return this;
+  }
+
+  /** Fails fast, before touching etcd, when another process holds the port. */
+  private void checkPortFree() {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(config.bindAddress(), config.port()));
+    } catch (java.io.IOException e) {
+      throw new StartupException("cannot serve on " + config.bindAddress() + ":" + config.port() + ": port " + config.port()
+          + " on " + config.bindAddress() + " is already in use (or the address is not local)");
+    }
+  }
+
+  /** A refused TCP connection to every endpoint is reported at once instead of after the client's timeout. */
+  private void checkEtcdListening() {
+    String last = "";
+    for (String endpoint : config.etcdServers().split(",")) {
+      try {
+        java.net.URI u = java.net.URI.create(endpoint.trim());
+        try (java.net.Socket sock = new java.net.Socket()) {
+          sock.connect(new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 2379 : u.getPort()), 2000);
+          return;
+        }
+      } catch (IllegalArgumentException e) {
+        throw new StartupException("invalid --etcd-servers entry \"" + endpoint + "\": use URLs like http://127.0.0.1:2379");
+      } catch (java.io.IOException e) {
+        last = e.getMessage() == null ? e.toString() : e.getMessage();
+      }
+    }
+    throw new StartupException("cannot reach etcd at " + config.etcdServers() + ": " + last
+        + " (is etcd running? start it, or point --etcd-servers at it)");
   }
 
   private void checkEtcd() {

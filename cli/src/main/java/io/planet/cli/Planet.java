@@ -16,6 +16,11 @@ public final class Planet implements Runnable {
   }
 
   public static void main(String[] args) {
+    // gRPC (inside the etcd client) logs through java.util.logging: keep its start-up chatter out of the terminal
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+    for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+      h.setLevel(java.util.logging.Level.WARNING);
+    }
     System.exit(new CommandLine(new Planet()).execute(args));
   }
 }

@@ -44,16 +44,6 @@ public final class FieldSelector {
     return new FieldSelector(reqs);
   }
 
-  /** Checks every field is one the resource supports, with upstream's message. */
-  public void validate(java.util.Set<String> supported, String kind) {
-    for (Requirement r : requirements) {
-      if (!supported.contains(r.field)) {
-        throw ApiException.badRequest("\"" + r.field + "\" is not a known field selector: only \""
-            + String.join("\", \"", supported) + "\"");
-      }
-    }
-  }
-
   public boolean matches(Map<String, String> fields) {
     for (Requirement r : requirements) {
       String v = fields.getOrDefault(r.field, "");

@@ -250,7 +250,8 @@ public final class ServiceStrategy implements ResourceStrategy {
       String name = Trees.str(p, "name");
       if (requireName && name.isEmpty()) errors.add(Errors.required(path + ".name"));
       else if (!name.isEmpty()) {
-        for (String m : Names.portName(name)) errors.add(Errors.invalid(path + ".name", name, m));
+        // service port names are DNS labels (container port names are IANA service names)
+        for (String m : Names.dns1123Label(name)) errors.add(Errors.invalid(path + ".name", name, m));
         if (!names.add(name)) errors.add(Errors.duplicate(path + ".name", name));
       }
       long port = Trees.num(p, "port", 0);

@@ -222,6 +222,12 @@ class ValidationTest {
         "spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive",
         "spec.ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\"");
 
+    // kubectl create service clusterip s --tcp=80:8080 names its port "80-8080": a DNS label, valid for services
+    ObjectNode numericName = yaml("{apiVersion: v1, kind: Service, metadata: {name: web, namespace: default}, spec: {ports: [{name: 80-8080, port: 80}]}}");
+    assertThat(create(type("", "v1", "services"), numericName)).isEmpty();
+    ObjectNode badName = yaml("{apiVersion: v1, kind: Service, metadata: {name: web, namespace: default}, spec: {ports: [{name: Web_1, port: 80}]}}");
+    assertThat(messages(create(type("", "v1", "services"), badName))).hasSize(1);
+
     ObjectNode noPorts = yaml("{apiVersion: v1, kind: Service, metadata: {name: web, namespace: default}, spec: {}}");
     assertThat(messages(create(type("", "v1", "services"), noPorts))).containsExactly("spec.ports: Required value");
     ObjectNode headless = yaml("{apiVersion: v1, kind: Service, metadata: {name: web, namespace: default}, spec: {clusterIP: None}}");

@@ -95,16 +95,7 @@ public final class Discovery {
       r.put("singularName", t.singular());
       r.put("namespaced", t.namespaced());
       r.put("kind", t.kind());
-      ArrayNode verbs = r.putArray("verbs");
-      t.verbs().forEach(verbs::add);
-      if (!t.shortNames().isEmpty()) {
-        ArrayNode sn = r.putArray("shortNames");
-        t.shortNames().forEach(sn::add);
-      }
-      if (!t.categories().isEmpty()) {
-        ArrayNode c = r.putArray("categories");
-        t.categories().forEach(c::add);
-      }
+      putVerbsAndNames(r, t);
       for (String sub : t.subresources()) {
         Subresource s = Subresource.of(t, sub);
         ObjectNode sr = rs.addObject();
@@ -121,6 +112,20 @@ public final class Discovery {
       }
     }
     return o;
+  }
+
+  /** verbs, shortNames and categories: the same fields in the legacy and the aggregated documents. */
+  private static void putVerbsAndNames(ObjectNode r, ResourceType t) {
+    ArrayNode verbs = r.putArray("verbs");
+    t.verbs().forEach(verbs::add);
+    if (!t.shortNames().isEmpty()) {
+      ArrayNode sn = r.putArray("shortNames");
+      t.shortNames().forEach(sn::add);
+    }
+    if (!t.categories().isEmpty()) {
+      ArrayNode c = r.putArray("categories");
+      t.categories().forEach(c::add);
+    }
   }
 
   /** What a subresource returns and accepts, as upstream's discovery lists it. */
@@ -172,16 +177,7 @@ public final class Discovery {
           rk.put("kind", t.kind());
           r.put("scope", t.namespaced() ? "Namespaced" : "Cluster");
           r.put("singularResource", t.singular());
-          ArrayNode verbs = r.putArray("verbs");
-          t.verbs().forEach(verbs::add);
-          if (!t.shortNames().isEmpty()) {
-            ArrayNode sn = r.putArray("shortNames");
-            t.shortNames().forEach(sn::add);
-          }
-          if (!t.categories().isEmpty()) {
-            ArrayNode c = r.putArray("categories");
-            t.categories().forEach(c::add);
-          }
+          putVerbsAndNames(r, t);
           if (!t.subresources().isEmpty()) {
             ArrayNode subs = r.putArray("subresources");
             for (String sub : t.subresources()) {

@@ -223,7 +223,7 @@ public class Features {
             throw ApiException.invalid("autoscaling", "Scale", p.name(), List.of(io.planet.api.FieldError.invalid(
                 "spec.replicas", n, "must be greater than or equal to 0")));
           }
-          Json.with(current, "spec").put("replicas", n);
+          setPath(current, scalePaths(type)[0], Json.NODES.numberNode(n));
           return current;
         });
         Responses.json(req, 200, toScale(type, out));
@@ -232,7 +232,41 @@ public class Features {
     }
   }
 
+  /**
+   * Where replicas live: spec.replicas / status.replicas / spec.selector for built-ins; a CRD's
+   * specReplicasPath, statusReplicasPath and labelSelectorPath for custom resources.
+   */
+  static String[] scalePaths(ResourceType type) {
+    if (type.isCustom()) {
+      for (JsonNode v : type.crd().path("spec").path("versions")) {
+        if (!v.path("name").asText().equals(type.version())) continue;
+        JsonNode sc = v.path("subresources").path("scale");
+        return new String[] {sc.path("specReplicasPath").asText(".spec.replicas"),
+            sc.path("statusReplicasPath").asText(".status.replicas"), sc.path("labelSelectorPath").asText("")};
+      }
+    }
+    return new String[] {".spec.replicas", ".status.replicas", ".spec.selector"};
+  }
+
+  private static JsonNode atPath(JsonNode obj, String path) {
+    JsonNode cur = obj;
+    for (String part : path.replaceFirst("^\\.", "").split("\\.")) {
+      if (part.isEmpty()) continue;
+      if (cur == null) return null;
+      cur = cur.get(part);
+    }
+    return cur;
+  }
+
+  private static void setPath(ObjectNode obj, String path, JsonNode value) {
+    String[] parts = path.replaceFirst("^\\.", "").split("\\.");
+    ObjectNode cur = obj;
+    for (int i = 0; i < parts.length - 1; i++) cur = Json.with(cur, parts[i]);
+    cur.set(parts[parts.length - 1], value);
+  }
+
   static ObjectNode toScale(ResourceType type, ObjectNode obj) {
+    String[] paths = scalePaths(type);
     ObjectNode s = Json.object();
     s.put("kind", "Scale");
     s.put("apiVersion", "autoscaling/v1");
@@ -241,13 +275,18 @@ public class Features {
     for (String f : new String[] {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
       if (om.has(f)) m.set(f, om.get(f));
     }
-    s.putObject("spec").put("replicas", obj.path("spec").path("replicas").asLong(0));
+    JsonNode specReplicas = atPath(obj, paths[0]);
+    JsonNode statusReplicas = atPath(obj, paths[1]);
+    s.putObject("spec").put("replicas", specReplicas == null ? 0 : specReplicas.asLong());
     ObjectNode st = s.putObject("status");
-    st.put("replicas", obj.path("status").path("replicas").asLong(0));
-    JsonNode sel = obj.path("spec").get("selector");
+    st.put("replicas", statusReplicas == null ? 0 : statusReplicas.asLong());
+    JsonNode sel = paths[2].isEmpty() ? null : atPath(obj, paths[2]);
     String selector = "";
-    if (sel != null) {
-      selector = type.kind().equals("ReplicationController") ? LabelSelector.fromMap(sel).toString() : LabelSelector.fromJson(sel).toString();
+    if (sel != null && sel.isTextual()) {
+      selector = sel.asText();
+    } else if (sel != null) {
+      selector = type.kind().equals("ReplicationController") && type.group().isEmpty()
+          ? LabelSelector.fromMap(sel).toString() : LabelSelector.fromJson(sel).toString();
     }
     if (!selector.isEmpty()) st.put("selector", selector);
     return s;

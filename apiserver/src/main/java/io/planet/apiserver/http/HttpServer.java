@@ -8,6 +8,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -41,6 +44,8 @@ public final class HttpServer implements AutoCloseable {
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
   private final ExecutorService pool;
+  /** Every open connection, so that close() ends them before it returns. */
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private Channel channel;
 
   public HttpServer(Handler handler, int workerThreads) {
@@ -64,6 +69,7 @@ public final class HttpServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            connections.add(ch);
             ch.pipeline()
                 .addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
                 .addLast(new HttpServerKeepAliveHandler())
@@ -99,6 +105,10 @@ public final class HttpServer implements AutoCloseable {
         return;
       }
       ApiRequest req = new ApiRequest(ctx, msg);
+      if (pool.isShutdown()) {
+        Responses.status(ctx, new ApiException(503, "ServiceUnavailable", "the API server is shutting down"), false);
+        return;
+      }
       pool.execute(() -> {
         try {
           handler.handle(req);
@@ -121,8 +131,9 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() {
     if (channel != null) channel.close().syncUninterruptibly();
-    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     pool.shutdownNow();
   }
 

@@ -19,6 +19,13 @@ import java.util.stream.Stream;
  * simulate crashes; the data directory survives until {@link #close()}.
  */
 public final class EtcdTestServer implements AutoCloseable {
+  /** gRPC in the etcd client logs its start-up through java.util.logging; held so the level sticks. */
+  private static final java.util.logging.Logger GRPC_LOGGER = java.util.logging.Logger.getLogger("io.grpc");
+
+  static {
+    GRPC_LOGGER.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private final Path dataDir;
   private final int clientPort;
   private final int peerPort;
