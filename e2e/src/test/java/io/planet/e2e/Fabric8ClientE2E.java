@@ -22,6 +22,10 @@ import io.planet.apiserver.testing.TestApiServer;
 import io.planet.e2e.Fabric8.WatchTransport;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +51,17 @@ class Fabric8ClientE2E {
   static void stop() {
     if (client != null) client.close();
     if (server != null) server.close();
+  }
+
+  /** Opens a watch, failing clearly if it does not become ready (fabric8 itself waits forever). */
+  private static Watch openWatch(Supplier<Watch> open, WatchTransport transport) throws Exception {
+    CompletableFuture<Watch> f = CompletableFuture.supplyAsync(open);
+    try {
+      return f.get(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new AssertionError("fabric8 watch (" + transport + ") did not become ready within 10 s", e);
+    }
   }
 
   private static ConfigMap cm(String name, String tier, String v) {
@@ -147,13 +162,13 @@ class Fabric8ClientE2E {
     String ns = Fabric8.namespace(server, "f8-watch-" + transport.name().toLowerCase().replace('_', '-'));
     KubernetesClient client = Fabric8.client(server, transport);
     try {
-      watchInOrder(client, ns);
+      watchInOrder(client, ns, transport);
     } finally {
       client.close();
     }
   }
 
-  private static void watchInOrder(KubernetesClient client, String ns) {
+  private static void watchInOrder(KubernetesClient client, String ns, WatchTransport transport) throws Exception {
     var cms = client.configMaps().inNamespace(ns);
     List<String> seen = new CopyOnWriteArrayList<>();
     List<WatcherException> closed = new CopyOnWriteArrayList<>();
@@ -168,7 +183,7 @@ class Fabric8ClientE2E {
         closed.add(cause);
       }
     };
-    try (Watch w = cms.watch(watcher)) {
+    try (Watch w = openWatch(() -> cms.watch(watcher), transport)) {
       cms.resource(cm("w1", "x", "1")).create();
       cms.withName("w1").edit(c -> new ConfigMapBuilder(c).addToData("v", "2").build());
       cms.resource(cm("w2", "x", "1")).create();
@@ -181,7 +196,7 @@ class Fabric8ClientE2E {
     String rv = cms.list().getMetadata().getResourceVersion();
     cms.withName("w2").edit(c -> new ConfigMapBuilder(c).addToData("v", "3").build());
     seen.clear();
-    try (Watch w = cms.withResourceVersion(rv).watch(watcher)) {
+    try (Watch w = openWatch(() -> cms.withResourceVersion(rv).watch(watcher), transport)) {
       await("watch from resourceVersion").atMost(WAIT).until(() -> !seen.isEmpty());
       assertThat(seen).containsExactly("MODIFIED w2 3");
     }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,6 +92,17 @@ class Fabric8InformerE2E {
         .addToData("v", v).build();
   }
 
+  private static void startAndSync(SharedIndexInformer<ConfigMap> informer, WatchTransport transport)
+      throws Exception {
+    try {
+      informer.start().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("informer (" + transport + " watches) did not start within 15 s: its watch never"
+          + " became ready", e);
+    }
+    assertThat(informer.hasSynced()).isTrue();
+  }
+
   private static void awaitSeen(Recorder r, Seen expected) {
     await("informer sees " + expected).atMost(WAIT).untilAsserted(() -> assertThat(r.events).contains(expected));
   }
@@ -106,8 +118,7 @@ class Fabric8InformerE2E {
     informer.addEventHandler(recorder);
     List<Seen> expected = new ArrayList<>();
     try {
-      informer.start().toCompletableFuture().get(15, TimeUnit.SECONDS);
-      assertThat(informer.hasSynced()).isTrue();
+      startAndSync(informer, transport);
 
       // before the restart
       Resource<ConfigMap> c1 = client.configMaps().inNamespace(ns).withName("c1");
@@ -173,8 +184,10 @@ class Fabric8InformerE2E {
     SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(ns).runnableInformer(0);
     informer.addEventHandler(recorder);
     try {
-      informer.start().toCompletableFuture().get(15, TimeUnit.SECONDS);
-      assertThat(recorder.events).extracting(Seen::event).containsOnly("ADD").hasSize(5);
+      startAndSync(informer, transport);
+      // handlers are notified asynchronously after the initial list
+      await("initial adds").atMost(WAIT).untilAsserted(() ->
+          assertThat(recorder.events).extracting(Seen::event).containsOnly("ADD").hasSize(5));
 
       server.restart();
       client.resource(cm(ns, "post", "1")).create();
