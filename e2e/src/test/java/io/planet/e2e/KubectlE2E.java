@@ -9,6 +9,7 @@ import io.planet.apiserver.testing.ApiClient;
 import io.planet.apiserver.testing.TestApiServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * What a kubectl user sees against Planet's API server: exit codes, printed text and the resulting objects (read
  * back with {@code kubectl get -o json}). Cheap scenarios run on every installed kubectl (the PATH one and each
  * {@code kubectl.1.NN} beside it); the whole suite runs on the required versions 1.29, 1.32 and 1.33, which skip
- * with a notice when not installed. Every scenario works in its own namespace.
+ * with a notice when not installed ({@code -Dplanet.kubectl.full=all} runs it on every installed kubectl). Every
+ * scenario works in its own namespace.
  */
 class KubectlE2E {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -50,8 +52,13 @@ class KubectlE2E {
     return KubectlBinaries.all();
   }
 
+  /** The required versions; with {@code -Dplanet.kubectl.full=all}, every installed kubectl as well. */
   static List<KubectlBinary> requiredKubectls() {
-    return KubectlBinaries.required();
+    if (!"all".equals(System.getProperty("planet.kubectl.full"))) return KubectlBinaries.required();
+    List<KubectlBinary> out = new ArrayList<>(KubectlBinaries.installed());
+    KubectlBinaries.required().stream().filter(r -> out.stream().noneMatch(b -> b.label().equals(r.label())))
+        .forEach(out::add);
+    return out;
   }
 
   private static Kubectl kubectl(KubectlBinary b) {
@@ -398,7 +405,7 @@ class KubectlE2E {
     configMap(ns, "noted", "{}");
 
     assertThat(k.run("annotate", "configmap", "noted", "-n", ns, "owner=team-a", "example.com/ticket=42")
-        .assertSuccess().stdout()).contains("configmap/noted annotated");
+        .assertSuccess().stdout()).contains("configmap/noted annotate"); // kubectl 1.27 prints "annotate"
     JsonNode ann = k.getJson("configmap", "noted", "-n", ns).path("metadata").path("annotations");
     assertThat(ann.path("owner").asText()).isEqualTo("team-a");
     assertThat(ann.path("example.com/ticket").asText()).isEqualTo("42");
