@@ -358,6 +358,30 @@ class RestIT {
   }
 
   @Test
+  void evictionHonoursPodDisruptionBudgets() {
+    namespace("evict");
+    api.create("/api/v1/namespaces/evict/pods", pod("p1", "node-1", 0));
+    api.create("/apis/policy/v1/namespaces/evict/poddisruptionbudgets",
+        "{\"apiVersion\":\"policy/v1\",\"kind\":\"PodDisruptionBudget\",\"metadata\":{\"name\":\"b\"},"
+            + "\"spec\":{\"minAvailable\":1,\"selector\":{\"matchLabels\":{\"app\":\"x\"}}}}");
+    String eviction = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"p1\"}}";
+    Response refused = api.post("/api/v1/namespaces/evict/pods/p1/eviction", eviction);
+    assertThat(refused.code()).isEqualTo(429);
+    assertThat(refused.reason()).isEqualTo("TooManyRequests");
+    assertThat(refused.body().path("message").asText()).isEqualTo("Cannot evict pod as it would violate the pod's disruption budget.");
+    // the disruption controller's verdict: one disruption allowed
+    Response st = api.patch("/apis/policy/v1/namespaces/evict/poddisruptionbudgets/b/status", "application/merge-patch+json",
+        "{\"status\":{\"observedGeneration\":1,\"disruptionsAllowed\":1,\"currentHealthy\":2,\"desiredHealthy\":1,\"expectedPods\":2}}");
+    assertThat(st.code()).as(st.text()).isEqualTo(200);
+    Response ok = api.post("/api/v1/namespaces/evict/pods/p1/eviction", eviction);
+    assertThat(ok.code()).as(ok.text()).isEqualTo(201);
+    assertThat(api.get("/api/v1/namespaces/evict/pods/p1").code()).isEqualTo(404);
+    JsonNode pdb = api.get("/apis/policy/v1/namespaces/evict/poddisruptionbudgets/b").body();
+    assertThat(pdb.at("/status/disruptionsAllowed").asInt()).isZero();
+    assertThat(pdb.at("/status/disruptedPods/p1").asText()).isNotEmpty();
+  }
+
+  @Test
   void serviceClusterIpsAreUniqueAndExplicitOnesChecked() {
     namespace("svcs");
     Set<String> ips = new HashSet<>();

@@ -292,24 +292,6 @@ public class Features {
     return s;
   }
 
-  /** pods/eviction: deletes the pod (PodDisruptionBudgets are honoured once the disruption controller runs). */
-  public void evict(ApiRequest req, ResourcePath p, Store pods) {
-    List<String> w = new java.util.ArrayList<>();
-    ObjectNode eviction = decodeAny(req, w);
-    JsonNode opts = eviction.get("deleteOptions");
-    Long grace = opts != null && opts.hasNonNull("gracePeriodSeconds") ? opts.get("gracePeriodSeconds").asLong() : null;
-    pods.delete(p.namespace(), p.name(), new DeleteOptions(grace, null, null,
-        opts == null ? null : Json.at(opts, "preconditions", "uid") == null ? null : Json.at(opts, "preconditions", "uid").asText(),
-        null, false));
-    ObjectNode status = Json.object();
-    status.put("kind", "Status");
-    status.put("apiVersion", "v1");
-    status.putObject("metadata");
-    status.put("status", "Success");
-    status.put("code", 201);
-    Responses.json(req, 201, status);
-  }
-
   /** After namespaces/finalize: a terminating namespace with no finalizers left is removed. */
   public void afterFinalize(ResourceType type, Store store, ObjectNode ns) {
     if (Meta.isDeleting(ns) && ns.path("spec").path("finalizers").size() == 0 && !Meta.hasFinalizers(ns)) {

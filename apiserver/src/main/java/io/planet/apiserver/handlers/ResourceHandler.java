@@ -426,7 +426,16 @@ public final class ResourceHandler {
       }
       case "eviction" -> {
         if (!method.equals("POST")) throw methodNotSupported(method, type);
-        features.evict(req, p, store);
+        ObjectNode eviction = features.decodeAny(req, new ArrayList<>());
+        ResourceType pdbs = registry.get("policy", "v1", "poddisruptionbudgets").orElseThrow();
+        new Eviction(store, stores.apply(pdbs)).evict(p.namespace(), p.name(), eviction);
+        ObjectNode status = Json.object();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.putObject("metadata");
+        status.put("status", "Success");
+        status.put("code", 201);
+        Responses.json(req, 201, status);
       }
       case "finalize" -> {
         if (!method.equals("PUT")) throw methodNotSupported(method, type);
