@@ -588,6 +588,53 @@ class KubectlE2E {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void getAllSortAndLabelColumns(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "getall");
+    deployment(ns, "web", 1);
+    configMap(ns, "zeta", "{}");
+    configMap(ns, "alpha", "{}");
+
+    // "all" is a category: deployments are in it, configmaps are not
+    Kubectl.Result all = k.run("get", "all", "-n", ns).assertSuccess();
+    assertThat(all.stdout()).contains("deployment.apps/web").doesNotContain("configmap");
+
+    Kubectl.Result sorted = k.run("get", "configmaps", "-n", ns, "-l", "app=e2e",
+        "--sort-by=.metadata.name", "--show-labels").assertSuccess();
+    List<String> lines = sorted.stdout().lines().toList();
+    assertThat(lines.get(0)).containsSubsequence("NAME", "DATA", "AGE", "LABELS");
+    assertThat(lines.subList(1, lines.size())).hasSize(2);
+    assertThat(lines.get(1)).startsWith("alpha").endsWith("app=e2e");
+    assertThat(lines.get(2)).startsWith("zeta");
+
+    Kubectl.Result column = k.run("get", "deployments", "-n", ns, "-L", "app").assertSuccess();
+    assertThat(column.stdout().lines().findFirst().orElse("")).endsWith("APP");
+    assertThat(column.stdout()).containsPattern(line("web\\s+.*\\s+web"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void diffAndReplace(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "diff");
+    Path v1 = k.manifest("diff-v1.yaml", CONFIG_MAP_YAML.formatted("d", ns, "before"));
+    Path v2 = k.manifest("diff-v2.yaml", CONFIG_MAP_YAML.formatted("d", ns, "after"));
+    k.run("apply", "-f", v1.toString()).assertSuccess();
+
+    // kubectl diff: exit 0 when nothing would change, 1 and a unified diff when something would
+    Kubectl.Result same = k.run("diff", "-f", v1.toString());
+    assertThat(same.exitCode()).as("%s", same).isZero();
+    Kubectl.Result changed = k.run("diff", "-f", v2.toString());
+    assertThat(changed.exitCode()).as("%s", changed).isEqualTo(1);
+    assertThat(changed.stdout()).contains("-  greeting: before", "+  greeting: after");
+    assertThat(k.getJson("configmap", "d", "-n", ns).path("data").path("greeting").asText()).isEqualTo("before");
+
+    assertThat(k.run("replace", "-f", v2.toString()).assertSuccess().stdout()).contains("configmap/d replaced");
+    assertThat(k.getJson("configmap", "d", "-n", ns).path("data").path("greeting").asText()).isEqualTo("after");
+  }
+
   private static Pattern line(String regex) {
     return Pattern.compile("(?m)^" + regex + "\\s*$");
   }
