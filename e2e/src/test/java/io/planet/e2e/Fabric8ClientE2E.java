@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMapList;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -118,6 +119,29 @@ class Fabric8ClientE2E {
     assertThat(cms.withName("a").get()).isNull();
     assertThat(cms.withLabel("tier", "back").delete()).hasSize(2);
     await("collection deleted").atMost(WAIT).until(() -> cms.list().getItems().isEmpty());
+  }
+
+  @Test
+  void serverSideApplyAndPagedList() {
+    String ns = Fabric8.namespace(server, "f8-ssa");
+    var cms = client.configMaps().inNamespace(ns);
+
+    ConfigMap applied = cms.resource(cm("ssa", "front", "1")).fieldManager("e2e").forceConflicts().serverSideApply();
+    assertThat(applied.getData()).containsEntry("v", "1");
+    assertThat(applied.getMetadata().getManagedFields()).extracting(f -> f.getManager() + "/" + f.getOperation())
+        .contains("e2e/Apply");
+    ConfigMap reapplied = cms.resource(cm("ssa", "front", "2")).fieldManager("e2e").forceConflicts()
+        .serverSideApply();
+    assertThat(reapplied.getData()).containsEntry("v", "2");
+
+    for (int i = 0; i < 4; i++) cms.resource(cm("page-" + i, "paged", "1")).create();
+    ConfigMapList first = cms.withLabel("tier", "paged").list(new ListOptionsBuilder().withLimit(3L).build());
+    assertThat(first.getItems()).hasSize(3);
+    assertThat(first.getMetadata().getContinue()).isNotEmpty();
+    ConfigMapList rest = cms.withLabel("tier", "paged").list(new ListOptionsBuilder().withLimit(3L)
+        .withContinue(first.getMetadata().getContinue()).build());
+    assertThat(rest.getItems()).hasSize(1);
+    assertThat(rest.getMetadata().getContinue()).isNullOrEmpty();
   }
 
   @Test
