@@ -51,7 +51,12 @@ class Fabric8ClientE2E {
   @AfterAll
   static void stop() {
     if (client != null) client.close();
-    if (server != null) server.close();
+    if (server == null) return;
+    try {
+      server.close();
+    } finally {
+      server.etcd().close(); // never leak the etcd process, even if stopping the API server fails
+    }
   }
 
   /** Opens a watch, failing clearly if it does not become ready (fabric8 itself waits forever). */

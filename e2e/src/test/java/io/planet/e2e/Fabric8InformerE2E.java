@@ -46,7 +46,12 @@ class Fabric8InformerE2E {
   @AfterAll
   static void stop() {
     clients.values().forEach(KubernetesClient::close);
-    if (server != null) server.close();
+    if (server == null) return;
+    try {
+      server.close();
+    } finally {
+      server.etcd().close(); // never leak the etcd process, even if stopping the API server fails
+    }
   }
 
   /** What the handler saw: the event, the object's name and the value of its "v" data key. */

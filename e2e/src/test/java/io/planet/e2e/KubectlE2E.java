@@ -45,7 +45,12 @@ class KubectlE2E {
 
   @AfterAll
   static void stopServer() {
-    if (server != null) server.close();
+    if (server == null) return;
+    try {
+      server.close();
+    } finally {
+      server.etcd().close(); // never leak the etcd process, even if stopping the API server fails
+    }
   }
 
   static List<KubectlBinary> allKubectls() {
