@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,10 +89,17 @@ public final class Kubectl {
 
   /** Runs to completion (at most a minute) and returns exit code and output. */
   public Result run(String... args) {
+    return runWithEnv(Map.of(), args);
+  }
+
+  /** Like {@link #run} with extra environment variables (e.g. {@code KUBE_EDITOR}). */
+  public Result runWithEnv(Map<String, String> env, String... args) {
     List<String> cmd = command(args);
     Process p = null;
     try {
-      p = builder(cmd).start();
+      ProcessBuilder pb = builder(cmd);
+      pb.environment().putAll(env);
+      p = pb.start();
       p.getOutputStream().close();
       StreamCollector out = new StreamCollector(p.getInputStream());
       StreamCollector err = new StreamCollector(p.getErrorStream());
@@ -167,6 +175,16 @@ public final class Kubectl {
 
     public boolean isAlive() {
       return process.isAlive();
+    }
+
+    /** Waits for the process to end and its output to be read; returns the exit code, or fails after the timeout. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("still running after " + timeout + ": " + this);
+      }
+      out.join();
+      err.join();
+      return process.exitValue();
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.planet.apiserver.testing.ApiClient;
 import io.planet.apiserver.testing.TestApiServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -638,6 +639,86 @@ class KubectlE2E {
 
     assertThat(k.run("replace", "-f", v2.toString()).assertSuccess().stdout()).contains("configmap/d replaced");
     assertThat(k.getJson("configmap", "d", "-n", ns).path("data").path("greeting").asText()).isEqualTo("after");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void createGenerators(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "generators");
+
+    // these send Kubernetes-protobuf request bodies (kubectl >= 1.32)
+    assertThat(k.run("create", "deployment", "gen", "-n", ns, "--image=nginx:1.25", "--replicas=2")
+        .assertSuccess().stdout()).contains("deployment.apps/gen created");
+    assertThat(k.run("create", "secret", "generic", "creds", "-n", ns, "--from-literal=password=s3cret")
+        .assertSuccess().stdout()).contains("secret/creds created");
+    assertThat(k.run("create", "configmap", "gencm", "-n", ns, "--from-literal=k=v").assertSuccess().stdout())
+        .contains("configmap/gencm created");
+    assertThat(k.run("create", "service", "clusterip", "gensvc", "-n", ns, "--tcp=80:8080").assertSuccess()
+        .stdout()).contains("service/gensvc created");
+
+    JsonNode d = k.getJson("deployment", "gen", "-n", ns);
+    assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(2);
+    assertThat(d.path("spec").path("selector").path("matchLabels").path("app").asText()).isEqualTo("gen");
+    assertThat(k.run("get", "secret", "creds", "-n", ns, "-o", "jsonpath={.data.password}").assertSuccess()
+        .stdout()).isEqualTo("czNjcmV0");
+    JsonNode svc = k.getJson("service", "gensvc", "-n", ns);
+    assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asInt()).isEqualTo(8080);
+    assertThat(svc.path("spec").path("clusterIP").asText()).as("allocated ClusterIP in %s", svc).isNotEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void edit(KubectlBinary b) throws Exception {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "edit");
+    configMap(ns, "editable", "{\"color\":\"blue\"}");
+    // a non-interactive "editor" that changes the value in the file kubectl hands it
+    Path editor = work.resolve(k.binary().token() + "-editor.sh");
+    Files.writeString(editor, "#!/bin/sh\nsed -i 's/color: blue/color: green/' \"$1\"\n");
+    editor.toFile().setExecutable(true);
+
+    Kubectl.Result r = k.runWithEnv(Map.of("KUBE_EDITOR", editor.toString()), "edit", "configmap", "editable",
+        "-n", ns).assertSuccess();
+    assertThat(r.stdout()).contains("configmap/editable edited");
+    assertThat(k.getJson("configmap", "editable", "-n", ns).path("data").path("color").asText()).isEqualTo("green");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void waitForConditions(KubectlBinary b) throws Exception {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "wait");
+    configMap(ns, "target", "{\"state\":\"pending\"}");
+
+    try (Kubectl.Background waiter = k.start("wait", "configmap/target", "-n", ns,
+        "--for=jsonpath={.data.state}=done", "--timeout=30s")) {
+      ApiClient.Response r = api.patch("/api/v1/namespaces/" + ns + "/configmaps/target",
+          "application/merge-patch+json", "{\"data\":{\"state\":\"done\"}}");
+      assertThat(r.code()).as(r.text()).isEqualTo(200);
+      assertThat(waiter.awaitExit(WAIT)).as("%s", waiter).isZero();
+      assertThat(String.join("\n", waiter.stdoutLines())).contains("configmap/target condition met");
+    }
+
+    // --for=delete on an object a finalizer holds: kubectl keeps waiting until the finalizer is removed
+    api.create("/api/v1/namespaces/" + ns + "/configmaps", """
+        {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"held","finalizers":["e2e.planet.io/hold"]}}""");
+    try (Kubectl.Background waiter = k.start("wait", "configmap/held", "-n", ns, "--for=delete", "--timeout=30s",
+        "-v=6")) {
+      await("kubectl wait is watching").atMost(WAIT).until(() -> waiter.stderr().contains("watch=true"));
+      ApiClient.Response deleted = api.delete("/api/v1/namespaces/" + ns + "/configmaps/held");
+      assertThat(deleted.code()).as(deleted.text()).isIn(200, 202);
+      JsonNode deleting = k.getJson("configmap", "held", "-n", ns);
+      assertThat(deleting.path("metadata").path("deletionTimestamp").asText()).isNotEmpty();
+      assertThat(waiter.isAlive()).as("%s", waiter).isTrue();
+
+      ApiClient.Response released = api.patch("/api/v1/namespaces/" + ns + "/configmaps/held",
+          "application/merge-patch+json", "{\"metadata\":{\"finalizers\":null}}");
+      assertThat(released.code()).as(released.text()).isEqualTo(200);
+      assertThat(waiter.awaitExit(WAIT)).as("%s", waiter).isZero();
+      assertThat(String.join("\n", waiter.stdoutLines())).contains("configmap/held condition met");
+    }
+    assertThat(k.run("get", "configmap", "held", "-n", ns).assertFailure().stderr()).contains("(NotFound)");
   }
 
   private static Pattern line(String regex) {
