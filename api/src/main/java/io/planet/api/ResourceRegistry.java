@@ -123,7 +123,7 @@ public final class ResourceRegistry {
 
   /** The type a group/resource is stored as. */
   public ResourceType storageType(ResourceType t) {
-    if (t.version().equals(t.storageVersion())) return t;
+    if (t.version().equals(t.storageVersion()) && storageGroupOf(t).equals(t.group())) return t;
     return get(storageGroupOf(t), t.storageVersion(), t.plural()).orElse(t);
   }
 

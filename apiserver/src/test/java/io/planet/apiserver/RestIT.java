@@ -358,6 +358,33 @@ class RestIT {
   }
 
   @Test
+  void versionsOfOneResourceShareStorageAndConvert() {
+    namespace("versions");
+    api.create("/api/v1/namespaces/versions/events", """
+        {"apiVersion":"v1","kind":"Event","metadata":{"name":"e1"},
+         "involvedObject":{"kind":"Pod","name":"p1","namespace":"versions"},"reason":"Testing","message":"hello",
+         "type":"Normal","source":{"component":"me"},"count":2}
+        """);
+    JsonNode e = api.get("/apis/events.k8s.io/v1/namespaces/versions/events/e1").body();
+    assertThat(e.path("apiVersion").asText()).isEqualTo("events.k8s.io/v1");
+    assertThat(e.at("/regarding/name").asText()).isEqualTo("p1");
+    assertThat(e.path("note").asText()).isEqualTo("hello");
+    assertThat(e.path("deprecatedCount").asInt()).isEqualTo(2);
+    assertThat(etcd.get("/registry/events/versions/e1").object().path("apiVersion").asText()).isEqualTo("v1");
+
+    api.create("/apis/autoscaling/v1/namespaces/versions/horizontalpodautoscalers", """
+        {"apiVersion":"autoscaling/v1","kind":"HorizontalPodAutoscaler","metadata":{"name":"h"},
+         "spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"d"},"minReplicas":1,"maxReplicas":5,
+          "targetCPUUtilizationPercentage":60}}
+        """);
+    JsonNode v2 = api.get("/apis/autoscaling/v2/namespaces/versions/horizontalpodautoscalers/h").body();
+    assertThat(v2.at("/spec/metrics/0/resource/name").asText()).isEqualTo("cpu");
+    assertThat(v2.at("/spec/metrics/0/resource/target/averageUtilization").asInt()).isEqualTo(60);
+    JsonNode v1 = api.get("/apis/autoscaling/v1/namespaces/versions/horizontalpodautoscalers/h").body();
+    assertThat(v1.at("/spec/targetCPUUtilizationPercentage").asInt()).isEqualTo(60);
+  }
+
+  @Test
   void evictionHonoursPodDisruptionBudgets() {
     namespace("evict");
     api.create("/api/v1/namespaces/evict/pods", pod("p1", "node-1", 0));
