@@ -721,6 +721,32 @@ class KubectlE2E {
     assertThat(k.run("get", "configmap", "held", "-n", ns).assertFailure().stderr()).contains("(NotFound)");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void setImageRolloutRestartAndExpose(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "rollout");
+    deployment(ns, "web", 1);
+
+    assertThat(k.run("set", "image", "deployment/web", "web=nginx:1.27", "-n", ns).assertSuccess().stdout())
+        .contains("deployment.apps/web image updated");
+    JsonNode d = k.getJson("deployment", "web", "-n", ns);
+    assertThat(d.path("spec").path("template").path("spec").path("containers").get(0).path("image").asText())
+        .isEqualTo("nginx:1.27");
+    assertThat(d.path("metadata").path("generation").asInt()).isEqualTo(2);
+
+    assertThat(k.run("rollout", "restart", "deployment/web", "-n", ns).assertSuccess().stdout())
+        .contains("deployment.apps/web restarted");
+    assertThat(k.getJson("deployment", "web", "-n", ns).path("spec").path("template").path("metadata")
+        .path("annotations").path("kubectl.kubernetes.io/restartedAt").asText()).isNotEmpty();
+
+    assertThat(k.run("expose", "deployment", "web", "-n", ns, "--port=80", "--target-port=8080").assertSuccess()
+        .stdout()).contains("service/web exposed");
+    JsonNode svc = k.getJson("service", "web", "-n", ns);
+    assertThat(svc.path("spec").path("selector").path("app").asText()).isEqualTo("web");
+    assertThat(svc.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(80);
+  }
+
   private static Pattern line(String regex) {
     return Pattern.compile("(?m)^" + regex + "\\s*$");
   }
