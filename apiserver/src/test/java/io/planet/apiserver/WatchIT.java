@@ -162,6 +162,38 @@ class WatchIT {
   }
 
   @Test
+  void watchOverWebSocketSendsOneEventPerMessage() throws Exception {
+    namespace("w10");
+    java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(java.net.URI.create(server.url().replace("http", "ws") + "/api/v1/namespaces/w10/configmaps?watch=true"),
+            new java.net.http.WebSocket.Listener() {
+              private final StringBuilder partial = new StringBuilder();
+
+              @Override
+              public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                  messages.add(partial.toString());
+                  partial.setLength(0);
+                }
+                w.request(1);
+                return null;
+              }
+            }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      api.create("/api/v1/namespaces/w10/configmaps", cm("a", ""));
+      String m = messages.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(m).isNotNull();
+      JsonNode e = io.planet.api.Json.parse(m);
+      assertThat(e.path("type").asText()).isEqualTo("ADDED");
+      assertThat(e.at("/object/metadata/name").asText()).isEqualTo("a");
+    } finally {
+      ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").join();
+    }
+  }
+
+  @Test
   void timeoutSecondsEndsTheStream() throws Exception {
     namespace("w9");
     try (WatchStream w = api.watch("/api/v1/namespaces/w9/configmaps?watch=true&timeoutSeconds=1&resourceVersion=0")) {

@@ -12,11 +12,14 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.planet.api.ApiException;
 import io.planet.api.Json;
 import io.planet.api.Meta;
 import io.planet.api.ResourceType;
 import io.planet.apiserver.http.ApiRequest;
+import io.planet.apiserver.http.WebSockets;
 import io.planet.apiserver.registry.ListOptions;
 import io.planet.apiserver.registry.Store;
 import io.planet.apiserver.storage.WatchCache;
@@ -81,13 +84,19 @@ public final class WatchHandler {
     if (!name.isEmpty()) keyPrefix = keyPrefix; // exact key: prefix match also catches longer names, filtered above
 
     Channel ch = req.ctx().channel();
-    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    head.headers().set(HttpHeaderNames.CONTENT_TYPE, neg.mediaType().equals("application/yaml") ? "application/json" : "application/json");
-    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    head.headers().set("Cache-Control", "no-cache, private");
-    ch.writeAndFlush(head);
+    boolean websocket = WebSockets.isUpgrade(req);
+    if (websocket) {
+      // one event per text message, as upstream's watch over WebSocket
+      if (WebSockets.upgrade(req, null) == null) return;
+    } else {
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+      head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      head.headers().set("Cache-Control", "no-cache, private");
+      ch.writeAndFlush(head);
+    }
 
-    Stream stream = new Stream(ch, store, neg, req.param("includeObject"));
+    Stream stream = new Stream(ch, store, neg, req.param("includeObject"), websocket);
     long timeout = o.timeoutSeconds() != null ? o.timeoutSeconds() : 1800 + ThreadLocalRandom.current().nextLong(1800);
     WatchCache.Watcher w = cache.watch(keyPrefix, from, filter, stream);
     stream.watcher = w;
@@ -125,7 +134,10 @@ public final class WatchHandler {
     private long lastRevision;
     volatile WatchCache.Watcher watcher;
 
-    Stream(Channel ch, Store store, Negotiation neg, String includeObject) {
+    private final boolean websocket;
+
+    Stream(Channel ch, Store store, Negotiation neg, String includeObject, boolean websocket) {
+      this.websocket = websocket;
       this.ch = ch;
       this.store = store;
       this.neg = neg;
@@ -224,7 +236,8 @@ public final class WatchHandler {
         ch.close();
         return;
       }
-      ch.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
+      ch.writeAndFlush(websocket ? new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes))
+          : new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
     }
 
     private long pendingBytes() {
@@ -235,7 +248,12 @@ public final class WatchHandler {
     void finish() {
       if (!finished.compareAndSet(false, true)) return;
       if (watcher != null) watcher.close();
-      if (ch.isActive()) ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      if (!ch.isActive()) return;
+      if (websocket) {
+        ch.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      }
     }
   }
 }

@@ -37,6 +37,10 @@ public final class ApiRequest {
     return v == null ? "" : v;
   }
 
+  public io.netty.handler.codec.http.HttpHeaders headers() {
+    return raw.headers();
+  }
+
   public String contentType() {
     return header(HttpHeaderNames.CONTENT_TYPE);
   }
