@@ -9,6 +9,7 @@ import io.planet.api.Meta;
 import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
+import io.planet.api.openapi.OpenApiV2Protobuf;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
@@ -95,7 +96,8 @@ public final class ApiServer implements AutoCloseable {
     ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features);
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
-    http = new HttpServer(new ApiHandler(discovery, resources, features::openApi, () -> etcdHealthy),
+    http = new HttpServer(new ApiHandler(discovery, resources, features::openApi,
+        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy),
         config.workerThreads());
     try {
       address = http.start(config.bindAddress(), config.port());

@@ -3,12 +3,14 @@ package io.planet.apiserver.handlers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.ApiException;
 import io.planet.api.Json;
+import io.planet.api.openapi.OpenApiV2Protobuf;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Handler;
 import io.planet.apiserver.http.Responses;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Routes a request: version, health, discovery, OpenAPI, then resources. */
 public final class ApiHandler implements Handler {
@@ -18,12 +20,15 @@ public final class ApiHandler implements Handler {
   private final Discovery discovery;
   private final ResourceHandler resources;
   private final Function<String, ObjectNode> openApi;
+  private final Supplier<byte[]> openApiV2Protobuf;
   private final BooleanSupplier etcdHealthy;
 
-  public ApiHandler(Discovery discovery, ResourceHandler resources, Function<String, ObjectNode> openApi, BooleanSupplier etcdHealthy) {
+  public ApiHandler(Discovery discovery, ResourceHandler resources, Function<String, ObjectNode> openApi,
+      Supplier<byte[]> openApiV2Protobuf, BooleanSupplier etcdHealthy) {
     this.discovery = discovery;
     this.resources = resources;
     this.openApi = openApi;
+    this.openApiV2Protobuf = openApiV2Protobuf;
     this.etcdHealthy = etcdHealthy;
   }
 
@@ -59,6 +64,13 @@ public final class ApiHandler implements Handler {
     }
     if (path.startsWith("/healthz/") || path.startsWith("/livez/") || path.startsWith("/readyz/")) {
       health(req, path);
+      return;
+    }
+    // kubectl 1.27/1.28 read the v2 document only as gnostic protobuf (older ones from /swagger-2.0.0.pb-v1)
+    if (path.equals("/swagger-2.0.0.pb-v1")
+        || path.equals("/openapi/v2") && OpenApiV2Protobuf.accepts(req.accept())) {
+      requireGet(req);
+      Responses.bytes(req, 200, openApiV2Protobuf.get(), OpenApiV2Protobuf.CONTENT_TYPE);
       return;
     }
     if (path.startsWith("/openapi/")) {

@@ -42,6 +42,14 @@ public final class Responses {
     send(req, r);
   }
 
+  /** A body already encoded in {@code contentType}. */
+  public static void bytes(ApiRequest req, int code, byte[] body, String contentType) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code),
+        Unpooled.wrappedBuffer(body));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    send(req, r);
+  }
+
   public static void status(ApiRequest req, ApiException e) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(e.code()),
         Unpooled.wrappedBuffer(Json.bytes(e.toStatus())));
