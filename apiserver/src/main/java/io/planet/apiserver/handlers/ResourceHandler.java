@@ -429,13 +429,7 @@ public final class ResourceHandler {
         ObjectNode eviction = features.decodeAny(req, new ArrayList<>());
         ResourceType pdbs = registry.get("policy", "v1", "poddisruptionbudgets").orElseThrow();
         new Eviction(store, stores.apply(pdbs)).evict(p.namespace(), p.name(), eviction);
-        ObjectNode status = Json.object();
-        status.put("kind", "Status");
-        status.put("apiVersion", "v1");
-        status.putObject("metadata");
-        status.put("status", "Success");
-        status.put("code", 201);
-        Responses.json(req, 201, status);
+        Responses.json(req, 201, createdStatus());
       }
       case "finalize" -> {
         if (!method.equals("PUT")) throw methodNotSupported(method, type);
@@ -487,12 +481,17 @@ public final class ResourceHandler {
       if (ann != null && ann.isObject()) Json.with(Meta.meta(pod), "annotations").setAll((ObjectNode) ann);
       return pod;
     });
+    Responses.json(req, 201, createdStatus());
+  }
+
+  /** What binding and eviction answer: a Success Status with code 201. */
+  private static ObjectNode createdStatus() {
     ObjectNode status = Json.object();
     status.put("kind", "Status");
     status.put("apiVersion", "v1");
     status.putObject("metadata");
     status.put("status", "Success");
     status.put("code", 201);
-    Responses.json(req, 201, status);
+    return status;
   }
 }
