@@ -140,10 +140,6 @@ public class Features {
         || type.group().equals("events.k8s.io") || type.group().equals("discovery.k8s.io");
   }
 
-  public boolean allowUnconditionalUpdate(ResourceType type) {
-    return true;
-  }
-
   public boolean returnsDeletedObject(ResourceType type) {
     return type.isCustom() || type.group().isEmpty() && Set.of("pods", "services", "namespaces").contains(type.plural())
         || type.plural().equals("customresourcedefinitions");

@@ -254,15 +254,8 @@ public final class ResourceHandler {
       respond(req, 201, type, created, neg, warnings);
       return;
     }
-    if (Meta.resourceVersion(obj).isEmpty() && !features.allowUnconditionalUpdate(type)) {
-      throw ApiException.invalid(type.group(), type.kind(), p.name(), List.of(io.planet.api.FieldError.invalid(
-          "metadata.resourceVersion", "", "must be specified for an update")));
-    }
-    ObjectNode out = store.update(p.namespace(), p.name(), sub, opts, current -> {
-      ObjectNode next = obj.deepCopy();
-      if (sub.equals("status") || sub.isEmpty()) return next;
-      return next;
-    });
+    // without a resourceVersion in the body the update is unconditional, as upstream allows for built-in kinds
+    ObjectNode out = store.update(p.namespace(), p.name(), sub, opts, current -> obj.deepCopy());
     respond(req, 200, type, out, neg, warnings);
   }
 

@@ -81,7 +81,6 @@ public final class WatchHandler {
       filter = obj -> Meta.name(obj).equals(name) && byName.test(obj);
     }
     String keyPrefix = !name.isEmpty() ? store.key(namespace, name) : store.listPrefix(namespace);
-    if (!name.isEmpty()) keyPrefix = keyPrefix; // exact key: prefix match also catches longer names, filtered above
 
     Channel ch = req.ctx().channel();
     boolean websocket = WebSockets.isUpgrade(req);
