@@ -254,7 +254,12 @@ public final class ResourceHandler {
       respond(req, 201, type, created, neg, warnings);
       return;
     }
-    // without a resourceVersion in the body the update is unconditional, as upstream allows for built-in kinds
+    // without a resourceVersion the update is unconditional for built-in kinds; custom resources require one
+    if (Meta.resourceVersion(obj).isEmpty() && type.isCustom()) {
+      throw ApiException.invalid(type.group(), type.kind(), p.name(), List.of(new io.planet.api.FieldError(
+          io.planet.api.FieldError.Type.INVALID, "metadata.resourceVersion",
+          "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update")));
+    }
     ObjectNode out = store.update(p.namespace(), p.name(), sub, opts, current -> obj.deepCopy());
     respond(req, 200, type, out, neg, warnings);
   }
