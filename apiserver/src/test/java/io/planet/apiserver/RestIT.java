@@ -455,6 +455,10 @@ class RestIT {
     assertThat(etcd.get("/registry/example.com/widgets/crs/w1")).isNotNull();
     assertThat(api.get("/apis/example.com/v1/namespaces/crs/widgets/w1").body().at("/spec/size").asInt()).isEqualTo(3);
     assertThat(api.get("/apis/example.com/v1/widgets").body().path("items")).hasSize(1);
+    Response unconditional = api.put("/apis/example.com/v1/namespaces/crs/widgets/w1",
+        "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w1\"},\"spec\":{\"size\":4}}");
+    assertThat(unconditional.code()).isEqualTo(422);
+    assertThat(unconditional.body().path("message").asText()).contains("must be specified for an update");
     assertThat(api.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com").code()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/apis/example.com/v1").code() == 404);
     assertThat(etcd.get("/registry/example.com/widgets/crs/w1")).isNull();
