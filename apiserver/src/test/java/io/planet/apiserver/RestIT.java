@@ -153,6 +153,14 @@ class RestIT {
     Response wrongNs = api.post("/api/v1/namespaces/errors/configmaps", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\",\"namespace\":\"other\"}}");
     assertThat(wrongNs.code()).isEqualTo(400);
 
+    String dup = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"dup\",\"name\":\"dup\"},\"bogus\":1}";
+    Response strict = api.post("/api/v1/namespaces/errors/configmaps?fieldValidation=Strict", dup);
+    assertThat(strict.code()).isEqualTo(400);
+    assertThat(strict.body().path("message").asText()).contains("duplicate field").contains("unknown field \"bogus\"");
+    Response warn = api.post("/api/v1/namespaces/errors/configmaps?fieldValidation=Warn", dup);
+    assertThat(warn.code()).isEqualTo(201);
+    assertThat(warn.headers().get("warning")).anySatisfy(w -> assertThat(w).contains("unknown field"));
+
     Response unsupported = api.send("POST", "/api/v1/namespaces/errors/configmaps", "x".getBytes(), "text/plain", Map.of());
     assertThat(unsupported.code()).isEqualTo(415);
 

@@ -51,7 +51,7 @@ public class Features {
       if (ct.equals("application/yaml") || ct.equals("application/apply-patch+yaml")) {
         node = Json.YAML.readTree(body);
       } else if (ct.isEmpty() || ct.equals("application/json") || ct.endsWith("+json")) {
-        node = Json.MAPPER.readTree(body);
+        node = parseJson(body);
       } else if (ct.equals("application/vnd.kubernetes.protobuf")) {
         return decodeProtobuf(body);
       } else {
@@ -68,15 +68,36 @@ public class Features {
     return (ObjectNode) node;
   }
 
+  /**
+   * One strict parse in the common case; a body with duplicate keys is parsed again leniently (the last value wins,
+   * as Go's decoder) and remembered so field validation can report the duplicates.
+   */
+  private static JsonNode parseJson(byte[] body) throws IOException {
+    try {
+      return Json.STRICT_MAPPER.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonParseException e) {
+      if (e.getOriginalMessage() == null || !e.getOriginalMessage().startsWith("Duplicate field")) throw e;
+      JsonNode lenient = Json.MAPPER.readTree(body);
+      HAD_DUPLICATES.set(Boolean.TRUE);
+      return lenient;
+    }
+  }
+
+  /** Set by {@link #parseJson} on the request's worker thread for {@link #decode}; cleared there. */
+  private static final ThreadLocal<Boolean> HAD_DUPLICATES = new ThreadLocal<>();
+
   protected ObjectNode decodeProtobuf(byte[] body) {
     throw ApiException.unsupportedMediaType("application/vnd.kubernetes.protobuf");
   }
 
   /** Decodes a write's body and applies field validation (Strict: 400, Warn: warnings). */
   public ObjectNode decode(ApiRequest req, ResourceType type, WriteOptions opts, List<String> warnings) {
+    HAD_DUPLICATES.remove();
     ObjectNode obj = decodeAny(req, warnings);
+    boolean duplicates = Boolean.TRUE.equals(HAD_DUPLICATES.get());
+    HAD_DUPLICATES.remove();
     if (!opts.fieldValidation().equals("Ignore")) {
-      List<String> problems = new java.util.ArrayList<>(duplicateFields(req));
+      List<String> problems = new java.util.ArrayList<>(duplicates ? duplicateFields(req) : List.of());
       problems.addAll(unknownFields(type, obj));
       if (!problems.isEmpty()) {
         if (opts.fieldValidation().equals("Strict")) {

@@ -313,7 +313,8 @@ public final class Store {
     else meta.remove("namespace");
     boolean generated = Meta.name(obj).isEmpty() && !Meta.generateName(obj).isEmpty();
     for (int attempt = 0; ; attempt++) {
-      ObjectNode candidate = obj.deepCopy();
+      // a generated name may be tried again: keep the request's object pristine then
+      ObjectNode candidate = generated ? obj.deepCopy() : obj;
       if (generated) Meta.meta(candidate).put("name", generateName(Meta.generateName(obj)));
       try {
         return createOnce(namespace, candidate, opts);

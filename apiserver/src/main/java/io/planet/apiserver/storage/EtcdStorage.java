@@ -124,10 +124,9 @@ public final class EtcdStorage implements Storage {
         .Then(Op.put(k, encode(object), put))
         .commit(), key);
     if (!r.isSucceeded()) throw new StorageException(StorageException.Code.KEY_EXISTS, key, "key exists");
-    long rev = r.getHeader().getRevision();
-    ObjectNode out = object.deepCopy();
-    Json.with(out, "metadata").put("resourceVersion", Long.toString(rev));
-    return out;
+    // the caller hands the object over: it becomes the stored object with its resourceVersion
+    Json.with(object, "metadata").put("resourceVersion", Long.toString(r.getHeader().getRevision()));
+    return object;
   }
 
   private long lease(long ttlSeconds) {

@@ -46,7 +46,10 @@ public interface Storage extends AutoCloseable {
     void close();
   }
 
-  /** Creates the key if absent; {@link StorageException.Code#KEY_EXISTS} otherwise. Returns the stored object with its RV. */
+  /**
+   * Creates the key if absent; {@link StorageException.Code#KEY_EXISTS} otherwise. Takes ownership of {@code object}
+   * and returns it as stored, with its resourceVersion.
+   */
   ObjectNode create(String key, ObjectNode object);
 
   /** Creates with a time to live (Events). */
