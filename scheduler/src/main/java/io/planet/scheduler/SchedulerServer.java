@@ -130,10 +130,21 @@ public final class SchedulerServer implements AutoCloseable {
     client.close();
   }
 
+  /** The most telling message in a cause chain (fabric8 wraps network errors in "An error has occurred."). */
   private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return t == e ? m : e.getMessage() + " (" + m + ")";
+    String last = e.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException) {
+        return "connection refused";
+      }
+      if (t instanceof java.net.UnknownHostException) return "unknown host " + t.getMessage();
+      if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+        return "timed out";
+      }
+      if (t.getMessage() != null) last = t.getMessage();
+    }
+    if (last == null) return e.getClass().getSimpleName();
+    int nl = last.indexOf('\n');
+    return nl < 0 ? last : last.substring(0, nl).trim();
   }
 }
