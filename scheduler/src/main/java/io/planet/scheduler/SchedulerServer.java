@@ -36,7 +36,9 @@ public final class SchedulerServer implements AutoCloseable {
   private final Scheduler scheduler;
   private final HealthServer health;
   private final ExecutorService electionExecutor;
-  private final CompletableFuture<?> election;
+  private final LeaderElectionConfig electionConfig;
+  private volatile CompletableFuture<?> election;
+  private volatile boolean closed;
   private final SchedulerOptions options;
 
   private SchedulerServer(KubernetesClient client, SchedulerOptions options) {
@@ -69,18 +71,32 @@ public final class SchedulerServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      LeaderElectionConfig config = new LeaderElectionConfig(
+      electionConfig = new LeaderElectionConfig(
           new LeaseLock(SchedulerOptions.LEASE_NAMESPACE, SchedulerOptions.LEASE_NAME, options.identity()),
           options.leaseDuration(), options.renewDeadline(), options.retryPeriod(),
           new LeaderCallbacks(scheduler::startScheduling, scheduler::stopScheduling,
               leader -> log.info("leader is now {}", leader)),
           true, "kube-scheduler");
-      election = new LeaderElector(client, config, electionExecutor).start();
+      elect();
     } else {
       electionExecutor = null;
-      election = null;
+      electionConfig = null;
       scheduler.startScheduling();
     }
+  }
+
+  /**
+   * Campaigns for the lease. fabric8's elector ends once leadership is lost (upstream's scheduler exits then); in-process
+   * we stop scheduling and campaign again, so an API server outage longer than the renew deadline does not end it.
+   */
+  private void elect() {
+    if (closed) return;
+    election = new LeaderElector(client, electionConfig, electionExecutor).start();
+    election.whenComplete((ok, err) -> {
+      if (closed) return;
+      log.warn("lost the lease {}/{}; campaigning again", SchedulerOptions.LEASE_NAMESPACE, SchedulerOptions.LEASE_NAME);
+      elect();
+    });
   }
 
   /** Starts a scheduler with the API server named in a kubeconfig file. */
@@ -123,7 +139,9 @@ public final class SchedulerServer implements AutoCloseable {
   /** Stops scheduling, gives up the lease (so another instance takes over at once) and disconnects. */
   @Override
   public void close() {
-    if (election != null) election.cancel(true);
+    closed = true;
+    CompletableFuture<?> e = election;
+    if (e != null) e.cancel(true);
     scheduler.close();
     health.close();
     if (electionExecutor != null) electionExecutor.shutdownNow();

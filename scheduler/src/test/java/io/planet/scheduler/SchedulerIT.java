@@ -166,6 +166,12 @@ class SchedulerIT {
         }));
     assertThat(get("huge").getSpec().getNodeName()).isNull();
 
+    // a node update that could matter (a new label) retries the pod; the repeated failure is counted on one event
+    client.nodes().withName("node-1").edit(n -> new NodeBuilder(n).editMetadata().addToLabels("tier", "a").endMetadata()
+        .build());
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("huge", "FailedScheduling")).singleElement()
+        .satisfies(e -> assertThat(e.getCount()).isGreaterThanOrEqualTo(2)));
+
     client.nodes().resource(node("node-big", "16")).create();
     await().atMost(WAIT).untilAsserted(() -> {
       Pod p = get("huge");
@@ -218,6 +224,25 @@ class SchedulerIT {
 
   @Test
   @Order(6)
+  void schedulingResumesAfterAnApiServerOutage() {
+    SchedulerServer c = SchedulerServer.start(config(), options("c"));
+    try {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(leaseHolder()).isEqualTo("test-c"));
+      await().atMost(WAIT).until(() -> c.scheduler().isScheduling());
+      server.stopServer();
+      // the lease cannot be renewed: past the renew deadline the scheduler stops
+      await().atMost(WAIT).until(() -> !c.scheduler().isScheduling());
+      server.startServer();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(leaseHolder()).isEqualTo("test-c"));
+      client.pods().inNamespace(NS).resource(pod("after-outage", "100m").build()).create();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(get("after-outage").getSpec().getNodeName()).isNotNull());
+    } finally {
+      c.close();
+    }
+  }
+
+  @Test
+  @Order(7)
   void startupErrorsAreOneLine() {
     assertThatThrownBy(() -> SchedulerServer.start(dir.resolve("missing"), options("c")))
         .isInstanceOf(SchedulerServer.StartupException.class).hasMessageContaining("does not exist");
