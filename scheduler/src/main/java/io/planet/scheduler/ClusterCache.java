@@ -22,6 +22,8 @@ public final class ClusterCache {
   /** Where each accounted pod sits, by namespace/name. */
   private final Map<String, String> podNodes = new HashMap<>();
   private final Set<String> assumed = new HashSet<>();
+  /** Nodes holding pods with required anti-affinity: the only ones the symmetric check must visit. */
+  private final Set<String> antiAffinityNodes = new HashSet<>();
 
   public synchronized void addOrUpdateNode(Node node) {
     String name = node.getMetadata().getName();
@@ -62,7 +64,13 @@ public final class ClusterCache {
     NodeInfo info = nodes.get(node);
     if (info == null) return;
     info.removePod(key);
+    track(node, info);
     if (info.node() == null && info.isEmpty()) nodes.remove(node);
+  }
+
+  private void track(String node, NodeInfo info) {
+    if (info.podsWithRequiredAntiAffinity().isEmpty()) antiAffinityNodes.remove(node);
+    else antiAffinityNodes.add(node);
   }
 
   /** Accounts a pod on the node chosen for it before the binding is written. */
@@ -87,9 +95,14 @@ public final class ClusterCache {
     String previous = podNodes.put(key, node);
     if (previous != null && !previous.equals(node)) {
       NodeInfo old = nodes.get(previous);
-      if (old != null) old.removePod(key);
+      if (old != null) {
+        old.removePod(key);
+        track(previous, old);
+      }
     }
-    nodes.computeIfAbsent(node, n -> new NodeInfo(null)).addPod(pod);
+    NodeInfo info = nodes.computeIfAbsent(node, n -> new NodeInfo(null));
+    info.addPod(pod);
+    track(node, info);
   }
 
   /** Runs a scheduling cycle against a consistent view: informer updates wait until it is done. */
@@ -122,7 +135,10 @@ public final class ClusterCache {
     /** Nodes that have pods with required anti-affinity, for the symmetric anti-affinity check. */
     public List<NodeInfo> nodesWithRequiredAntiAffinityPods() {
       List<NodeInfo> out = new ArrayList<>();
-      for (NodeInfo n : cache.nodes.values()) if (n.node() != null && !n.podsWithRequiredAntiAffinity().isEmpty()) out.add(n);
+      for (String name : cache.antiAffinityNodes) {
+        NodeInfo n = cache.nodes.get(name);
+        if (n != null && n.node() != null) out.add(n);
+      }
       return out;
     }
 

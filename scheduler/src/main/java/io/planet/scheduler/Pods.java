@@ -27,9 +27,15 @@ final class Pods {
     return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
-  /** Whether this scheduler is responsible for the pod: not yet on a node, ours by name, not being deleted. */
+  /**
+   * Whether this scheduler is responsible for the pod now: not yet on a node, ours by name, not being deleted, and no
+   * scheduling gates left (removing the last gate is an update that queues it).
+   */
   static boolean needsScheduling(Pod pod) {
     if (isAssigned(pod) || pod.getMetadata().getDeletionTimestamp() != null || isTerminal(pod)) return false;
+    if (pod.getSpec() != null && pod.getSpec().getSchedulingGates() != null && !pod.getSpec().getSchedulingGates().isEmpty()) {
+      return false;
+    }
     String name = pod.getSpec() == null ? null : pod.getSpec().getSchedulerName();
     return name == null || name.isEmpty() || name.equals(DEFAULT_SCHEDULER);
   }

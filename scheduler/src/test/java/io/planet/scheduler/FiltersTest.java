@@ -186,4 +186,15 @@ class FiltersTest {
     assertThat(new FitError(3, Map.of("Insufficient cpu", 3)).message()).isEqualTo("0/3 nodes are available: 3 Insufficient cpu.");
     assertThat(new FitError(0, Map.of()).message()).isEqualTo("no nodes available to schedule pods");
   }
+
+  @Test
+  void onlyUngatedPendingPodsOfTheDefaultSchedulerAreQueued() {
+    assertThat(Pods.needsScheduling(pod("p", null, null).build())).isTrue();
+    assertThat(Pods.needsScheduling(bound(pod("p", null, null).build(), "n1"))).isFalse();
+    assertThat(Pods.needsScheduling(pod("p", null, null).editSpec().withSchedulerName("other").endSpec().build())).isFalse();
+    assertThat(Pods.needsScheduling(pod("p", null, null).editSpec().addNewSchedulingGate().withName("wait").endSchedulingGate()
+        .endSpec().build())).isFalse();
+    assertThat(Pods.needsScheduling(pod("p", null, null).editMetadata().withDeletionTimestamp("2026-01-01T00:00:00Z")
+        .endMetadata().build())).isFalse();
+  }
 }
