@@ -9,13 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
-/** Plain-HTTP /healthz and /metrics (Prometheus text format). */
+/** Plain-HTTP /healthz (and /livez, /readyz, as upstream) and /metrics (Prometheus text format). */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
 
   public HealthServer(String bindAddress, int port, Supplier<String> metrics) throws IOException {
     server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
-    server.createContext("/healthz", ex -> respond(ex, 200, "text/plain; charset=utf-8", "ok"));
+    for (String path : new String[] {"/healthz", "/livez", "/readyz"}) {
+      server.createContext(path, ex -> respond(ex, 200, "text/plain; charset=utf-8", "ok"));
+    }
     server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
     server.setExecutor(Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "scheduler-http");

@@ -243,6 +243,20 @@ class SchedulerIT {
 
   @Test
   @Order(7)
+  void withoutLeaderElectionItSchedulesAtOnce() {
+    SchedulerOptions alone = options("e").withLeaderElection(false, Duration.ofSeconds(15), Duration.ofSeconds(10),
+        Duration.ofSeconds(2));
+    try (SchedulerServer e = SchedulerServer.start(config(), alone)) {
+      assertThat(e.scheduler().isScheduling()).isTrue();
+      client.pods().inNamespace(NS).resource(pod("no-election", "100m").build()).create();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(events("no-election", "Scheduled")).singleElement()
+          .satisfies(ev -> assertThat(ev.getReportingInstance()).isEqualTo("test-e")));
+      assertThat(leaseHolder()).isNotEqualTo("test-e");
+    }
+  }
+
+  @Test
+  @Order(8)
   void startupErrorsAreOneLine() {
     assertThatThrownBy(() -> SchedulerServer.start(dir.resolve("missing"), options("c")))
         .isInstanceOf(SchedulerServer.StartupException.class).hasMessageContaining("does not exist");
