@@ -1,0 +1,151 @@
+package io.planet.scheduler;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The scheduler's view of nodes and the pods placed on them, fed by the informers. A pod the scheduler has just chosen a
+ * node for is "assumed" there at once, so the next pods see its resources before the API confirms the binding; the
+ * informer's update with spec.nodeName set confirms it.
+ */
+public final class ClusterCache {
+  private final Map<String, NodeInfo> nodes = new HashMap<>();
+  /** Node names in a stable order, for round-robin filtering. */
+  private final List<String> nodeOrder = new ArrayList<>();
+  /** Where each accounted pod sits, by namespace/name. */
+  private final Map<String, String> podNodes = new HashMap<>();
+  private final Set<String> assumed = new HashSet<>();
+  /** Nodes holding pods with required anti-affinity: the only ones the symmetric check must visit. */
+  private final Set<String> antiAffinityNodes = new HashSet<>();
+
+  public synchronized void addOrUpdateNode(Node node) {
+    String name = node.getMetadata().getName();
+    NodeInfo info = nodes.get(name);
+    if (info == null) {
+      nodes.put(name, new NodeInfo(node));
+      nodeOrder.add(name);
+    } else {
+      if (info.node() == null) nodeOrder.add(name);
+      info.setNode(node);
+    }
+  }
+
+  public synchronized void removeNode(String name) {
+    NodeInfo info = nodes.get(name);
+    if (info == null) return;
+    if (info.node() != null) nodeOrder.remove(name);
+    // pods still bound to a deleted node keep their accounting until they are deleted too
+    if (info.isEmpty()) nodes.remove(name);
+    else info.setNode(null);
+  }
+
+  /** An assigned pod seen by the informer: accounts it on its node (confirming an assumed pod). */
+  public synchronized void addOrUpdatePod(Pod pod) {
+    String key = Pods.key(pod);
+    if (!Pods.isAssigned(pod) || Pods.isTerminal(pod)) {
+      if (!assumed.contains(key)) removePod(key);
+      return;
+    }
+    assumed.remove(key);
+    place(key, pod, Pods.nodeName(pod));
+  }
+
+  public synchronized void removePod(String key) {
+    assumed.remove(key);
+    String node = podNodes.remove(key);
+    if (node == null) return;
+    NodeInfo info = nodes.get(node);
+    if (info == null) return;
+    info.removePod(key);
+    track(node, info);
+    if (info.node() == null && info.isEmpty()) nodes.remove(node);
+  }
+
+  private void track(String node, NodeInfo info) {
+    if (info.podsWithRequiredAntiAffinity().isEmpty()) antiAffinityNodes.remove(node);
+    else antiAffinityNodes.add(node);
+  }
+
+  /** Accounts a pod on the node chosen for it before the binding is written. */
+  public synchronized void assume(Pod pod, String node) {
+    String key = Pods.key(pod);
+    Pod placed = new io.fabric8.kubernetes.api.model.PodBuilder(pod).editOrNewSpec().withNodeName(node).endSpec().build();
+    place(key, placed, node);
+    assumed.add(key);
+  }
+
+  /** Undoes {@link #assume} after a failed binding. */
+  public synchronized void forget(Pod pod) {
+    String key = Pods.key(pod);
+    if (assumed.contains(key)) removePod(key);
+  }
+
+  public synchronized boolean isAssumed(String key) {
+    return assumed.contains(key);
+  }
+
+  private void place(String key, Pod pod, String node) {
+    String previous = podNodes.put(key, node);
+    if (previous != null && !previous.equals(node)) {
+      NodeInfo old = nodes.get(previous);
+      if (old != null) {
+        old.removePod(key);
+        track(previous, old);
+      }
+    }
+    NodeInfo info = nodes.computeIfAbsent(node, n -> new NodeInfo(null));
+    info.addPod(pod);
+    track(node, info);
+  }
+
+  /** Runs a scheduling cycle against a consistent view: informer updates wait until it is done. */
+  public synchronized <T> T withSnapshot(Function<Snapshot, T> cycle) {
+    return cycle.apply(new Snapshot(this));
+  }
+
+  /** A read-only view of the cache during one cycle. */
+  public static final class Snapshot {
+    private final ClusterCache cache;
+
+    private Snapshot(ClusterCache cache) {
+      this.cache = cache;
+    }
+
+    public int nodeCount() {
+      return cache.nodeOrder.size();
+    }
+
+    /** The i-th node (0 <= i < nodeCount()). */
+    public NodeInfo node(int i) {
+      return cache.nodes.get(cache.nodeOrder.get(i));
+    }
+
+    public NodeInfo node(String name) {
+      NodeInfo info = cache.nodes.get(name);
+      return info == null || info.node() == null ? null : info;
+    }
+
+    /** Nodes that have pods with required anti-affinity, for the symmetric anti-affinity check. */
+    public List<NodeInfo> nodesWithRequiredAntiAffinityPods() {
+      List<NodeInfo> out = new ArrayList<>();
+      for (String name : cache.antiAffinityNodes) {
+        NodeInfo n = cache.nodes.get(name);
+        if (n != null && n.node() != null) out.add(n);
+      }
+      return out;
+    }
+
+    public List<NodeInfo> nodes() {
+      List<NodeInfo> out = new ArrayList<>(cache.nodeOrder.size());
+      for (String n : cache.nodeOrder) out.add(cache.nodes.get(n));
+      return out;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.planet.scheduler;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One scheduling decision: filter the nodes (stopping once enough feasible ones are found in large clusters, as
+ * upstream's percentageOfNodesToScore), score the feasible ones, and pick the best, breaking ties at random.
+ */
+public final class ScheduleAlgorithm {
+  /** Upstream's default filter order; a node stops at the first plugin that rejects it. */
+  private final List<FilterPlugin> filters;
+  private final List<ScorePlugin> scores;
+  private int nextStartNode;
+
+  public ScheduleAlgorithm() {
+    TaintToleration taints = new TaintToleration();
+    NodeAffinity affinity = new NodeAffinity();
+    this.filters = List.of(new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(),
+        new NodeResourcesFit(), new InterPodAffinity());
+    this.scores = List.of(new LeastAllocated(), new BalancedAllocation(), new ControllerSpread(), affinity, taints);
+  }
+
+  /** The chosen node's name, or the reasons no node fits. */
+  public sealed interface Result permits Chosen, Unschedulable {}
+
+  public record Chosen(String node, int feasible) implements Result {}
+
+  public record Unschedulable(FitError error) implements Result {}
+
+  public Result schedule(PodContext pod, ClusterCache.Snapshot snapshot) {
+    int all = snapshot.nodeCount();
+    if (all == 0) return new Unschedulable(new FitError(0, Map.of()));
+    InterPodAffinity.prepare(pod, snapshot);
+    int wanted = numFeasibleNodesToFind(all);
+    List<NodeInfo> feasible = new ArrayList<>();
+    Map<String, Integer> reasons = new HashMap<>();
+    int start = nextStartNode % all;
+    int visited = 0;
+    for (; visited < all && feasible.size() < wanted; visited++) {
+      NodeInfo node = snapshot.node((start + visited) % all);
+      List<String> failed = filter(pod, node);
+      if (failed.isEmpty()) feasible.add(node);
+      else for (String r : failed) reasons.merge(r, 1, Integer::sum);
+    }
+    nextStartNode = (start + visited) % all;
+    if (feasible.isEmpty()) return new Unschedulable(new FitError(all, reasons));
+    if (feasible.size() == 1) return new Chosen(feasible.get(0).name(), 1);
+    long[] total = score(pod, feasible);
+    return new Chosen(feasible.get(pickBest(total)).name(), feasible.size());
+  }
+
+  List<String> filter(PodContext pod, NodeInfo node) {
+    for (FilterPlugin f : filters) {
+      List<String> r = f.filter(pod, node);
+      if (!r.isEmpty()) return r;
+    }
+    return List.of();
+  }
+
+  long[] score(PodContext pod, List<NodeInfo> nodes) {
+    long[] total = new long[nodes.size()];
+    for (ScorePlugin s : scores) {
+      long[] part = s.score(pod, nodes);
+      for (int i = 0; i < total.length; i++) total[i] += part[i] * s.weight();
+    }
+    return total;
+  }
+
+  /** The index of the highest score; among equals, each is equally likely (reservoir sampling). */
+  static int pickBest(long[] scores) {
+    int best = 0;
+    int ties = 1;
+    for (int i = 1; i < scores.length; i++) {
+      if (scores[i] > scores[best]) {
+        best = i;
+        ties = 1;
+      } else if (scores[i] == scores[best]) {
+        ties++;
+        if (ThreadLocalRandom.current().nextInt(ties) == 0) best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Upstream's adaptive percentage: all nodes below 100, then 50% minus 1% per 125 nodes, at least 5% and 100 nodes. */
+  static int numFeasibleNodesToFind(int all) {
+    if (all < 100) return all;
+    int percentage = Math.max(5, 50 - all / 125);
+    return Math.max(100, all * percentage / 100);
+  }
+}

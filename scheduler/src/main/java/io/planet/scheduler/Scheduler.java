@@ -1,0 +1,254 @@
+package io.planet.scheduler;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler: informers on pods and nodes feed the cache and the queue all the time; while {@link #startScheduling}
+ * is in effect (the leader), one loop takes pending pods, picks a node and binds them.
+ */
+public final class Scheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+  private final KubernetesClient client;
+  private final ClusterCache cache = new ClusterCache();
+  private final SchedulingQueue queue = new SchedulingQueue();
+  private final ScheduleAlgorithm algorithm = new ScheduleAlgorithm();
+  private final SchedulerMetrics metrics = new SchedulerMetrics(queue);
+  private final Binder binder;
+  private final PodConditions conditions;
+  private final EventRecorder events;
+  /** API writes after a decision (events, conditions, binding follow-up) run here, off the scheduling loop. */
+  private final ExecutorService writers = Executors.newFixedThreadPool(8, daemon("scheduler-writer"));
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("scheduler-timer"));
+  private SharedIndexInformer<Pod> podInformer;
+  private SharedIndexInformer<Node> nodeInformer;
+  private volatile Thread loop;
+
+  public Scheduler(KubernetesClient client, String identity) {
+    this.client = client;
+    this.binder = new Binder(client);
+    this.conditions = new PodConditions(client);
+    this.events = new EventRecorder(client, identity);
+  }
+
+  public SchedulerMetrics metrics() {
+    return metrics;
+  }
+
+  /** Starts the informers and waits until they have listed everything. */
+  public Scheduler start(Duration syncTimeout) {
+    nodeInformer = client.nodes().inform(new NodeHandler(), 0);
+    podInformer = client.pods().inAnyNamespace().inform(new PodHandler(), 0);
+    try {
+      CompletableFuture.allOf(nodeInformer.start().toCompletableFuture(), podInformer.start().toCompletableFuture())
+          .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      close();
+      throw new IllegalStateException("informers did not sync: " + e.getMessage(), e);
+    }
+    timers.scheduleWithFixedDelay(queue::flushUnschedulableLeftover, 30, 30, TimeUnit.SECONDS);
+    return this;
+  }
+
+  /** Begins assigning pods (on becoming the leader). */
+  public synchronized void startScheduling() {
+    if (loop != null) return;
+    loop = new Thread(this::run, "scheduler-loop");
+    loop.setDaemon(true);
+    loop.start();
+    log.info("scheduling started");
+  }
+
+  /** Stops assigning pods (on losing leadership); the informers keep the cache warm. */
+  public synchronized void stopScheduling() {
+    Thread t = loop;
+    loop = null;
+    if (t == null) return;
+    t.interrupt();
+    try {
+      t.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("scheduling stopped");
+  }
+
+  public boolean isScheduling() {
+    return loop != null;
+  }
+
+  private void run() {
+    while (loop == Thread.currentThread()) {
+      SchedulingQueue.Entry e;
+      try {
+        e = queue.pop(500);
+      } catch (InterruptedException ie) {
+        return;
+      }
+      if (e == null) continue;
+      try {
+        scheduleOne(e);
+      } catch (RuntimeException ex) {
+        log.warn("scheduling {} failed: {}", Pods.key(e.pod()), ex.toString());
+        metrics.error();
+        queue.retry(e);
+      }
+    }
+  }
+
+  private void scheduleOne(SchedulingQueue.Entry e) {
+    Pod pod = e.pod();
+    if (!Pods.needsScheduling(pod)) {
+      queue.done(e);
+      return;
+    }
+    long started = System.nanoTime();
+    PodContext ctx = new PodContext(pod);
+    ScheduleAlgorithm.Result result = cache.withSnapshot(s -> algorithm.schedule(ctx, s));
+    if (result instanceof ScheduleAlgorithm.Chosen chosen) {
+      String node = chosen.node();
+      cache.assume(pod, node);
+      binder.bind(pod, node).whenCompleteAsync((ok, err) -> {
+        if (err == null) {
+          queue.done(e);
+          long now = System.nanoTime();
+          metrics.scheduled(Duration.ofNanos(now - started), Duration.ofNanos(now - e.addedNanos()));
+          events.normal(pod, "Scheduled", "Successfully assigned " + Pods.key(pod) + " to " + node);
+          return;
+        }
+        cache.forget(pod);
+        metrics.error();
+        Throwable cause = err.getCause() != null ? err.getCause() : err;
+        int code = cause instanceof KubernetesClientException k ? k.getCode() : 0;
+        if (code == 404 || code == 409) {
+          // deleted, or bound by someone else: the informer brings the news
+          queue.done(e);
+        } else {
+          log.warn("binding {} to {} failed: {}", Pods.key(pod), node, cause.getMessage());
+          queue.retry(e);
+        }
+      }, writers);
+      return;
+    }
+    FitError fit = ((ScheduleAlgorithm.Unschedulable) result).error();
+    String message = fit.message();
+    metrics.unschedulable(Duration.ofNanos(System.nanoTime() - started));
+    queue.unschedulable(e);
+    writers.execute(() -> {
+      try {
+        conditions.unschedulable(pod, message);
+      } catch (RuntimeException ex) {
+        log.debug("could not update the PodScheduled condition of {}: {}", Pods.key(pod), ex.getMessage());
+      }
+      events.warning(pod, "FailedScheduling", message);
+    });
+  }
+
+  @Override
+  public void close() {
+    stopScheduling();
+    queue.close();
+    if (podInformer != null) podInformer.close();
+    if (nodeInformer != null) nodeInformer.close();
+    timers.shutdownNow();
+    writers.shutdown();
+    try {
+      writers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class PodHandler implements ResourceEventHandler<Pod> {
+    @Override
+    public void onAdd(Pod pod) {
+      if (Pods.isAssigned(pod)) {
+        cache.addOrUpdatePod(pod);
+      } else if (Pods.needsScheduling(pod) && !cache.isAssumed(Pods.key(pod))) {
+        queue.add(pod);
+      }
+    }
+
+    @Override
+    public void onUpdate(Pod old, Pod pod) {
+      String key = Pods.key(pod);
+      if (Pods.isAssigned(pod)) {
+        boolean freed = !Pods.isTerminal(old) && Pods.isTerminal(pod);
+        cache.addOrUpdatePod(pod);
+        queue.delete(key);
+        if (freed || !Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels())) queue.moveAllToActive();
+      } else if (Pods.needsScheduling(pod)) {
+        if (cache.isAssumed(key)) return;
+        if (changedBeyondStatus(old, pod)) queue.add(pod);
+        else queue.refresh(pod);
+      } else {
+        queue.delete(key);
+        cache.addOrUpdatePod(pod);
+      }
+    }
+
+    @Override
+    public void onDelete(Pod pod, boolean unknownFinalState) {
+      String key = Pods.key(pod);
+      queue.delete(key);
+      boolean wasAccounted = Pods.isAssigned(pod) || cache.isAssumed(key);
+      cache.removePod(key);
+      if (wasAccounted) queue.moveAllToActive();
+    }
+  }
+
+  /** Our own status writes must not wake a parked pod; a changed spec, labels or annotations may. */
+  private static boolean changedBeyondStatus(Pod old, Pod pod) {
+    ObjectMeta a = old.getMetadata();
+    ObjectMeta b = pod.getMetadata();
+    return !Objects.equals(old.getSpec(), pod.getSpec()) || !Objects.equals(a.getLabels(), b.getLabels())
+        || !Objects.equals(a.getAnnotations(), b.getAnnotations());
+  }
+
+  private final class NodeHandler implements ResourceEventHandler<Node> {
+    @Override
+    public void onAdd(Node node) {
+      cache.addOrUpdateNode(node);
+      queue.moveAllToActive();
+    }
+
+    @Override
+    public void onUpdate(Node old, Node node) {
+      cache.addOrUpdateNode(node);
+      // heartbeats change only conditions and timestamps: wake parked pods only for what filters look at
+      boolean relevant = !Objects.equals(old.getSpec(), node.getSpec())
+          || !Objects.equals(old.getMetadata().getLabels(), node.getMetadata().getLabels())
+          || !Objects.equals(old.getStatus() == null ? null : old.getStatus().getAllocatable(),
+              node.getStatus() == null ? null : node.getStatus().getAllocatable());
+      if (relevant) queue.moveAllToActive();
+    }
+
+    @Override
+    public void onDelete(Node node, boolean unknownFinalState) {
+      cache.removeNode(node.getMetadata().getName());
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
