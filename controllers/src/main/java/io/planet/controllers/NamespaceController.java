@@ -92,11 +92,11 @@ public final class NamespaceController extends Controller {
     conditions.set("NamespaceContentRemaining", !remainingByResource.isEmpty(),
         remainingByResource.isEmpty() ? "ContentRemoved" : "SomeResourcesRemain",
         remainingByResource.isEmpty() ? "All content successfully removed"
-            : "Some resources are remaining: " + describe(remainingByResource));
+            : "Some resources are remaining: " + describe(remainingByResource, "has"));
     conditions.set("NamespaceFinalizersRemaining", !remainingByFinalizer.isEmpty(),
         remainingByFinalizer.isEmpty() ? "ContentHasNoFinalizers" : "SomeFinalizersRemain",
         remainingByFinalizer.isEmpty() ? "All content-preserving finalizers finished"
-            : "Some content in the namespace has finalizers remaining: " + describe(remainingByFinalizer));
+            : "Some content in the namespace has finalizers remaining: " + describe(remainingByFinalizer, "in"));
     updateConditions(ns, conditions.list);
 
     if (!deleteErrors.isEmpty()) throw new IllegalStateException("content deletion failed: " + deleteErrors);
@@ -133,9 +133,10 @@ public final class NamespaceController extends Controller {
     return r.context().getGroup() == null ? "" : r.context().getGroup();
   }
 
-  private static String describe(Map<String, Integer> counts) {
+  /** Upstream's wording: "pods. has 2 resource instances", "example.com/hold in 1 resource instances". */
+  private static String describe(Map<String, Integer> counts, String verb) {
     List<String> parts = new ArrayList<>();
-    counts.forEach((k, v) -> parts.add(k + " has " + v + " resource instances"));
+    counts.forEach((k, v) -> parts.add(k + " " + verb + " " + v + " resource instances"));
     return String.join(", ", parts);
   }
 

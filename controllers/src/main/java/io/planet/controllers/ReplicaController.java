@@ -175,7 +175,11 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
     Counts counts = counts(owner, owned);
     if (!counts.equals(status(owner))) {
       T fresh = fetch(owner.getMetadata().getNamespace(), owner.getMetadata().getName());
-      if (fresh != null && fresh.getMetadata().getUid().equals(owner.getMetadata().getUid())) writeStatus(fresh, counts);
+      try {
+        if (fresh != null && fresh.getMetadata().getUid().equals(owner.getMetadata().getUid())) writeStatus(fresh, counts);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) throw e; // deleted meanwhile: no status to keep
+      }
     }
     if (manageError != null) throw manageError;
     if (minReadySeconds(owner) > 0 && counts.ready() != counts.available()) {

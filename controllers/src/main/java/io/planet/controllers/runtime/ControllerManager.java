@@ -34,6 +34,7 @@ public final class ControllerManager implements AutoCloseable {
   private Informers informers;
   private final List<Controller> running = new ArrayList<>();
   private volatile boolean leading;
+  private volatile boolean closing;
 
   /**
    * @param factories the enabled controllers by name, in start order
@@ -97,7 +98,7 @@ public final class ControllerManager implements AutoCloseable {
   private void stopLeading() {
     boolean was = leading;
     stopControllers();
-    if (was) {
+    if (was && !closing) {
       LOG.warn("{}: leader election lost", election.identity());
       lostLeadership.complete(null);
     }
@@ -113,6 +114,7 @@ public final class ControllerManager implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     if (electing != null) electing.cancel(true);
     stopControllers();
     health.close();
