@@ -85,14 +85,17 @@ final class ControllerManagerCommand implements Callable<Integer> {
     }
     config.setRequestTimeout(10_000);
     config.setConnectionTimeout(5_000);
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    try {
-      client.getKubernetesVersion();
+    // one quick try up front, so a wrong address fails now with a clear message instead of retrying forever
+    int retries = config.getRequestRetryBackoffLimit();
+    config.setRequestRetryBackoffLimit(0);
+    try (KubernetesClient probe = new KubernetesClientBuilder().withConfig(config).build()) {
+      probe.getKubernetesVersion();
     } catch (RuntimeException e) {
-      System.err.println(NAME + "cannot reach the API server at " + config.getMasterUrl() + ": " + rootMessage(e));
-      client.close();
+      System.err.println(NAME + "cannot reach the API server at " + config.getMasterUrl() + ": " + cause(e));
       return 1;
     }
+    config.setRequestRetryBackoffLimit(retries);
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     ControllerManager manager;
     try {
       manager = new ControllerManager(client, selected, election, bindAddress, port).start();
@@ -137,10 +140,13 @@ final class ControllerManagerCommand implements Callable<Integer> {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-    String m = t.getMessage();
-    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+  private static String cause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) return "connection refused";
+      if (t instanceof java.net.UnknownHostException) return "unknown host " + t.getMessage();
+      if (t instanceof java.net.http.HttpTimeoutException) return "timed out";
+      if (t.getCause() == t) break;
+    }
+    return e.getMessage();
   }
 }
