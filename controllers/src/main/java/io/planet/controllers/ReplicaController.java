@@ -264,6 +264,8 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
           } catch (KubernetesClientException e) {
             // the ones not created will never show up in the informer
             for (int j = created; j < want; j++) expectations.creationObserved(key);
+            // as upstream: a terminating namespace refuses every create, and that is no failure of ours
+            if (namespaceTerminating(e)) return;
             throw e;
           }
           created++;
@@ -285,6 +287,12 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
       }
       if (failure != null) throw failure;
     }
+  }
+
+  private static boolean namespaceTerminating(KubernetesClientException e) {
+    return e.getCode() == 403 && e.getStatus() != null && e.getStatus().getDetails() != null
+        && e.getStatus().getDetails().getCauses() != null
+        && e.getStatus().getDetails().getCauses().stream().anyMatch(c -> "NamespaceTerminating".equals(c.getReason()));
   }
 
   private void createPod(T owner) {

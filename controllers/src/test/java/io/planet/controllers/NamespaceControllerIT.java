@@ -90,6 +90,27 @@ class NamespaceControllerIT {
     await().atMost(Duration.ofSeconds(15)).until(() -> cluster.server.client().get("/api/v1/namespaces/" + ns).code() == 404);
   }
 
+  @Test
+  void aGracefullyDeletedPodHoldsTheNamespaceUntilItIsGone() {
+    String ns = cluster.namespace("graceful");
+    var c = cluster.client;
+    // scheduled to a node, so its deletion waits for a node agent (none runs here) for the grace period
+    c.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder(Fixtures.pod(ns, "p", Map.of("app", "x")))
+        .editSpec().withNodeName("node-1").withTerminationGracePeriodSeconds(2L).endSpec().build()).create();
+
+    c.namespaces().withName(ns).delete();
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      var status = c.namespaces().withName(ns).get().getStatus();
+      assertThat(condition(status.getConditions(), "NamespaceContentRemaining").getMessage())
+          .isEqualTo("Some resources are remaining: pods. has 1 resource instances");
+    });
+    assertThat(c.pods().inNamespace(ns).withName("p").get().getMetadata().getDeletionTimestamp()).isNotNull();
+
+    // what the kubelet does once the containers stopped: the final delete
+    c.pods().inNamespace(ns).withName("p").withGracePeriod(0).delete();
+    await().atMost(Duration.ofSeconds(15)).until(() -> cluster.server.client().get("/api/v1/namespaces/" + ns).code() == 404);
+  }
+
   private static NamespaceCondition condition(List<NamespaceCondition> conditions, String type) {
     return conditions.stream().filter(x -> x.getType().equals(type)).findFirst()
         .orElseThrow(() -> new AssertionError("no " + type + " in " + Serialization.asJson(conditions)));

@@ -1,6 +1,7 @@
 package io.planet.controllers.runtime;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -130,13 +131,21 @@ public abstract class Controller {
         queue.forget(key);
         queue.addAfter(key, r.after);
       } catch (Exception | Error e) {
-        log.warn("{}: reconcile {} failed (retry {}): {}", name, key, queue.numRequeues(key), e.toString());
+        log.warn("{}: reconcile {} failed (retry {}): {}", name, key, queue.numRequeues(key), describe(e));
         queue.addRateLimited(key);
       } finally {
         reconcileTimer.record(Duration.ofNanos(System.nanoTime() - start));
         queue.done(key);
       }
     }
+  }
+
+  /** The API server's own message when there is one; fabric8's exception text repeats the whole Status. */
+  private static String describe(Throwable e) {
+    if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+      return k.getCode() + " " + k.getStatus().getMessage();
+    }
+    return e.toString();
   }
 
   /** Thrown by reconcile to look at the key again after a known delay, without counting a failure. */
