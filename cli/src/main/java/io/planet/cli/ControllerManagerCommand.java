@@ -8,8 +8,13 @@ import io.planet.controllers.runtime.Controller;
 import io.planet.controllers.runtime.ControllerManager;
 import io.planet.controllers.runtime.LeaderElection;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -135,16 +140,16 @@ final class ControllerManagerCommand implements Callable<Integer> {
   }
 
   private static String reason(IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
-    if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+    if (e instanceof NoSuchFileException) return "no such file";
+    if (e instanceof AccessDeniedException) return "permission denied";
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static String cause(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.net.ConnectException) return "connection refused";
-      if (t instanceof java.net.UnknownHostException) return "unknown host " + t.getMessage();
-      if (t instanceof java.net.http.HttpTimeoutException) return "timed out";
+      if (t instanceof ConnectException) return "connection refused";
+      if (t instanceof UnknownHostException) return "unknown host " + t.getMessage();
+      if (t instanceof HttpTimeoutException) return "timed out";
       if (t.getCause() == t) break;
     }
     return e.getMessage();

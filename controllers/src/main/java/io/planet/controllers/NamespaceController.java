@@ -14,6 +14,7 @@ import io.planet.controllers.runtime.Controller;
 import io.planet.controllers.runtime.Informers;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -187,7 +188,7 @@ public final class NamespaceController extends Controller {
 
     void set(String type, boolean status, String reason, String message) {
       list.add(new NamespaceConditionBuilder().withType(type).withStatus(status ? "True" : "False")
-          .withReason(reason).withMessage(message).withLastTransitionTime(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()).build());
+          .withReason(reason).withMessage(message).withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build());
     }
   }
 }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.planet.controllers.runtime.Controller;
 import io.planet.controllers.runtime.Informers;
 import java.time.Duration;
@@ -220,7 +221,7 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
   private boolean adopt(Pod pod, T owner) {
     String patch = """
         {"metadata":{"ownerReferences":[%s],"uid":"%s"}}""".formatted(
-        io.fabric8.kubernetes.client.utils.Serialization.asJson(ownerRef(owner)), pod.getMetadata().getUid());
+        Serialization.asJson(ownerRef(owner)), pod.getMetadata().getUid());
     try {
       client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
           .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);

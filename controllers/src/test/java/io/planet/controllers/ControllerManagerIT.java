@@ -3,6 +3,7 @@ package io.planet.controllers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.planet.apiserver.testing.TestApiServer;
@@ -60,7 +61,7 @@ class ControllerManagerIT {
       assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(2);
 
       // the leader acts; the follower runs no controller at all
-      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+      client.namespaces().resource(new NamespaceBuilder()
           .withNewMetadata().withName("le-one").endMetadata().build()).create();
       await().atMost(Duration.ofSeconds(10))
           .until(() -> client.serviceAccounts().inNamespace("le-one").withName("default").get() != null);
@@ -71,7 +72,7 @@ class ControllerManagerIT {
 
       leader.close();
       await().atMost(Duration.ofSeconds(10)).until(follower::isLeader);
-      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+      client.namespaces().resource(new NamespaceBuilder()
           .withNewMetadata().withName("le-two").endMetadata().build()).create();
       await().atMost(Duration.ofSeconds(10))
           .until(() -> client.serviceAccounts().inNamespace("le-two").withName("default").get() != null);

@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,13 +46,25 @@ class GarbageCollectorIT {
   void foregroundDeletionKeepsTheReplicaSetUntilItsPodsAreGone() {
     String ns = cluster.namespace("gc-foreground");
     var c = cluster.client;
-    Fixtures.createReplicaSet(c, ns, "fg", 2);
+    // the pods carry a finalizer of their own, so they linger while being deleted and the owner must wait
+    ReplicaSet rs = Fixtures.replicaSet(ns, "fg", 2);
+    rs.getSpec().getTemplate().getMetadata().setFinalizers(List.of("example.com/hold"));
+    c.apps().replicaSets().inNamespace(ns).resource(rs).create();
     twoPods(ns, "fg");
     c.apps().replicaSets().inNamespace(ns).withName("fg").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
-    ReplicaSet deleting = c.apps().replicaSets().inNamespace(ns).withName("fg").get();
-    if (deleting != null) {
-      // the owner waits, marked, while its dependents go
-      assertThat(deleting.getMetadata().getDeletionTimestamp()).isNotNull();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> c.pods().inNamespace(ns).list().getItems().stream()
+        .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null));
+    ReplicaSet waiting = c.apps().replicaSets().inNamespace(ns).withName("fg").get();
+    assertThat(waiting.getMetadata().getDeletionTimestamp()).isNotNull();
+    assertThat(waiting.getMetadata().getFinalizers()).containsExactly("foregroundDeletion");
+    assertThat(c.pods().inNamespace(ns).list().getItems()).hasSize(2);
+
+    for (Pod p : c.pods().inNamespace(ns).list().getItems()) {
+      c.pods().inNamespace(ns).withName(p.getMetadata().getName()).edit(x -> {
+        x.getMetadata().setFinalizers(List.of());
+        return x;
+      });
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> c.apps().replicaSets().inNamespace(ns).withName("fg").get() == null);
     assertThat(c.pods().inNamespace(ns).list().getItems()).isEmpty();

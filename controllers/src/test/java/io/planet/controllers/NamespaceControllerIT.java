@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceCondition;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -95,7 +96,7 @@ class NamespaceControllerIT {
     String ns = cluster.namespace("graceful");
     var c = cluster.client;
     // scheduled to a node, so its deletion waits for a node agent (none runs here) for the grace period
-    c.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder(Fixtures.pod(ns, "p", Map.of("app", "x")))
+    c.pods().inNamespace(ns).resource(new PodBuilder(Fixtures.pod(ns, "p", Map.of("app", "x")))
         .editSpec().withNodeName("node-1").withTerminationGracePeriodSeconds(2L).endSpec().build()).create();
 
     c.namespaces().withName(ns).delete();

@@ -131,7 +131,12 @@ public abstract class Controller {
         queue.forget(key);
         queue.addAfter(key, r.after);
       } catch (Exception | Error e) {
-        log.warn("{}: reconcile {} failed (retry {}): {}", name, key, queue.numRequeues(key), describe(e));
+        if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+          // a write raced another: normal for optimistic concurrency, the retry reads again
+          log.debug("{}: reconcile {} conflicted: {}", name, key, describe(e));
+        } else {
+          log.warn("{}: reconcile {} failed (retry {}): {}", name, key, queue.numRequeues(key), describe(e));
+        }
         queue.addRateLimited(key);
       } finally {
         reconcileTimer.record(Duration.ofNanos(System.nanoTime() - start));
