@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,7 +70,14 @@ public final class GarbageCollector extends Controller {
 
   @Override
   protected void register(Informers informers) {
-    syncMonitors();
+    // the graph must be complete before workers act on it: a missing dependent would let a foreground owner go early
+    for (CompletableFuture<Void> synced : syncMonitors()) {
+      try {
+        synced.get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("garbage collector informers failed to sync: " + e, e);
+      }
+    }
     discovery = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "gc-discovery");
       t.setDaemon(true);
@@ -89,8 +97,9 @@ public final class GarbageCollector extends Controller {
     });
   }
 
-  /** Starts an informer for every deletable, watchable type not yet monitored. */
-  private synchronized void syncMonitors() {
+  /** Starts an informer for every deletable, watchable type not yet monitored; returns when each has listed. */
+  private synchronized List<CompletableFuture<Void>> syncMonitors() {
+    List<CompletableFuture<Void>> started = new ArrayList<>();
     for (Discovery.Resource r : Discovery.preferredResources(client).resources()) {
       String id = group(r.apiVersion()) + "/" + r.plural();
       byKind.put(group(r.apiVersion()) + "/" + r.kind(), r);
@@ -115,8 +124,9 @@ public final class GarbageCollector extends Controller {
         }
       });
       monitors.put(id, informer);
-      informer.start();
+      started.add(informer.start().toCompletableFuture());
     }
+    return started;
   }
 
   private static String group(String apiVersion) {

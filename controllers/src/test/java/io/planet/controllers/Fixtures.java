@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -65,5 +66,20 @@ final class Fixtures {
     fresh.getStatus().setConditions(List.of(new PodConditionBuilder().withType("Ready").withStatus("True")
         .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build()));
     c.pods().inNamespace(pod.getMetadata().getNamespace()).resource(fresh).updateStatus();
+  }
+
+  /**
+   * Runs a delete, again if the API server answers 409: our API server's immediate delete carries the revision it read,
+   * so a concurrent status write (the controller's) makes it fail, where upstream's store retries by itself.
+   */
+  static void deleteRetryingConflicts(Runnable delete) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        delete.run();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 4) throw e;
+      }
+    }
   }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -31,6 +32,11 @@ public final class ControllerManager implements AutoCloseable {
   private final HealthServer health;
   private final CompletableFuture<Void> lostLeadership = new CompletableFuture<>();
   private CompletableFuture<?> electing;
+  private final ExecutorService electionThreads = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "leader-election");
+    t.setDaemon(true);
+    return t;
+  });
   private Informers informers;
   private final List<Controller> running = new ArrayList<>();
   private volatile boolean leading;
@@ -74,11 +80,7 @@ public final class ControllerManager implements AutoCloseable {
     LeaderElectionConfig config = new LeaderElectionConfig(lock, election.leaseDuration(), election.renewDeadline(),
         election.retryPeriod(), new LeaderCallbacks(this::startControllers, this::stopLeading,
             leader -> LOG.info("leader is now {}", leader)), true, election.name());
-    electing = new LeaderElector(client, config, Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "leader-election");
-      t.setDaemon(true);
-      return t;
-    })).start();
+    electing = new LeaderElector(client, config, electionThreads).start();
     return this;
   }
 
@@ -117,6 +119,7 @@ public final class ControllerManager implements AutoCloseable {
     closing = true;
     if (electing != null) electing.cancel(true);
     stopControllers();
+    electionThreads.shutdown();
     health.close();
   }
 }
