@@ -55,4 +55,9 @@ public record ApiServerConfig(
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, cidr, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
   }
+
+  public ApiServerConfig withGarbageCollector(boolean enabled) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads);
+  }
 }

@@ -1,0 +1,165 @@
+package io.planet.controllers.runtime;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A controller: informer handlers enqueue keys ("namespace/name", or "name" for cluster objects), worker threads
+ * call the idempotent {@link #reconcile}; a failure re-queues the key with back-off.
+ */
+public abstract class Controller {
+  protected final Logger log = LoggerFactory.getLogger(getClass());
+  private final String name;
+  private final int workers;
+  private final List<Thread> threads = new ArrayList<>();
+  private WorkQueue queue;
+  private Timer reconcileTimer;
+
+  protected Controller(String name, int workers) {
+    this.name = name;
+    this.workers = workers;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Creates the queue and registers the informers; called before informers start, so no event is missed. */
+  public final void setUp(Informers informers) {
+    initQueue(informers.registry());
+    register(informers);
+  }
+
+  /** Registers this controller's informers and handlers on the shared factory. */
+  protected abstract void register(Informers informers);
+
+  /** Brings the world in line with the desired state for one key; must be safe to call any number of times. */
+  protected abstract void reconcile(String key) throws Exception;
+
+  /** Starts the workers; informers are already synced. */
+  public final synchronized void start(MeterRegistry registry) {
+    initQueue(registry);
+    reconcileTimer = Timer.builder("controller.reconcile.duration").tag("controller", name)
+        .description("Time one reconcile takes").register(registry);
+    for (int i = 0; i < workers; i++) {
+      Thread t = new Thread(this::work, name + "-worker-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    log.info("started {} with {} workers", name, workers);
+  }
+
+  /** Stops taking keys and waits briefly for in-flight reconciles. */
+  public final synchronized void stop() {
+    if (queue != null) queue.shutDown();
+    for (Thread t : threads) {
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    threads.clear();
+  }
+
+  private void initQueue(MeterRegistry registry) {
+    if (queue == null) queue = new WorkQueue(name, RateLimiter.controllerDefault(), registry);
+  }
+
+  public void enqueue(String key) {
+    queue.add(key);
+  }
+
+  public void enqueueAfter(String key, Duration delay) {
+    queue.addAfter(key, delay);
+  }
+
+  public static String key(HasMetadata o) {
+    String ns = o.getMetadata().getNamespace();
+    return ns == null || ns.isEmpty() ? o.getMetadata().getName() : ns + "/" + o.getMetadata().getName();
+  }
+
+  /** A handler that enqueues the object's own key on every change. */
+  protected final <T extends HasMetadata> ResourceEventHandler<T> enqueueing() {
+    return handler(o -> enqueue(key(o)));
+  }
+
+  /** A handler that calls {@code f} with the object for add, update (new object) and delete. */
+  protected static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> f) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        f.accept(obj);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        f.accept(newObj);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        f.accept(obj);
+      }
+    };
+  }
+
+  private void work() {
+    while (true) {
+      String key;
+      try {
+        key = queue.get();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (key == null) return;
+      long start = System.nanoTime();
+      try {
+        reconcile(key);
+        queue.forget(key);
+      } catch (Requeue r) {
+        queue.forget(key);
+        queue.addAfter(key, r.after);
+      } catch (Exception | Error e) {
+        if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+          // a write raced another: normal for optimistic concurrency, the retry reads again
+          log.debug("{}: reconcile {} conflicted: {}", name, key, describe(e));
+        } else {
+          log.warn("{}: reconcile {} failed (retry {}): {}", name, key, queue.numRequeues(key), describe(e));
+        }
+        queue.addRateLimited(key);
+      } finally {
+        reconcileTimer.record(Duration.ofNanos(System.nanoTime() - start));
+        queue.done(key);
+      }
+    }
+  }
+
+  /** The API server's own message when there is one; fabric8's exception text repeats the whole Status. */
+  private static String describe(Throwable e) {
+    if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+      return k.getCode() + " " + k.getStatus().getMessage();
+    }
+    return e.toString();
+  }
+
+  /** Thrown by reconcile to look at the key again after a known delay, without counting a failure. */
+  public static final class Requeue extends Exception {
+    final Duration after;
+
+    public Requeue(Duration after) {
+      super("requeue after " + after, null, false, false);
+      this.after = after;
+    }
+  }
+}

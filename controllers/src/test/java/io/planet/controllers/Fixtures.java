@@ -1,0 +1,85 @@
+package io.planet.controllers;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/** Objects the controller tests create. */
+final class Fixtures {
+  private Fixtures() {}
+
+  static PodTemplateSpec template(String app) {
+    return new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app", app)).endMetadata()
+        .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build();
+  }
+
+  static ReplicaSet replicaSet(String ns, String name, int replicas) {
+    return new ReplicaSetBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+        .withNewSpec().withReplicas(replicas).withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
+        .withTemplate(template(name)).endSpec().build();
+  }
+
+  static ReplicaSet createReplicaSet(KubernetesClient c, String ns, String name, int replicas) {
+    return c.apps().replicaSets().inNamespace(ns).resource(replicaSet(ns, name, replicas)).create();
+  }
+
+  static ReplicationController createReplicationController(KubernetesClient c, String ns, String name, int replicas) {
+    return c.replicationControllers().inNamespace(ns).resource(new ReplicationControllerBuilder()
+        .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+        .withNewSpec().withReplicas(replicas).withSelector(Map.of("app", name)).withTemplate(template(name)).endSpec()
+        .build()).create();
+  }
+
+  static Pod pod(String ns, String name, Map<String, String> labels) {
+    return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(labels).endMetadata()
+        .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build();
+  }
+
+  /** Pods in the namespace that are not being deleted. */
+  static List<Pod> livePods(KubernetesClient c, String ns, String app) {
+    return c.pods().inNamespace(ns).withLabel("app", app).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  static OwnerReference controllerRef(Pod p) {
+    return p.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController()))
+        .findFirst().orElse(null);
+  }
+
+  /** What a kubelet would report for a started, ready pod (no kubelet runs in these tests). */
+  static void markReady(KubernetesClient c, Pod pod) {
+    Pod fresh = c.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    fresh.getStatus().setPhase("Running");
+    fresh.getStatus().setConditions(List.of(new PodConditionBuilder().withType("Ready").withStatus("True")
+        .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build()));
+    c.pods().inNamespace(pod.getMetadata().getNamespace()).resource(fresh).updateStatus();
+  }
+
+  /**
+   * Runs a delete, again if the API server answers 409: our API server's immediate delete carries the revision it read,
+   * so a concurrent status write (the controller's) makes it fail, where upstream's store retries by itself.
+   */
+  static void deleteRetryingConflicts(Runnable delete) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        delete.run();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 4) throw e;
+      }
+    }
+  }
+}
