@@ -67,19 +67,4 @@ final class Fixtures {
         .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build()));
     c.pods().inNamespace(pod.getMetadata().getNamespace()).resource(fresh).updateStatus();
   }
-
-  /**
-   * Runs a delete, again if the API server answers 409: our API server's immediate delete carries the revision it read,
-   * so a concurrent status write (the controller's) makes it fail, where upstream's store retries by itself.
-   */
-  static void deleteRetryingConflicts(Runnable delete) {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        delete.run();
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 4) throw e;
-      }
-    }
-  }
 }

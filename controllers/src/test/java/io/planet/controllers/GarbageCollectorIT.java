@@ -37,7 +37,7 @@ class GarbageCollectorIT {
     var c = cluster.client;
     Fixtures.createReplicaSet(c, ns, "bg", 2);
     twoPods(ns, "bg");
-    Fixtures.deleteRetryingConflicts(() -> c.apps().replicaSets().inNamespace(ns).withName("bg").withPropagationPolicy(DeletionPropagation.BACKGROUND).delete());
+    c.apps().replicaSets().inNamespace(ns).withName("bg").withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     await().atMost(Duration.ofSeconds(10)).until(() -> c.pods().inNamespace(ns).list().getItems().isEmpty());
     assertThat(c.apps().replicaSets().inNamespace(ns).withName("bg").get()).isNull();
   }
@@ -51,7 +51,7 @@ class GarbageCollectorIT {
     rs.getSpec().getTemplate().getMetadata().setFinalizers(List.of("example.com/hold"));
     c.apps().replicaSets().inNamespace(ns).resource(rs).create();
     twoPods(ns, "fg");
-    Fixtures.deleteRetryingConflicts(() -> c.apps().replicaSets().inNamespace(ns).withName("fg").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete());
+    c.apps().replicaSets().inNamespace(ns).withName("fg").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> c.pods().inNamespace(ns).list().getItems().stream()
         .allMatch(p -> p.getMetadata().getDeletionTimestamp() != null));
@@ -76,7 +76,7 @@ class GarbageCollectorIT {
     var c = cluster.client;
     Fixtures.createReplicaSet(c, ns, "or", 2);
     twoPods(ns, "or");
-    Fixtures.deleteRetryingConflicts(() -> c.apps().replicaSets().inNamespace(ns).withName("or").withPropagationPolicy(DeletionPropagation.ORPHAN).delete());
+    c.apps().replicaSets().inNamespace(ns).withName("or").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
     await().atMost(Duration.ofSeconds(10)).until(() -> c.apps().replicaSets().inNamespace(ns).withName("or").get() == null);
     assertThat(Fixtures.livePods(c, ns, "or")).hasSize(2)
         .allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences()).isEmpty());

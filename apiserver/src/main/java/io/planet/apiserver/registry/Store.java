@@ -502,56 +502,64 @@ public final class Store {
   public record DeleteResult(ObjectNode object, boolean deleted) {}
 
   public DeleteResult delete(String namespace, String name, DeleteOptions o) {
-    String key = key(namespace, name);
-    try {
-      Storage.Item item = storage.get(key);
-      if (item == null) throw ApiException.notFound(type.group(), type.plural(), name);
-      ObjectNode current = served(item.object());
-      checkPreconditions(current, o, name);
-      long grace = gracePeriod(current, o);
-      boolean gcFinalizers = hooks.garbageCollectionEnabled() && propagationFinalizer(o) != null;
-      boolean graceful = grace > 0 || Meta.hasFinalizers(current) || gcFinalizers || type.kind().equals("Namespace") && type.group().isEmpty();
-      if (graceful) {
-        if (type.kind().equals("Namespace") && type.group().isEmpty()) {
-          boolean hasSpecFinalizers = current.path("spec").path("finalizers").size() > 0;
-          if (!hasSpecFinalizers && !Meta.hasFinalizers(current)) graceful = false;
-        }
+    // a write that lands between our read and the delete is not the client's conflict: decide again on the
+    // fresh object (preconditions, when given, are checked against it), as upstream's storage retries
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return deleteOnce(namespace, name, o);
+      } catch (StorageException e) {
+        if (e.code() != StorageException.Code.CONFLICT || attempt >= 16) throw map(e, name);
       }
-      if (!graceful) {
-        if (o.dryRun()) return new DeleteResult(current, true);
-        ObjectNode deleted = storage.delete(key, item.modRevision());
-        hooks.afterDelete(type, deleted);
-        return new DeleteResult(served(deleted), true);
-      }
-      // graceful: mark deletionTimestamp (and grace period); finalizers and the node agent finish the job
-      long gracePeriod = grace;
-      ObjectNode updated = update(namespace, name, "delete", new WriteOptions(o.dryRun(), "", "Ignore", false, ""), obj -> {
-        checkPreconditions(obj, o, name);
-        ObjectNode meta = Meta.meta(obj);
-        if (!meta.has("deletionTimestamp")) {
-          meta.put("deletionTimestamp", Meta.timestamp(Instant.now().plusSeconds(gracePeriod)));
-          meta.put("deletionGracePeriodSeconds", gracePeriod);
-        } else if (meta.path("deletionGracePeriodSeconds").asLong(0) > gracePeriod) {
-          // a shorter grace period may replace a longer one
-          meta.put("deletionTimestamp", Meta.timestamp(Instant.now().plusSeconds(gracePeriod)));
-          meta.put("deletionGracePeriodSeconds", gracePeriod);
-        }
-        if (gcFinalizers) {
-          String f = propagationFinalizer(o);
-          ArrayNode fin = meta.has("finalizers") ? (ArrayNode) meta.get("finalizers") : meta.putArray("finalizers");
-          if (!strings(fin).contains(f)) fin.add(f);
-          String other = f.equals("orphan") ? "foregroundDeletion" : "orphan";
-          for (int i = fin.size() - 1; i >= 0; i--) if (fin.get(i).asText().equals(other)) fin.remove(i);
-        }
-        if (type.kind().equals("Namespace") && type.group().isEmpty()) {
-          Json.with(obj, "status").put("phase", "Terminating");
-        }
-        return obj;
-      });
-      return new DeleteResult(updated, !Meta.isDeleting(updated));
-    } catch (StorageException e) {
-      throw map(e, name);
     }
+  }
+
+  private DeleteResult deleteOnce(String namespace, String name, DeleteOptions o) {
+    String key = key(namespace, name);
+    Storage.Item item = storage.get(key);
+    if (item == null) throw ApiException.notFound(type.group(), type.plural(), name);
+    ObjectNode current = served(item.object());
+    checkPreconditions(current, o, name);
+    long grace = gracePeriod(current, o);
+    boolean gcFinalizers = hooks.garbageCollectionEnabled() && propagationFinalizer(o) != null;
+    boolean graceful = grace > 0 || Meta.hasFinalizers(current) || gcFinalizers || type.kind().equals("Namespace") && type.group().isEmpty();
+    if (graceful) {
+      if (type.kind().equals("Namespace") && type.group().isEmpty()) {
+        boolean hasSpecFinalizers = current.path("spec").path("finalizers").size() > 0;
+        if (!hasSpecFinalizers && !Meta.hasFinalizers(current)) graceful = false;
+      }
+    }
+    if (!graceful) {
+      if (o.dryRun()) return new DeleteResult(current, true);
+      ObjectNode deleted = storage.delete(key, item.modRevision());
+      hooks.afterDelete(type, deleted);
+      return new DeleteResult(served(deleted), true);
+    }
+    // graceful: mark deletionTimestamp (and grace period); finalizers and the node agent finish the job
+    long gracePeriod = grace;
+    ObjectNode updated = update(namespace, name, "delete", new WriteOptions(o.dryRun(), "", "Ignore", false, ""), obj -> {
+      checkPreconditions(obj, o, name);
+      ObjectNode meta = Meta.meta(obj);
+      if (!meta.has("deletionTimestamp")) {
+        meta.put("deletionTimestamp", Meta.timestamp(Instant.now().plusSeconds(gracePeriod)));
+        meta.put("deletionGracePeriodSeconds", gracePeriod);
+      } else if (meta.path("deletionGracePeriodSeconds").asLong(0) > gracePeriod) {
+        // a shorter grace period may replace a longer one
+        meta.put("deletionTimestamp", Meta.timestamp(Instant.now().plusSeconds(gracePeriod)));
+        meta.put("deletionGracePeriodSeconds", gracePeriod);
+      }
+      if (gcFinalizers) {
+        String f = propagationFinalizer(o);
+        ArrayNode fin = meta.has("finalizers") ? (ArrayNode) meta.get("finalizers") : meta.putArray("finalizers");
+        if (!strings(fin).contains(f)) fin.add(f);
+        String other = f.equals("orphan") ? "foregroundDeletion" : "orphan";
+        for (int i = fin.size() - 1; i >= 0; i--) if (fin.get(i).asText().equals(other)) fin.remove(i);
+      }
+      if (type.kind().equals("Namespace") && type.group().isEmpty()) {
+        Json.with(obj, "status").put("phase", "Terminating");
+      }
+      return obj;
+    });
+    return new DeleteResult(updated, !Meta.isDeleting(updated));
   }
 
   private String propagationFinalizer(DeleteOptions o) {
