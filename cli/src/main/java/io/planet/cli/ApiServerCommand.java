@@ -4,7 +4,6 @@ import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,16 +63,7 @@ final class ApiServerCommand implements Callable<Integer> {
       return 1;
     }
     System.err.println("planet apiserver: serving on " + server.url() + " (etcd " + etcdServers + ")");
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      done.countDown();
-    }));
-    try {
-      done.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Foreground.awaitShutdown(() -> server.close());
     return 0;
   }
 }

@@ -5,7 +5,6 @@ import io.planet.controllers.hollow.HollowNodes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,17 +62,10 @@ final class HollowNodeCommand implements Callable<Integer> {
       return 1;
     }
     System.err.println("planet hollow-node: " + count + " node(s) ready; Ctrl-C stops their heartbeats");
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Foreground.awaitShutdown(() -> {
       nodes.close();
       client.close();
-      done.countDown();
-    }));
-    try {
-      done.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    });
     return 0;
   }
 }

@@ -5,7 +5,6 @@ import io.planet.scheduler.SchedulerServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,16 +62,7 @@ final class SchedulerCommand implements Callable<Integer> {
     }
     System.err.println("planet scheduler: running as " + server.identity() + ", health and metrics on http://" + bindAddress
         + ":" + server.port() + (leaderElect ? ", waiting for the lease kube-system/kube-scheduler" : ""));
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      done.countDown();
-    }));
-    try {
-      done.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Foreground.awaitShutdown(() -> server.close());
     return 0;
   }
 }
