@@ -23,6 +23,13 @@ final class Names {
   static final Rule DNS1035_LABEL = (n, p) -> dns1035Label(p ? maskTrailingDash(n) : n);
   static final Rule PATH_SEGMENT = (n, p) -> pathSegment(n, p);
 
+  // compiled once: these run for every label, annotation and name of every write
+  private static final Pattern DNS1123_SUBDOMAIN_PATTERN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern DNS1123_LABEL_PATTERN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern DNS1035_LABEL_PATTERN = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern QUALIFIED_NAME_PATTERN = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+  private static final Pattern LABEL_VALUE_PATTERN = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
   private static final Pattern CONFIG_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
   private static final Pattern PORT_NAME_CHARS = Pattern.compile("[-a-z0-9]+");
   private static final Pattern HAS_LETTER = Pattern.compile(".*[a-z].*");
@@ -37,7 +44,7 @@ final class Names {
   static List<String> dns1123Subdomain(String s) {
     List<String> out = new ArrayList<>();
     if (s.length() > 253) out.add(maxLen(253));
-    if (!Pattern.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", s)) {
+    if (!DNS1123_SUBDOMAIN_PATTERN.matcher(s).matches()) {
       out.add(Validation.DNS1123_SUBDOMAIN_MESSAGE);
     }
     return out;
@@ -46,14 +53,14 @@ final class Names {
   static List<String> dns1123Label(String s) {
     List<String> out = new ArrayList<>();
     if (s.length() > 63) out.add(maxLen(63));
-    if (!Pattern.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?", s)) out.add(Validation.DNS1123_LABEL_MESSAGE);
+    if (!DNS1123_LABEL_PATTERN.matcher(s).matches()) out.add(Validation.DNS1123_LABEL_MESSAGE);
     return out;
   }
 
   static List<String> dns1035Label(String s) {
     List<String> out = new ArrayList<>();
     if (s.length() > 63) out.add(maxLen(63));
-    if (!Pattern.matches("[a-z]([-a-z0-9]*[a-z0-9])?", s)) out.add(Validation.DNS1035_LABEL_MESSAGE);
+    if (!DNS1035_LABEL_PATTERN.matcher(s).matches()) out.add(Validation.DNS1035_LABEL_MESSAGE);
     return out;
   }
 
@@ -88,7 +95,7 @@ final class Names {
     }
     if (name.isEmpty()) out.add("name part must be non-empty");
     else if (name.length() > 63) out.add("name part " + maxLen(63));
-    if (!name.isEmpty() && !Pattern.matches("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]", name)) {
+    if (!name.isEmpty() && !QUALIFIED_NAME_PATTERN.matcher(name).matches()) {
       out.add(Validation.QUALIFIED_NAME_MESSAGE);
     }
     return out;
@@ -97,7 +104,7 @@ final class Names {
   static List<String> labelValue(String s) {
     List<String> out = new ArrayList<>();
     if (s.length() > 63) out.add(maxLen(63));
-    if (!Pattern.matches("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?", s)) out.add(Validation.LABEL_VALUE_MESSAGE);
+    if (!LABEL_VALUE_PATTERN.matcher(s).matches()) out.add(Validation.LABEL_VALUE_MESSAGE);
     return out;
   }
 
