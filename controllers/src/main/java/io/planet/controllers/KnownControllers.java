@@ -20,7 +20,8 @@ public final class KnownControllers {
       new Known("namespace-controller", "namespace", NamespaceController::new),
       new Known("garbage-collector-controller", "garbagecollector", GarbageCollector::new),
       new Known("replicaset-controller", "replicaset", ReplicaSetController::new),
-      new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new));
+      new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new),
+      new Known("endpoints-controller", "endpoint", EndpointsController::new));
 
   private KnownControllers() {}
 
