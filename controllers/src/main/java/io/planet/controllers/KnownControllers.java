@@ -21,7 +21,8 @@ public final class KnownControllers {
       new Known("garbage-collector-controller", "garbagecollector", GarbageCollector::new),
       new Known("replicaset-controller", "replicaset", ReplicaSetController::new),
       new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new),
-      new Known("endpoints-controller", "endpoint", EndpointsController::new));
+      new Known("endpoints-controller", "endpoint", EndpointsController::new),
+      new Known("endpointslice-controller", "endpointslice", EndpointSliceController::new));
 
   private KnownControllers() {}
 
