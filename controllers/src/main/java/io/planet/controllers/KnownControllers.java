@@ -22,7 +22,8 @@ public final class KnownControllers {
       new Known("replicaset-controller", "replicaset", ReplicaSetController::new),
       new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new),
       new Known("endpoints-controller", "endpoint", EndpointsController::new),
-      new Known("endpointslice-controller", "endpointslice", EndpointSliceController::new));
+      new Known("endpointslice-controller", "endpointslice", EndpointSliceController::new),
+      new Known("node-ipam-controller", "nodeipam", NodeIpamController::withDefaults));
 
   private KnownControllers() {}
 
