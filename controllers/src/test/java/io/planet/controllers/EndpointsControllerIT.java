@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.planet.controllers.hollow.HollowNodes;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,12 +38,12 @@ class EndpointsControllerIT {
   @Test
   void endpointsFollowReadyPodsAndServicePorts() {
     String ns = cluster.namespace("ep-test");
-    cluster.client.services().inNamespace(ns).resource(EndpointsControllerIT.service(ns, "web", new IntOrString("http")))
+    cluster.client.services().inNamespace(ns).resource(service(ns, "web", new IntOrString("http")))
         .create();
-    create(EndpointsControllerIT.boundPod(ns, "web-a", "hollow-0"));
-    create(EndpointsControllerIT.boundPod(ns, "web-b", "hollow-0"));
+    create(boundPod(ns, "web-a", "hollow-0"));
+    create(boundPod(ns, "web-b", "hollow-0"));
     // a pod on a node that does not run it: it has an IP but is not ready
-    create(EndpointsControllerIT.boundPod(ns, "web-c", "elsewhere"));
+    create(boundPod(ns, "web-c", "elsewhere"));
     Pod c = cluster.client.pods().inNamespace(ns).withName("web-c").get();
     c.getStatus().setPhase("Running");
     c.getStatus().setPodIP("10.99.0.3");
@@ -137,9 +136,5 @@ class EndpointsControllerIT {
     return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(Map.of("app", app))
         .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("c").withImage("nginx")
         .addNewPort().withName("http").withContainerPort(8080).endPort().endContainer().endSpec().build();
-  }
-
-  static List<String> names(List<EndpointAddress> addresses) {
-    return addresses == null ? List.of() : addresses.stream().map(a -> a.getTargetRef().getName()).toList();
   }
 }
