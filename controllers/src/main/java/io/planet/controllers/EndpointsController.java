@@ -40,6 +40,9 @@ public final class EndpointsController extends Controller {
   static final String CONTROLLER_NAME = "endpoint-controller";
   static final String TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
   static final String HEADLESS = "service.kubernetes.io/headless";
+  static final String OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity";
+  /** Upstream's cap on addresses in one Endpoints object; EndpointSlices carry the rest. */
+  static final int MAX_CAPACITY = 1000;
 
   private final KubernetesClient client;
   private SharedIndexInformer<Service> services;
@@ -114,9 +117,13 @@ public final class EndpointsController extends Controller {
       if (changed != null && (trigger == null || changed.isAfter(trigger))) trigger = changed;
     }
     List<EndpointSubset> subsets = subsets(svc, selected);
+    boolean truncated = count(subsets) > MAX_CAPACITY;
+    if (truncated) subsets = truncate(subsets, MAX_CAPACITY);
     Map<String, String> labels = labels(svc);
 
-    if (current != null && labels.equals(current.getMetadata().getLabels())
+    boolean wasTruncated = current != null && current.getMetadata().getAnnotations() != null
+        && current.getMetadata().getAnnotations().containsKey(OVER_CAPACITY);
+    if (current != null && labels.equals(current.getMetadata().getLabels()) && truncated == wasTruncated
         && subsets.equals(normalize(current.getSubsets()))) {
       return;
     }
@@ -124,6 +131,8 @@ public final class EndpointsController extends Controller {
     if (current != null && current.getMetadata().getAnnotations() != null) {
       annotations.putAll(current.getMetadata().getAnnotations());
     }
+    if (truncated) annotations.put(OVER_CAPACITY, "truncated");
+    else annotations.remove(OVER_CAPACITY);
     if (trigger != null) {
       annotations.put(TRIGGER_TIME, DateTimeFormatter.ISO_INSTANT.format(trigger.truncatedTo(ChronoUnit.SECONDS)));
     }
@@ -185,6 +194,48 @@ public final class EndpointsController extends Controller {
           .withPorts(e.getValue().isEmpty() ? null : e.getValue()).build());
     }
     return out;
+  }
+
+  private static int count(List<EndpointSubset> subsets) {
+    int n = 0;
+    for (EndpointSubset s : subsets) n += size(s.getAddresses()) + size(s.getNotReadyAddresses());
+    return n;
+  }
+
+  private static int size(List<EndpointAddress> a) {
+    return a == null ? 0 : a.size();
+  }
+
+  /**
+   * Upstream's truncation of an over-capacity Endpoints: ready addresses are kept before not-ready ones, and each
+   * kind is cut across subsets in proportion to their size.
+   */
+  static List<EndpointSubset> truncate(List<EndpointSubset> subsets, int max) {
+    int ready = 0;
+    for (EndpointSubset s : subsets) ready += size(s.getAddresses());
+    int readyBudget = Math.min(ready, max);
+    int notReady = count(subsets) - ready;
+    int notReadyBudget = max - readyBudget;
+    List<EndpointSubset> out = new ArrayList<>();
+    for (EndpointSubset s : subsets) {
+      List<EndpointAddress> r = keep(s.getAddresses(), ready, readyBudget);
+      List<EndpointAddress> n = keep(s.getNotReadyAddresses(), notReady, notReadyBudget);
+      readyBudget -= size(r);
+      ready -= size(s.getAddresses());
+      notReadyBudget -= size(n);
+      notReady -= size(s.getNotReadyAddresses());
+      if (r == null && n == null) continue;
+      out.add(new EndpointSubsetBuilder(s).withAddresses(r).withNotReadyAddresses(n).build());
+    }
+    return out;
+  }
+
+  /** This subset's share of the budget left for the addresses left (the last subset takes what remains). */
+  private static List<EndpointAddress> keep(List<EndpointAddress> a, int remaining, int budget) {
+    if (a == null || a.isEmpty() || budget <= 0) return null;
+    int n = remaining <= budget ? a.size() : (int) Math.ceil((double) a.size() * budget / remaining);
+    n = Math.min(Math.min(n, budget), a.size());
+    return new ArrayList<>(a.subList(0, n));
   }
 
   private static EndpointAddress address(Service svc, Pod p) {

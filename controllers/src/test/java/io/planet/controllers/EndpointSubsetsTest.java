@@ -59,4 +59,24 @@ class EndpointSubsetsTest {
     Service svc = EndpointsControllerIT.service("ns", "web", new IntOrString("metrics"));
     assertThat(EndpointsController.subsets(svc, List.of(pod("a", "10.0.0.1", 8080, true)))).isEmpty();
   }
+
+  @Test
+  void overCapacityKeepsReadyAddressesFirstAndCutsSubsetsInProportion() {
+    Service svc = EndpointsControllerIT.service("ns", "web", new IntOrString("http"));
+    List<Pod> pods = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) pods.add(pod("a" + i, "10.0.1." + i, 8080, true));
+    for (int i = 0; i < 2; i++) pods.add(pod("b" + i, "10.0.2." + i, 9090, true));
+    for (int i = 0; i < 4; i++) pods.add(pod("n" + i, "10.0.3." + i, 8080, false));
+    List<EndpointSubset> cut = EndpointsController.truncate(EndpointsController.subsets(svc, pods), 6);
+    int ready = cut.stream().mapToInt(s -> ips(s.getAddresses()).size()).sum();
+    int notReady = cut.stream().mapToInt(s -> ips(s.getNotReadyAddresses()).size()).sum();
+    assertThat(ready).isEqualTo(6);
+    assertThat(notReady).isZero();
+    // both port sets keep a share
+    assertThat(cut).hasSize(2);
+
+    List<EndpointSubset> roomy = EndpointsController.truncate(EndpointsController.subsets(svc, pods), 10);
+    assertThat(roomy.stream().mapToInt(s -> ips(s.getAddresses()).size()).sum()).isEqualTo(8);
+    assertThat(roomy.stream().mapToInt(s -> ips(s.getNotReadyAddresses()).size()).sum()).isEqualTo(2);
+  }
 }
