@@ -20,7 +20,12 @@ public final class KnownControllers {
       new Known("namespace-controller", "namespace", NamespaceController::new),
       new Known("garbage-collector-controller", "garbagecollector", GarbageCollector::new),
       new Known("replicaset-controller", "replicaset", ReplicaSetController::new),
-      new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new));
+      new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new),
+      new Known("endpoints-controller", "endpoint", EndpointsController::new),
+      new Known("endpointslice-controller", "endpointslice", EndpointSliceController::new),
+      new Known("node-ipam-controller", "nodeipam", NodeIpamController::withDefaults),
+      new Known("node-lifecycle-controller", "nodelifecycle", NodeLifecycleController::withDefaults),
+      new Known("taint-eviction-controller", "tainteviction", TaintEvictionController::new));
 
   private KnownControllers() {}
 

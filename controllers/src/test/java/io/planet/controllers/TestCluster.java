@@ -5,12 +5,15 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.planet.controllers.runtime.Controller;
 import io.planet.controllers.runtime.ControllerManager;
 import io.planet.controllers.runtime.LeaderElection;
 import io.planet.apiserver.testing.TestApiServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /** A real API server (garbage collection on) with a controller manager running the named controllers. */
 final class TestCluster implements AutoCloseable {
@@ -19,6 +22,11 @@ final class TestCluster implements AutoCloseable {
   final ControllerManager manager;
 
   TestCluster(String... controllers) {
+    this(KnownControllers.select(List.of(controllers)));
+  }
+
+  /** Controllers built by the given factories (e.g. with test-sized grace periods). */
+  TestCluster(Map<String, Function<KubernetesClient, Controller>> controllers) {
     try {
       server = new TestApiServer(c -> c.withGarbageCollector(true));
     } catch (IOException e) {
@@ -26,7 +34,7 @@ final class TestCluster implements AutoCloseable {
     }
     client = client(server);
     try {
-      manager = new ControllerManager(client(server), KnownControllers.select(List.of(controllers)),
+      manager = new ControllerManager(client(server), controllers,
           LeaderElection.defaults("test").withEnabled(false), "127.0.0.1", 0).start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
