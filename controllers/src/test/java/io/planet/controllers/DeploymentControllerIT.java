@@ -96,9 +96,11 @@ class DeploymentControllerIT {
   void recreateRemovesOldPodsBeforeStartingNewOnes() {
     String ns = cluster.namespace("deploy-recreate");
     try (ReadyingKubelet kubelet = new ReadyingKubelet(c, ns)) {
-      create(ns, "db", 2, b -> b.editSpec().withNewStrategy().withType("Recreate").endStrategy().endSpec());
+      create(ns, "db", 2, b -> b.editSpec().withMinReadySeconds(1).withNewStrategy().withType("Recreate").endStrategy().endSpec());
       awaitComplete(ns, "db", 2);
       ReplicaSet first = onlyActive(ns, "db");
+      // available means ready for minReadySeconds, which the ReplicaSet counts
+      assertThat(first.getSpec().getMinReadySeconds()).isEqualTo(1);
       edit(ns, "db", x -> {
         x.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
         return x;
@@ -211,6 +213,37 @@ class DeploymentControllerIT {
       kubelet.accept(p -> true);
       awaitComplete(ns, "app", 8);
       assertThat(onlyActive(ns, "app").getMetadata().getName()).isEqualTo(second.getMetadata().getName());
+    }
+  }
+
+  @Test
+  void adoptsAMatchingOrphanReplicaSetAndReleasesOneThatStopsMatching() {
+    String ns = cluster.namespace("deploy-adopt");
+    try (ReadyingKubelet kubelet = new ReadyingKubelet(c, ns)) {
+      ReplicaSet orphan = Fixtures.replicaSet(ns, "svc-old", 1);
+      orphan.getMetadata().setLabels(Map.of("app", "svc"));
+      orphan.getSpec().getSelector().setMatchLabels(Map.of("app", "svc"));
+      orphan.getSpec().setTemplate(Fixtures.template("svc"));
+      orphan.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(0L);
+      c.apps().replicaSets().inNamespace(ns).resource(orphan).create();
+      Deployment d = create(ns, "svc", 2, b -> b);
+      // the orphan has the Deployment's template: it is adopted as the current ReplicaSet, not replaced
+      awaitComplete(ns, "svc", 2);
+      ReplicaSet adopted = rs(ns, "svc-old");
+      assertThat(ReplicaController.controllerRef(adopted).getUid()).isEqualTo(d.getMetadata().getUid());
+      assertThat(adopted.getSpec().getReplicas()).isEqualTo(2);
+      assertThat(c.apps().replicaSets().inNamespace(ns).list().getItems()).hasSize(1);
+
+      // relabelled out of the selector: released, and the Deployment makes a ReplicaSet of its own
+      c.apps().replicaSets().inNamespace(ns).withName("svc-old").edit(x -> {
+        x.getMetadata().setLabels(Map.of("app", "elsewhere"));
+        return x;
+      });
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(rs(ns, "svc-old").getMetadata().getOwnerReferences()).isEmpty();
+        assertThat(c.apps().replicaSets().inNamespace(ns).withLabel("app", "svc").list().getItems()).hasSize(1)
+            .allSatisfy(x -> assertThat(x.getMetadata().getName()).startsWith("svc-").isNotEqualTo("svc-old"));
+      });
     }
   }
 
