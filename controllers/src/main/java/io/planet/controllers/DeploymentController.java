@@ -14,8 +14,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.planet.controllers.runtime.Informers;
 import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.Informers;
 import java.util.ArrayList;
 import java.util.List;
 
