@@ -20,6 +20,7 @@ public final class KnownControllers {
       new Known("namespace-controller", "namespace", NamespaceController::new),
       new Known("garbage-collector-controller", "garbagecollector", GarbageCollector::new),
       new Known("replicaset-controller", "replicaset", ReplicaSetController::new),
+      new Known("deployment-controller", "deployment", DeploymentController::new),
       new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new),
       new Known("endpoints-controller", "endpoint", EndpointsController::new),
       new Known("endpointslice-controller", "endpointslice", EndpointSliceController::new),
