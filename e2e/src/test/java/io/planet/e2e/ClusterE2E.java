@@ -115,6 +115,49 @@ class ClusterE2E {
   }
 
   @Test
+  void deploymentsRollOutAndBack() {
+    String ns = ns("deploy");
+    kubectl.run("-n", ns, "create", "deployment", "web", "--image=busybox:1.36", "--replicas=3").assertSuccess();
+    kubectl.run("-n", ns, "rollout", "status", "deployment/web", "--timeout=60s").assertSuccess();
+    assertThat(running(ns, "app=web")).isEqualTo(3);
+
+    kubectl.run("-n", ns, "set", "image", "deployment/web", "busybox=busybox:1.37").assertSuccess();
+    Kubectl.Result status = kubectl.run("-n", ns, "rollout", "status", "deployment/web", "--timeout=60s").assertSuccess();
+    assertThat(status.stdout()).contains("successfully rolled out");
+    await().atMost(Duration.ofSeconds(30)).until(() -> pods(ns, "app=web").stream()
+        .allMatch(p -> p.at("/spec/containers/0/image").asText().equals("busybox:1.37")) && running(ns, "app=web") == 3);
+    assertThat(kubectl.run("-n", ns, "rollout", "history", "deployment/web").assertSuccess().stdout())
+        .containsPattern("(?m)^1\\s").containsPattern("(?m)^2\\s");
+
+    kubectl.run("-n", ns, "rollout", "undo", "deployment/web").assertSuccess();
+    kubectl.run("-n", ns, "rollout", "status", "deployment/web", "--timeout=60s").assertSuccess();
+    assertThat(kubectl.getJson("-n", ns, "deployment", "web").at("/spec/template/spec/containers/0/image").asText())
+        .isEqualTo("busybox:1.36");
+    await().atMost(Duration.ofSeconds(30)).until(() -> pods(ns, "app=web").stream()
+        .allMatch(p -> p.at("/spec/containers/0/image").asText().equals("busybox:1.36")) && running(ns, "app=web") == 3);
+
+    kubectl.run("-n", ns, "scale", "deployment/web", "--replicas=5").assertSuccess();
+    kubectl.run("-n", ns, "rollout", "status", "deployment/web", "--timeout=60s").assertSuccess();
+    assertThat(kubectl.run("-n", ns, "get", "deployment", "web").assertSuccess().stdout()).containsPattern("web\\s+5/5\\s+5\\s+5");
+  }
+
+  @Test
+  void servicesGetEndpoints() {
+    String ns = ns("svc");
+    kubectl.run("-n", ns, "create", "deployment", "api", "--image=busybox", "--replicas=2", "--port=8080").assertSuccess();
+    kubectl.run("-n", ns, "expose", "deployment", "api", "--port=80", "--target-port=8080").assertSuccess();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode ep = kubectl.getJson("-n", ns, "endpoints", "api");
+      assertThat(ep.at("/subsets/0/addresses")).hasSize(2);
+      assertThat(ep.at("/subsets/0/ports/0/port").asInt()).isEqualTo(8080);
+    });
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode slices = kubectl.getJson("-n", ns, "endpointslices", "-l", "kubernetes.io/service-name=api");
+      assertThat(slices.at("/items/0/endpoints")).hasSize(2);
+    });
+  }
+
+  @Test
   void unschedulablePodsSayWhy() {
     String ns = ns("big");
     kubectl.run("-n", ns, "run", "huge", "--image=busybox", "--overrides",
