@@ -1,0 +1,338 @@
+package io.planet.controllers;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.Informers;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * batch/v1 Job (NonIndexed completion mode): runs pods from the template until {@code completions} have succeeded,
+ * at most {@code parallelism} at once; fails the job when failed pods exceed {@code backoffLimit} or it runs longer
+ * than {@code activeDeadlineSeconds}; {@code suspend} deletes the active pods. Succeeded and failed are counted from
+ * the phases of the job's pods (no job-tracking finalizer), so a finished pod deleted by hand leaves the count.
+ */
+public final class JobController extends Controller {
+  /** Upstream's DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
+  static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(10);
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(6);
+  private static final int BURST = 500;
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final Duration backoff;
+  private final Expectations expectations = new Expectations();
+  /** Per job: failed pods seen and when that count last grew, to delay replacements of failing pods. */
+  private final Map<String, FailureMark> failures = new ConcurrentHashMap<>();
+  private SharedIndexInformer<Job> jobs;
+  private SharedIndexInformer<Pod> pods;
+
+  private record FailureMark(int failed, Instant at) {}
+
+  public JobController(KubernetesClient client) {
+    this(client, Clock.systemUTC(), DEFAULT_BACKOFF);
+  }
+
+  JobController(KubernetesClient client, Clock clock, Duration backoff) {
+    super("job", 5);
+    this.client = client;
+    this.clock = clock;
+    this.backoff = backoff;
+  }
+
+  @Override
+  protected void register(Informers informers) {
+    jobs = informers.informer(Job.class);
+    pods = informers.informer(Pod.class);
+    jobs.addEventHandler(enqueueing());
+    pods.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        Job job = controllerOf(pod);
+        if (job == null) return;
+        expectations.creationObserved(key(job));
+        enqueue(key(job));
+      }
+
+      @Override
+      public void onUpdate(Pod old, Pod pod) {
+        if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) return;
+        Job job = controllerOf(pod);
+        if (job == null) return;
+        if (pod.getMetadata().getDeletionTimestamp() != null) expectations.deletionObserved(key(job), pod.getMetadata().getUid());
+        enqueue(key(job));
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {
+        Job job = controllerOf(pod);
+        if (job == null) return;
+        expectations.deletionObserved(key(job), pod.getMetadata().getUid());
+        enqueue(key(job));
+      }
+    });
+  }
+
+  private Job controllerOf(Pod pod) {
+    OwnerReference ref = ReplicaController.controllerRef(pod);
+    if (ref == null || !"Job".equals(ref.getKind())) return null;
+    Job job = jobs.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + ref.getName());
+    return job != null && job.getMetadata().getUid().equals(ref.getUid()) ? job : null;
+  }
+
+  @Override
+  protected void reconcile(String key) throws Exception {
+    Job job = jobs.getStore().getByKey(key);
+    if (job == null) {
+      expectations.forget(key);
+      failures.remove(key);
+      return;
+    }
+    List<Pod> owned = new ArrayList<>();
+    for (Pod p : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, job.getMetadata().getNamespace())) {
+      OwnerReference ref = ReplicaController.controllerRef(p);
+      if (ref != null && job.getMetadata().getUid().equals(ref.getUid())
+          && Selectors.matches(job.getSpec().getSelector(), p.getMetadata().getLabels())) {
+        owned.add(p);
+      }
+    }
+    List<Pod> active = new ArrayList<>();
+    int succeeded = 0;
+    int failed = 0;
+    for (Pod p : owned) {
+      String phase = PodStatus.phase(p);
+      if ("Succeeded".equals(phase)) succeeded++;
+      else if ("Failed".equals(phase)) failed++;
+      else if (p.getMetadata().getDeletionTimestamp() == null) active.add(p);
+    }
+    JobStatus old = job.getStatus() == null ? new JobStatus() : job.getStatus();
+    JobStatus status = copy(old);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Duration requeue = null;
+
+    if (finished(old)) {
+      // a finished job keeps no running pods (e.g. ones created just before it failed)
+      deleteAll(key, active);
+      active.clear();
+    } else if (job.getMetadata().getDeletionTimestamp() == null) {
+      boolean suspended = Boolean.TRUE.equals(job.getSpec().getSuspend());
+      Integer completions = job.getSpec().getCompletions();
+      int backoffLimit = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
+      Long deadline = job.getSpec().getActiveDeadlineSeconds();
+      if (suspended) {
+        deleteAll(key, active);
+        active.clear();
+        if (!conditionTrue(old, "Suspended")) {
+          setCondition(status, "Suspended", "True", "JobSuspended", "Job suspended", now);
+        }
+      } else {
+        if (conditionTrue(old, "Suspended")) {
+          // resuming restarts the clock that activeDeadlineSeconds measures
+          setCondition(status, "Suspended", "False", "JobResumed", "Job resumed", now);
+          status.setStartTime(now.toString());
+        }
+        if (status.getStartTime() == null) status.setStartTime(now.toString());
+      }
+      Instant started = status.getStartTime() == null ? null : Instant.parse(status.getStartTime());
+      String failReason = null;
+      String failMessage = null;
+      if (failed > backoffLimit) {
+        failReason = "BackoffLimitExceeded";
+        failMessage = "Job has reached the specified backoff limit";
+      } else if (!suspended && deadline != null && started != null
+          && !started.plusSeconds(deadline).isAfter(clock.instant())) {
+        failReason = "DeadlineExceeded";
+        failMessage = "Job was active longer than specified deadline";
+      }
+      boolean complete = completions != null ? succeeded >= completions : succeeded > 0 && active.isEmpty();
+      if (failReason != null) {
+        deleteAll(key, active);
+        active.clear();
+        setCondition(status, "FailureTarget", "True", failReason, failMessage, now);
+        setCondition(status, "Failed", "True", failReason, failMessage, now);
+      } else if (complete) {
+        deleteAll(key, active);
+        active.clear();
+        setCondition(status, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
+        setCondition(status, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
+        status.setCompletionTime(now.toString());
+      } else if (!suspended) {
+        requeue = manage(key, job, active, succeeded, failed);
+        if (deadline != null && started != null) {
+          Duration left = Duration.between(clock.instant(), started.plusSeconds(deadline)).plusMillis(100);
+          if (requeue == null || left.compareTo(requeue) < 0) requeue = left;
+        }
+      }
+    }
+
+    status.setActive(active.size());
+    status.setReady((int) active.stream().filter(PodStatus::ready).count());
+    status.setSucceeded(succeeded);
+    status.setFailed(failed);
+    if (!status.equals(copy(old))) writeStatus(job, status);
+    if (requeue != null) throw new Requeue(requeue);
+  }
+
+  /** Creates or deletes pods toward the wanted number active; returns when to look again, if a backoff delays creates. */
+  private Duration manage(String key, Job job, List<Pod> active, int succeeded, int failed) {
+    if (!expectations.satisfied(key)) return null;
+    int parallelism = job.getSpec().getParallelism() == null ? 1 : job.getSpec().getParallelism();
+    Integer completions = job.getSpec().getCompletions();
+    int want;
+    if (completions == null) {
+      // a work queue: once one pod succeeded, no new pods start
+      want = succeeded > 0 ? active.size() : parallelism;
+    } else {
+      want = Math.min(parallelism, Math.max(0, completions - succeeded));
+    }
+    int diff = want - active.size();
+    if (diff < 0) {
+      List<Pod> victims = PodRanking.toDelete(active, Math.min(-diff, BURST));
+      deleteAll(key, victims);
+      return null;
+    }
+    if (diff == 0) return null;
+    Duration wait = backoffRemaining(key, failed);
+    if (wait != null) return wait;
+    int n = Math.min(diff, BURST);
+    expectations.expectCreations(key, n);
+    for (int i = 0; i < n; i++) {
+      try {
+        createPod(job);
+      } catch (KubernetesClientException e) {
+        for (int j = i; j < n; j++) expectations.creationObserved(key);
+        throw e;
+      }
+    }
+    return null;
+  }
+
+  /** Upstream delays new pods after failures: backoff * 2^(failures-1), capped at six minutes. */
+  private Duration backoffRemaining(String key, int failed) {
+    if (failed == 0 || backoff.isZero()) {
+      failures.remove(key);
+      return null;
+    }
+    FailureMark mark = failures.get(key);
+    if (mark == null || mark.failed() != failed) {
+      mark = new FailureMark(failed, clock.instant());
+      failures.put(key, mark);
+    }
+    Duration delay = backoff.multipliedBy(1L << Math.min(failed - 1, 20));
+    if (delay.compareTo(MAX_BACKOFF) > 0) delay = MAX_BACKOFF;
+    Duration left = Duration.between(clock.instant(), mark.at().plus(delay));
+    return left.isNegative() || left.isZero() ? null : left;
+  }
+
+  private void createPod(Job job) {
+    PodTemplateSpec t = job.getSpec().getTemplate();
+    Map<String, String> labels = t.getMetadata() == null || t.getMetadata().getLabels() == null
+        ? new HashMap<>() : new HashMap<>(t.getMetadata().getLabels());
+    Map<String, String> annotations = t.getMetadata() == null || t.getMetadata().getAnnotations() == null
+        ? new HashMap<>() : new HashMap<>(t.getMetadata().getAnnotations());
+    OwnerReference ref = new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+        .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(true).build();
+    Pod pod = new PodBuilder().withNewMetadata()
+        .withGenerateName(job.getMetadata().getName() + "-")
+        .withNamespace(job.getMetadata().getNamespace())
+        .withLabels(labels).withAnnotations(annotations)
+        .withFinalizers(t.getMetadata() == null ? null : t.getMetadata().getFinalizers())
+        .withOwnerReferences(ref)
+        .endMetadata().withSpec(t.getSpec()).build();
+    client.pods().inNamespace(job.getMetadata().getNamespace()).resource(pod).create();
+  }
+
+  private void deleteAll(String key, List<Pod> victims) {
+    if (victims.isEmpty()) return;
+    Set<String> uids = new HashSet<>();
+    victims.forEach(p -> uids.add(p.getMetadata().getUid()));
+    expectations.expectDeletions(key, uids);
+    KubernetesClientException failure = null;
+    for (Pod p : victims) {
+      try {
+        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
+      } catch (KubernetesClientException e) {
+        expectations.deletionObserved(key, p.getMetadata().getUid());
+        if (e.getCode() != 404) failure = e;
+      }
+    }
+    if (failure != null) throw failure;
+  }
+
+  private void writeStatus(Job job, JobStatus status) {
+    Job fresh = client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace())
+        .withName(job.getMetadata().getName()).get();
+    if (fresh == null || !fresh.getMetadata().getUid().equals(job.getMetadata().getUid())) return;
+    if (!Objects.equals(fresh.getMetadata().getResourceVersion(), job.getMetadata().getResourceVersion())) {
+      // the cache is behind: the informer brings the new version and this key is looked at again
+      return;
+    }
+    fresh.setStatus(status);
+    client.batch().v1().jobs().inNamespace(fresh.getMetadata().getNamespace()).resource(fresh).updateStatus();
+  }
+
+  static boolean finished(JobStatus s) {
+    return conditionTrue(s, "Complete") || conditionTrue(s, "Failed");
+  }
+
+  static boolean conditionTrue(JobStatus s, String type) {
+    if (s == null || s.getConditions() == null) return false;
+    return s.getConditions().stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** Sets a condition, keeping its transition time when the status does not change. */
+  private static void setCondition(JobStatus s, String type, String value, String reason, String message, Instant now) {
+    List<JobCondition> conditions = s.getConditions() == null ? new ArrayList<>() : new ArrayList<>(s.getConditions());
+    JobCondition existing = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    String transition = existing != null && value.equals(existing.getStatus()) ? existing.getLastTransitionTime() : now.toString();
+    conditions.remove(existing);
+    conditions.add(new JobConditionBuilder().withType(type).withStatus(value).withReason(reason).withMessage(message)
+        .withLastProbeTime(now.toString()).withLastTransitionTime(transition).build());
+    s.setConditions(conditions);
+  }
+
+  private static int orZero(Integer i) {
+    return i == null ? 0 : i;
+  }
+
+  private static JobStatus copy(JobStatus s) {
+    JobStatus c = new JobStatus();
+    // the API server leaves zero counts out: null and 0 are the same count
+    c.setActive(orZero(s.getActive()));
+    c.setReady(orZero(s.getReady()));
+    c.setSucceeded(orZero(s.getSucceeded()));
+    c.setFailed(orZero(s.getFailed()));
+    c.setTerminating(s.getTerminating());
+    c.setStartTime(s.getStartTime());
+    c.setCompletionTime(s.getCompletionTime());
+    c.setCompletedIndexes(s.getCompletedIndexes());
+    c.setFailedIndexes(s.getFailedIndexes());
+    c.setUncountedTerminatedPods(s.getUncountedTerminatedPods());
+    c.setConditions(s.getConditions() == null ? null : new ArrayList<>(s.getConditions()));
+    return c;
+  }
+}

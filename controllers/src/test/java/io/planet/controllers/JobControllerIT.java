@@ -1,0 +1,150 @@
+package io.planet.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class JobControllerIT {
+  static TestCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = new TestCluster("job");
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private static Job create(KubernetesClient c, String ns, String name, JobSpec spec) {
+    return c.batch().v1().jobs().inNamespace(ns).resource(new JobBuilder().withNewMetadata().withName(name)
+        .withNamespace(ns).endMetadata().withSpec(spec).build()).create();
+  }
+
+  private static Job get(KubernetesClient c, String ns, String name) {
+    return c.batch().v1().jobs().inNamespace(ns).withName(name).get();
+  }
+
+  @Test
+  void runsAtMostParallelismPodsUntilCompletionsSucceed() {
+    String ns = cluster.namespace("job-complete");
+    var c = cluster.client;
+    Job job = create(c, ns, "pi", Jobs.spec("pi", 3, 2));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "pi").size() == 2);
+    List<Pod> first = Jobs.activePods(c, ns, "pi");
+    for (Pod p : first) {
+      assertThat(Fixtures.controllerRef(p).getUid()).isEqualTo(job.getMetadata().getUid());
+      assertThat(Fixtures.controllerRef(p).getKind()).isEqualTo("Job");
+      assertThat(p.getMetadata().getLabels()).containsEntry("job-name", "pi")
+          .containsEntry("batch.kubernetes.io/controller-uid", job.getMetadata().getUid());
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      var s = get(c, ns, "pi").getStatus();
+      assertThat(s.getActive()).isEqualTo(2);
+      assertThat(s.getStartTime()).isNotNull();
+    });
+
+    // one finishes: a third pod starts, never more than two at once
+    Jobs.finish(c, first.get(0), "Succeeded");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Fixtures.livePods(c, ns, "pi").size() == 3);
+    assertThat(Jobs.activePods(c, ns, "pi")).hasSize(2);
+    for (Pod p : Jobs.activePods(c, ns, "pi")) Jobs.finish(c, p, "Succeeded");
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job done = get(c, ns, "pi");
+      assertThat(Jobs.condition(done, "Complete").getStatus()).isEqualTo("True");
+      assertThat(Jobs.condition(done, "SuccessCriteriaMet").getStatus()).isEqualTo("True");
+      assertThat(done.getStatus().getSucceeded()).isEqualTo(3);
+      assertThat(done.getStatus().getActive()).isIn(null, 0);
+      assertThat(done.getStatus().getCompletionTime()).isNotNull();
+    });
+    assertThat(Fixtures.livePods(c, ns, "pi")).hasSize(3);
+  }
+
+  @Test
+  void failsWithBackoffLimitExceededAndDeletesActivePods() {
+    String ns = cluster.namespace("job-backoff");
+    var c = cluster.client;
+    JobSpec spec = Jobs.spec("flaky", 3, 3);
+    spec.setBackoffLimit(1);
+    create(c, ns, "flaky", spec);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "flaky").size() == 3);
+    List<Pod> pods = Jobs.activePods(c, ns, "flaky");
+    Jobs.finish(c, pods.get(0), "Failed");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Integer.valueOf(1).equals(get(c, ns, "flaky").getStatus().getFailed()));
+    assertThat(Jobs.condition(get(c, ns, "flaky"), "Failed")).isNull();
+    Jobs.finish(c, pods.get(1), "Failed");
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job failed = get(c, ns, "flaky");
+      JobCondition cond = Jobs.condition(failed, "Failed");
+      assertThat(cond.getStatus()).isEqualTo("True");
+      assertThat(cond.getReason()).isEqualTo("BackoffLimitExceeded");
+      assertThat(Jobs.condition(failed, "FailureTarget").getReason()).isEqualTo("BackoffLimitExceeded");
+      assertThat(failed.getStatus().getFailed()).isEqualTo(2);
+      assertThat(failed.getStatus().getActive()).isIn(null, 0);
+      assertThat(failed.getStatus().getCompletionTime()).isNull();
+      assertThat(Jobs.activePods(c, ns, "flaky")).isEmpty();
+    });
+  }
+
+  @Test
+  void failsWithDeadlineExceededAfterActiveDeadlineSeconds() {
+    String ns = cluster.namespace("job-deadline");
+    var c = cluster.client;
+    JobSpec spec = Jobs.spec("slow", 1, 1);
+    spec.setActiveDeadlineSeconds(1L);
+    create(c, ns, "slow", spec);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job failed = get(c, ns, "slow");
+      JobCondition cond = Jobs.condition(failed, "Failed");
+      assertThat(cond).isNotNull();
+      assertThat(cond.getReason()).isEqualTo("DeadlineExceeded");
+      assertThat(Jobs.activePods(c, ns, "slow")).isEmpty();
+    });
+  }
+
+  @Test
+  void suspendDeletesActivePodsAndResumeStartsThemAgain() {
+    String ns = cluster.namespace("job-suspend");
+    var c = cluster.client;
+    create(c, ns, "batch", Jobs.spec("batch", 4, 2));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "batch").size() == 2);
+
+    c.batch().v1().jobs().inNamespace(ns).withName("batch").edit(j -> {
+      j.getSpec().setSuspend(true);
+      return j;
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job j = get(c, ns, "batch");
+      assertThat(Jobs.condition(j, "Suspended").getStatus()).isEqualTo("True");
+      assertThat(Jobs.condition(j, "Suspended").getReason()).isEqualTo("JobSuspended");
+      assertThat(j.getStatus().getActive()).isIn(null, 0);
+      assertThat(Jobs.activePods(c, ns, "batch")).isEmpty();
+    });
+
+    c.batch().v1().jobs().inNamespace(ns).withName("batch").edit(j -> {
+      j.getSpec().setSuspend(false);
+      return j;
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job j = get(c, ns, "batch");
+      assertThat(Jobs.condition(j, "Suspended").getStatus()).isEqualTo("False");
+      assertThat(Jobs.condition(j, "Suspended").getReason()).isEqualTo("JobResumed");
+      assertThat(Jobs.activePods(c, ns, "batch")).hasSize(2);
+      assertThat(Jobs.condition(j, "Failed")).isNull();
+    });
+  }
+}
