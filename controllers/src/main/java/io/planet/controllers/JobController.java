@@ -1,9 +1,13 @@
 package io.planet.controllers;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -27,11 +31,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * batch/v1 Job (NonIndexed completion mode): runs pods from the template until {@code completions} have succeeded,
- * at most {@code parallelism} at once; fails the job when failed pods exceed {@code backoffLimit} or it runs longer
+ * batch/v1 Job: runs pods from the template until {@code completions} have succeeded (in Indexed mode: one pod per
+ * completion index, with the index in annotation, label, hostname and JOB_COMPLETION_INDEX), at most
+ * {@code parallelism} at once; fails the job when failed pods exceed {@code backoffLimit} or it runs longer
  * than {@code activeDeadlineSeconds}; {@code suspend} deletes the active pods. Succeeded and failed are counted from
  * the phases of the job's pods (no job-tracking finalizer), so a finished pod deleted by hand leaves the count.
  */
@@ -130,6 +138,14 @@ public final class JobController extends Controller {
     }
     JobStatus old = job.getStatus() == null ? new JobStatus() : job.getStatus();
     JobStatus status = copy(old);
+    boolean indexed = "Indexed".equals(job.getSpec().getCompletionMode()) && job.getSpec().getCompletions() != null;
+    SortedSet<Integer> succeededIndexes = null;
+    if (indexed) {
+      // an index counts once however many of its pods succeeded
+      succeededIndexes = CompletionIndexes.succeeded(owned, job.getSpec().getCompletions());
+      succeeded = succeededIndexes.size();
+      status.setCompletedIndexes(CompletionIndexes.format(succeededIndexes));
+    }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Duration requeue = null;
 
@@ -180,7 +196,8 @@ public final class JobController extends Controller {
         setCondition(status, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
         status.setCompletionTime(now.toString());
       } else if (!suspended) {
-        requeue = manage(key, job, active, succeeded, failed);
+        requeue = indexed ? manageIndexed(key, job, active, succeededIndexes, failed)
+            : manage(key, job, active, succeeded, failed);
         if (deadline != null && started != null) {
           Duration left = Duration.between(clock.instant(), started.plusSeconds(deadline)).plusMillis(100);
           if (requeue == null || left.compareTo(requeue) < 0) requeue = left;
@@ -221,9 +238,49 @@ public final class JobController extends Controller {
     expectations.expectCreations(key, n);
     for (int i = 0; i < n; i++) {
       try {
-        createPod(job);
+        createPod(job, null);
       } catch (KubernetesClientException e) {
         for (int j = i; j < n; j++) expectations.creationObserved(key);
+        throw e;
+      }
+    }
+    return null;
+  }
+
+  /** Indexed: one active pod per index not yet succeeded, lowest indexes first; duplicates and strays deleted. */
+  private Duration manageIndexed(String key, Job job, List<Pod> active, SortedSet<Integer> succeeded, int failed) {
+    if (!expectations.satisfied(key)) return null;
+    int parallelism = job.getSpec().getParallelism() == null ? 1 : job.getSpec().getParallelism();
+    int completions = job.getSpec().getCompletions();
+    List<Pod> excess = new ArrayList<>();
+    SortedMap<Integer, Pod> byIndex = new TreeMap<>();
+    for (Pod p : active) {
+      Integer i = CompletionIndexes.of(p);
+      if (i == null || i >= completions || succeeded.contains(i) || byIndex.containsKey(i)) excess.add(p);
+      else byIndex.put(i, p);
+    }
+    int want = Math.min(parallelism, completions - succeeded.size());
+    // beyond parallelism (it was lowered): the highest indexes go
+    while (byIndex.size() > want) excess.add(byIndex.remove(byIndex.lastKey()));
+    if (!excess.isEmpty()) {
+      deleteAll(key, excess);
+      active.removeAll(excess);
+      return null;
+    }
+    int diff = Math.min(want - byIndex.size(), BURST);
+    if (diff <= 0) return null;
+    Duration wait = backoffRemaining(key, failed);
+    if (wait != null) return wait;
+    List<Integer> indexes = new ArrayList<>();
+    for (int i = 0; i < completions && indexes.size() < diff; i++) {
+      if (!succeeded.contains(i) && !byIndex.containsKey(i)) indexes.add(i);
+    }
+    expectations.expectCreations(key, indexes.size());
+    for (int n = 0; n < indexes.size(); n++) {
+      try {
+        createPod(job, indexes.get(n));
+      } catch (KubernetesClientException e) {
+        for (int j = n; j < indexes.size(); j++) expectations.creationObserved(key);
         throw e;
       }
     }
@@ -247,7 +304,7 @@ public final class JobController extends Controller {
     return left.isNegative() || left.isZero() ? null : left;
   }
 
-  private void createPod(Job job) {
+  private void createPod(Job job, Integer index) {
     PodTemplateSpec t = job.getSpec().getTemplate();
     Map<String, String> labels = t.getMetadata() == null || t.getMetadata().getLabels() == null
         ? new HashMap<>() : new HashMap<>(t.getMetadata().getLabels());
@@ -256,14 +313,46 @@ public final class JobController extends Controller {
     OwnerReference ref = new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
         .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
         .withController(true).withBlockOwnerDeletion(true).build();
+    PodSpec spec = t.getSpec();
+    String generateName = job.getMetadata().getName() + "-";
+    if (index != null) {
+      labels.put(CompletionIndexes.KEY, index.toString());
+      annotations.put(CompletionIndexes.KEY, index.toString());
+      generateName = job.getMetadata().getName() + "-" + index + "-";
+      spec = indexedSpec(spec, job.getMetadata().getName() + "-" + index);
+    }
     Pod pod = new PodBuilder().withNewMetadata()
-        .withGenerateName(job.getMetadata().getName() + "-")
+        .withGenerateName(generateName)
         .withNamespace(job.getMetadata().getNamespace())
         .withLabels(labels).withAnnotations(annotations)
         .withFinalizers(t.getMetadata() == null ? null : t.getMetadata().getFinalizers())
         .withOwnerReferences(ref)
-        .endMetadata().withSpec(t.getSpec()).build();
+        .endMetadata().withSpec(spec).build();
     client.pods().inNamespace(job.getMetadata().getNamespace()).resource(pod).create();
+  }
+
+  /** A copy of the template's spec with the hostname and JOB_COMPLETION_INDEX an indexed pod gets upstream. */
+  private static PodSpec indexedSpec(PodSpec template, String hostname) {
+    PodSpecBuilder b = new PodSpecBuilder(template);
+    if (template.getHostname() == null) b.withHostname(hostname);
+    b.withContainers(withIndexEnv(template.getContainers()));
+    b.withInitContainers(withIndexEnv(template.getInitContainers()));
+    return b.build();
+  }
+
+  private static List<Container> withIndexEnv(List<Container> containers) {
+    if (containers == null) return null;
+    List<Container> out = new ArrayList<>();
+    for (Container c : containers) {
+      boolean has = c.getEnv() != null && c.getEnv().stream().anyMatch(e -> "JOB_COMPLETION_INDEX".equals(e.getName()));
+      ContainerBuilder b = new ContainerBuilder(c);
+      if (!has) {
+        b.addNewEnv().withName("JOB_COMPLETION_INDEX").withNewValueFrom().withNewFieldRef()
+            .withFieldPath("metadata.annotations['" + CompletionIndexes.KEY + "']").endFieldRef().endValueFrom().endEnv();
+      }
+      out.add(b.build());
+    }
+    return out;
   }
 
   private void deleteAll(String key, List<Pod> victims) {
@@ -292,7 +381,11 @@ public final class JobController extends Controller {
       return;
     }
     fresh.setStatus(status);
-    client.batch().v1().jobs().inNamespace(fresh.getMetadata().getNamespace()).resource(fresh).updateStatus();
+    try {
+      client.batch().v1().jobs().inNamespace(fresh.getMetadata().getNamespace()).resource(fresh).updateStatus();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e; // deleted meanwhile: no status to keep
+    }
   }
 
   static boolean finished(JobStatus s) {

@@ -147,4 +147,43 @@ class JobControllerIT {
       assertThat(Jobs.condition(j, "Failed")).isNull();
     });
   }
+
+  @Test
+  void indexedJobsRunOnePodPerCompletionIndex() {
+    String ns = cluster.namespace("job-indexed");
+    var c = cluster.client;
+    JobSpec spec = Jobs.spec("idx", 3, 2);
+    spec.setCompletionMode("Indexed");
+    create(c, ns, "idx", spec);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "idx").size() == 2);
+    List<Pod> first = Jobs.activePods(c, ns, "idx");
+    assertThat(first).extracting(p -> p.getMetadata().getAnnotations().get("batch.kubernetes.io/job-completion-index"))
+        .containsExactlyInAnyOrder("0", "1");
+    Pod zero = first.stream().filter(p -> "0".equals(p.getMetadata().getAnnotations()
+        .get("batch.kubernetes.io/job-completion-index"))).findFirst().orElseThrow();
+    assertThat(zero.getMetadata().getName()).startsWith("idx-0-");
+    assertThat(zero.getMetadata().getLabels()).containsEntry("batch.kubernetes.io/job-completion-index", "0");
+    assertThat(zero.getSpec().getHostname()).isEqualTo("idx-0");
+    assertThat(zero.getSpec().getContainers().get(0).getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("JOB_COMPLETION_INDEX");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+          .isEqualTo("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+    });
+
+    // index 0 succeeds: index 2 starts, index 0 is not run again
+    Jobs.finish(c, zero, "Succeeded");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(Jobs.activePods(c, ns, "idx"))
+          .extracting(p -> p.getMetadata().getAnnotations().get("batch.kubernetes.io/job-completion-index"))
+          .containsExactlyInAnyOrder("1", "2");
+      assertThat(get(c, ns, "idx").getStatus().getCompletedIndexes()).isEqualTo("0");
+    });
+    for (Pod p : Jobs.activePods(c, ns, "idx")) Jobs.finish(c, p, "Succeeded");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job done = get(c, ns, "idx");
+      assertThat(Jobs.condition(done, "Complete").getStatus()).isEqualTo("True");
+      assertThat(done.getStatus().getCompletedIndexes()).isEqualTo("0-2");
+      assertThat(done.getStatus().getSucceeded()).isEqualTo(3);
+    });
+  }
 }

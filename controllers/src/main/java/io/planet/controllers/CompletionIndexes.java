@@ -1,0 +1,52 @@
+package io.planet.controllers;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/** The completion indexes of an Indexed job's pods and upstream's compressed form ("1,3-5,7") for status. */
+final class CompletionIndexes {
+  static final String KEY = "batch.kubernetes.io/job-completion-index";
+
+  private CompletionIndexes() {}
+
+  /** The pod's index from its annotation, or null when it has none or not a number. */
+  static Integer of(Pod p) {
+    Map<String, String> a = p.getMetadata().getAnnotations();
+    String v = a == null ? null : a.get(KEY);
+    if (v == null || !v.matches("[0-9]{1,9}")) return null;
+    return Integer.parseInt(v);
+  }
+
+  /** Indexes below {@code completions} with a succeeded pod. */
+  static SortedSet<Integer> succeeded(List<Pod> pods, int completions) {
+    SortedSet<Integer> out = new TreeSet<>();
+    for (Pod p : pods) {
+      Integer i = of(p);
+      if (i != null && i < completions && "Succeeded".equals(PodStatus.phase(p))) out.add(i);
+    }
+    return out;
+  }
+
+  /** Ascending indexes as comma-separated intervals; null for none (the field is left out). */
+  static String format(SortedSet<Integer> indexes) {
+    if (indexes.isEmpty()) return null;
+    List<String> parts = new ArrayList<>();
+    Integer first = null;
+    Integer last = null;
+    for (int i : indexes) {
+      if (last != null && i == last + 1) {
+        last = i;
+        continue;
+      }
+      if (first != null) parts.add(first.equals(last) ? "" + first : first + "-" + last);
+      first = i;
+      last = i;
+    }
+    parts.add(first.equals(last) ? "" + first : first + "-" + last);
+    return String.join(",", parts);
+  }
+}
