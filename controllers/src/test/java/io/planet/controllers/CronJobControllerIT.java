@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,5 +175,48 @@ class CronJobControllerIT {
     tick(created, 2, 5);
     await().atMost(Duration.ofSeconds(10)).until(() -> jobs(c, ns).size() == 1
         && jobs(c, ns).get(0).getMetadata().getName().startsWith("late-"));
+  }
+
+  @Test
+  void keepsFailedJobsHistoryLimitAndSchedulesInTheTimeZone() {
+    String ns = cluster.namespace("cron-failed");
+    var c = cluster.client;
+    clock.now = Instant.now();
+    CronJob spec = cronJob(ns, "berlin", "Allow");
+    spec.getSpec().setSchedule("0 9 * * *");
+    spec.getSpec().setTimeZone("Europe/Berlin");
+    spec.getSpec().setFailedJobsHistoryLimit(1);
+    spec.getSpec().getJobTemplate().getSpec().setBackoffLimit(0);
+    CronJob cj = c.batch().v1().cronjobs().inNamespace(ns).resource(spec).create();
+    ZoneId berlin = ZoneId.of("Europe/Berlin");
+    ZonedDateTime first = Instant.parse(cj.getMetadata().getCreationTimestamp()).atZone(berlin)
+        .truncatedTo(ChronoUnit.DAYS).plusDays(1).withHour(9);
+    ZonedDateTime second = first.plusDays(1);
+
+    clock.now = first.toInstant().plusSeconds(5);
+    cronJobs.resync();
+    String firstName = "berlin-" + first.toEpochSecond() / 60;
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job j = c.batch().v1().jobs().inNamespace(ns).withName(firstName).get();
+      assertThat(j).isNotNull();
+      // RFC 3339 in the CronJob's zone
+      assertThat(j.getMetadata().getAnnotations().get(CronJobController.SCHEDULED_TIMESTAMP))
+          .isEqualTo(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(first));
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "berlin").size() == 1);
+    Jobs.finish(c, Jobs.activePods(c, ns, "berlin").get(0), "Failed");
+
+    clock.now = second.toInstant().plusSeconds(5);
+    cronJobs.resync();
+    String secondName = "berlin-" + second.toEpochSecond() / 60;
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "berlin").size() == 1);
+    Jobs.finish(c, Jobs.activePods(c, ns, "berlin").get(0), "Failed");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(jobs(c, ns)).extracting(j -> j.getMetadata().getName()).containsExactly(secondName);
+      assertThat(Jobs.condition(jobs(c, ns).get(0), "Failed").getReason()).isEqualTo("BackoffLimitExceeded");
+      var s = c.batch().v1().cronjobs().inNamespace(ns).withName("berlin").get().getStatus();
+      assertThat(s.getLastScheduleTime()).isEqualTo(second.toInstant().toString());
+      assertThat(s.getLastSuccessfulTime()).isNull();
+    });
   }
 }

@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,9 @@ class JobControllerIT {
 
   @BeforeAll
   static void start() {
-    cluster = new TestCluster("job");
+    // a one-second pod failure back-off (upstream's is ten) so retries show within the test
+    cluster = new TestCluster(Map.of("job-controller",
+        c -> new JobController(c, Clock.systemUTC(), Duration.ofSeconds(1))));
   }
 
   @AfterAll
@@ -97,6 +101,26 @@ class JobControllerIT {
       assertThat(failed.getStatus().getActive()).isIn(null, 0);
       assertThat(failed.getStatus().getCompletionTime()).isNull();
       assertThat(Jobs.activePods(c, ns, "flaky")).isEmpty();
+    });
+  }
+
+  @Test
+  void replacesAFailedPodAfterTheBackOff() {
+    String ns = cluster.namespace("job-retry");
+    var c = cluster.client;
+    create(c, ns, "retry", Jobs.spec("retry", 1, 1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "retry").size() == 1);
+    Jobs.finish(c, Jobs.activePods(c, ns, "retry").get(0), "Failed");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(Jobs.activePods(c, ns, "retry")).hasSize(1);
+      assertThat(get(c, ns, "retry").getStatus().getFailed()).isEqualTo(1);
+    });
+    Jobs.finish(c, Jobs.activePods(c, ns, "retry").get(0), "Succeeded");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job done = get(c, ns, "retry");
+      assertThat(Jobs.condition(done, "Complete").getStatus()).isEqualTo("True");
+      assertThat(done.getStatus().getSucceeded()).isEqualTo(1);
+      assertThat(done.getStatus().getFailed()).isEqualTo(1);
     });
   }
 
