@@ -21,6 +21,8 @@ public final class KnownControllers {
       new Known("garbage-collector-controller", "garbagecollector", GarbageCollector::new),
       new Known("replicaset-controller", "replicaset", ReplicaSetController::new),
       new Known("deployment-controller", "deployment", DeploymentController::new),
+      new Known("daemonset-controller", "daemonset", DaemonSetController::new),
+      new Known("statefulset-controller", "statefulset", StatefulSetController::new),
       new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new),
       new Known("endpoints-controller", "endpoint", EndpointsController::new),
       new Known("endpointslice-controller", "endpointslice", EndpointSliceController::new),
