@@ -128,7 +128,7 @@ public final class StatefulSetController extends Controller {
 
     if (creations.satisfied(key) && deletions.satisfied(key) && set.getMetadata().getDeletionTimestamp() == null) {
       sync(key, v);
-      Set<String> inUse = new HashSet<>(Set.of(current.getMetadata().getName(), update.revision().getMetadata().getName()));
+      Set<String> inUse = new HashSet<>(List.of(current.getMetadata().getName(), update.revision().getMetadata().getName()));
       v.byOrdinal().values().forEach(p -> inUse.add(revisionOf(p)));
       int limit = set.getSpec().getRevisionHistoryLimit() == null ? 10 : set.getSpec().getRevisionHistoryLimit();
       history.truncate(history.owned(set), inUse, limit);
