@@ -269,7 +269,6 @@ public final class DaemonSetController extends Controller {
 
   /** Upstream's rollingUpdate without surge: replace old pods while at most maxUnavailable nodes lack an available pod. */
   private void rollingUpdate(String key, DaemonSet ds, String hash, Map<String, List<Pod>> byNode, Map<String, Node> allNodes) {
-    int desired = 0;
     int unavailable = 0;
     int minReady = minReadySeconds(ds);
     List<Pod> replaceNow = new ArrayList<>();
@@ -277,8 +276,7 @@ public final class DaemonSetController extends Controller {
     List<Node> eligible = allNodes.values().stream()
         .filter(n -> DaemonPlacement.verdict(ds.getSpec().getTemplate().getSpec(), n).shouldRun())
         .sorted(Comparator.comparing(n -> n.getMetadata().getName())).toList();
-    desired = eligible.size();
-    int maxUnavailable = maxUnavailable(ds, desired);
+    int maxUnavailable = maxUnavailable(ds, eligible.size());
     for (Node n : eligible) {
       List<Pod> here = byNode.getOrDefault(n.getMetadata().getName(), List.of()).stream()
           .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();

@@ -3,6 +3,7 @@ package io.planet.controllers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
@@ -118,7 +119,64 @@ class DaemonSetControllerIT {
         });
         assertThat(c.apps().controllerRevisions().inNamespace(ns).list().getItems())
             .extracting(ControllerRevision::getRevision).containsExactlyInAnyOrder(1L, 2L);
+
+        // a NoExecute taint the pod does not tolerate takes its pod away
+        c.nodes().withName("extra-0").edit(n -> {
+          if (n.getSpec() == null) n.setSpec(new NodeSpec());
+          n.getSpec().setTaints(List.of(new TaintBuilder().withKey("maintenance").withEffect("NoExecute").build()));
+          return n;
+        });
+        await().atMost(WAIT).untilAsserted(() -> {
+          assertThat(nodesOf(ns)).containsExactlyInAnyOrder("node-0", "node-1");
+          assertThat(status(ns).getDesiredNumberScheduled()).isEqualTo(2);
+        });
+        c.nodes().withName("extra-0").delete();
       }
+    }
+  }
+
+  @Test
+  void onDeleteReplacesOnlyPodsTheUserDeletes() {
+    String ns = cluster.namespace("ds-ondelete");
+    try (HollowNodes nodes = new HollowNodes(c, new HollowNodes.Options("ondel", 2, "4", "16Gi", 110, 40,
+        Duration.ofSeconds(10))).start()) {
+      // required node affinity keeps this DaemonSet to its own two nodes
+      DaemonSet ds = new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
+          .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "agent")).endSelector()
+          .withTemplate(Fixtures.template("agent")).withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy().endSpec().build();
+      ds.getSpec().getTemplate().getSpec().setAffinity(new AffinityBuilder().withNewNodeAffinity()
+          .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm().addNewMatchExpression()
+          .withKey("kubernetes.io/hostname").withOperator("In").withValues("ondel-0", "ondel-1").endMatchExpression()
+          .endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build());
+      c.apps().daemonSets().inNamespace(ns).resource(ds).create();
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(nodesOf(ns)).containsExactlyInAnyOrder("ondel-0", "ondel-1");
+        assertThat(status(ns).getNumberReady()).isEqualTo(2);
+      });
+      c.apps().daemonSets().inNamespace(ns).withName("agent").edit(d -> {
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
+        return d;
+      });
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(status(ns).getObservedGeneration()).isEqualTo(2L);
+        assertThat(status(ns).getUpdatedNumberScheduled()).isZero();
+      });
+      assertThat(Fixtures.livePods(c, ns, "agent")).allSatisfy(p ->
+          assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo("nginx"));
+      Pod victim = Fixtures.livePods(c, ns, "agent").stream()
+          .filter(p -> p.getSpec().getNodeName().equals("ondel-1")).findFirst().get();
+      c.pods().inNamespace(ns).withName(victim.getMetadata().getName()).delete();
+      await().atMost(WAIT).untilAsserted(() -> {
+        Map<String, String> images = Fixtures.livePods(c, ns, "agent").stream().collect(Collectors.toMap(
+            p -> p.getSpec().getNodeName(), p -> p.getSpec().getContainers().get(0).getImage()));
+        assertThat(images).containsExactlyInAnyOrderEntriesOf(Map.of("ondel-0", "nginx", "ondel-1", "nginx:2"));
+        assertThat(status(ns).getUpdatedNumberScheduled()).isEqualTo(1);
+      });
+    } finally {
+      // these nodes must not show up in the other test's DaemonSet
+      c.nodes().withName("ondel-0").delete();
+      c.nodes().withName("ondel-1").delete();
     }
   }
 
