@@ -1,0 +1,347 @@
+package io.planet.controllers;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.Informers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * apps/v1 StatefulSet (upstream's pkg/controller/statefulset): pods with stable names {@code <set>-<ordinal>} and
+ * hostnames, their PersistentVolumeClaims made from the claim templates first; OrderedReady (one pod at a time, each
+ * waiting for the one before to be Running and Ready, removed from the highest ordinal) or Parallel; a new template
+ * rolls out through ControllerRevisions from the highest ordinal down to the partition, or OnDelete.
+ */
+public final class StatefulSetController extends Controller {
+  private static final String KIND = "StatefulSet";
+  static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+  static final String POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
+
+  private final KubernetesClient client;
+  // creations and deletions not yet shown by the informer; names are fixed, so this guards against acting on a stale pod
+  private final Expectations creations = new Expectations();
+  private final Expectations deletions = new Expectations();
+  private SharedIndexInformer<StatefulSet> sets;
+  private SharedIndexInformer<Pod> pods;
+  private SharedIndexInformer<PersistentVolumeClaim> claims;
+  private ControllerHistory history;
+
+  public StatefulSetController(KubernetesClient client) {
+    super("statefulset", 2);
+    this.client = client;
+  }
+
+  @Override
+  protected void register(Informers informers) {
+    sets = informers.informer(StatefulSet.class);
+    pods = informers.informer(Pod.class);
+    claims = informers.informer(PersistentVolumeClaim.class);
+    history = new ControllerHistory(client, informers.informer(ControllerRevision.class), "apps/v1", KIND);
+    sets.addEventHandler(enqueueing());
+    pods.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        String owner = ownerKey(pod);
+        if (owner == null) return;
+        creations.creationObserved(owner);
+        enqueue(owner);
+      }
+
+      @Override
+      public void onUpdate(Pod old, Pod pod) {
+        if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) return;
+        String owner = ownerKey(pod);
+        if (owner != null) enqueue(owner);
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {
+        String owner = ownerKey(pod);
+        if (owner == null) return;
+        deletions.deletionObserved(owner, pod.getMetadata().getUid());
+        enqueue(owner);
+      }
+    });
+  }
+
+  private static String ownerKey(Pod pod) {
+    OwnerReference ref = ReplicaController.controllerRef(pod);
+    if (ref == null || !KIND.equals(ref.getKind())) return null;
+    return pod.getMetadata().getNamespace() + "/" + ref.getName();
+  }
+
+  /** One reconcile's view: the set, its two revisions and its pods by ordinal. */
+  private record View(StatefulSet set, ControllerRevision current, ControllerRevision update, TreeMap<Integer, Pod> byOrdinal,
+      List<Pod> unnumbered) {
+    int replicas() {
+      return set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
+    }
+
+    boolean ordered() {
+      return !"Parallel".equals(set.getSpec().getPodManagementPolicy());
+    }
+
+    int minReadySeconds() {
+      return set.getSpec().getMinReadySeconds() == null ? 0 : set.getSpec().getMinReadySeconds();
+    }
+  }
+
+  @Override
+  protected void reconcile(String key) throws Exception {
+    StatefulSet set = sets.getStore().getByKey(key);
+    if (set == null) {
+      creations.forget(key);
+      deletions.forget(key);
+      return;
+    }
+    List<ControllerRevision> revisions = history.owned(set);
+    ControllerHistory.Current update = history.current(set, set.getSpec().getTemplate(),
+        set.getStatus() == null ? null : set.getStatus().getCollisionCount(), revisions);
+    String currentName = set.getStatus() == null ? null : set.getStatus().getCurrentRevision();
+    ControllerRevision current = revisions.stream().filter(r -> r.getMetadata().getName().equals(currentName))
+        .findFirst().orElse(update.revision());
+    View v = view(set, current, update.revision());
+
+    if (creations.satisfied(key) && deletions.satisfied(key) && set.getMetadata().getDeletionTimestamp() == null) {
+      sync(key, v);
+      Set<String> inUse = new HashSet<>(List.of(current.getMetadata().getName(), update.revision().getMetadata().getName()));
+      v.byOrdinal().values().forEach(p -> inUse.add(revisionOf(p)));
+      int limit = set.getSpec().getRevisionHistoryLimit() == null ? 10 : set.getSpec().getRevisionHistoryLimit();
+      history.truncate(history.owned(set), inUse, limit);
+    }
+    StatefulSetStatus status = status(v, update.collisionCount());
+    if (!status.equals(set.getStatus())) {
+      StatefulSet fresh = client.apps().statefulSets().inNamespace(set.getMetadata().getNamespace()).withName(set.getMetadata().getName()).get();
+      if (fresh != null && fresh.getMetadata().getUid().equals(set.getMetadata().getUid())) {
+        fresh.setStatus(status);
+        client.apps().statefulSets().inNamespace(set.getMetadata().getNamespace()).resource(fresh).updateStatus();
+      }
+    }
+    if (v.minReadySeconds() > 0 && status.getReadyReplicas() > status.getAvailableReplicas()) {
+      throw new Requeue(Duration.ofSeconds(v.minReadySeconds()));
+    }
+  }
+
+  private View view(StatefulSet set, ControllerRevision current, ControllerRevision update) {
+    TreeMap<Integer, Pod> byOrdinal = new TreeMap<>();
+    List<Pod> unnumbered = new ArrayList<>();
+    String prefix = set.getMetadata().getName() + "-";
+    for (Pod p : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace())) {
+      OwnerReference ref = ReplicaController.controllerRef(p);
+      if (ref == null || !ref.getUid().equals(set.getMetadata().getUid())) continue;
+      String name = p.getMetadata().getName();
+      Integer ordinal = null;
+      if (name.startsWith(prefix) && name.substring(prefix.length()).matches("0|[1-9][0-9]{0,8}")) {
+        ordinal = Integer.parseInt(name.substring(prefix.length()));
+      }
+      if (ordinal == null) unnumbered.add(p);
+      else byOrdinal.put(ordinal, p);
+    }
+    return new View(set, current, update, byOrdinal, unnumbered);
+  }
+
+  private static String revisionOf(Pod p) {
+    return p.getMetadata().getLabels() == null ? "" : p.getMetadata().getLabels().getOrDefault(ControllerHistory.HASH_LABEL, "");
+  }
+
+  private static boolean terminating(Pod p) {
+    return p.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  /** Running, Ready, and ready for minReadySeconds: what OrderedReady waits for. */
+  private static boolean healthy(Pod p, int minReadySeconds) {
+    return "Running".equals(PodStatus.phase(p)) && !terminating(p) && PodStatus.available(p, minReadySeconds);
+  }
+
+  /** Upstream's updateStatefulSet: replicas in order, then condemned pods from the top, then the rolling update. */
+  private void sync(String key, View v) {
+    boolean ordered = v.ordered();
+    for (int ord = 0; ord < v.replicas(); ord++) {
+      Pod pod = v.byOrdinal().get(ord);
+      if (pod == null) {
+        createClaims(v.set(), ord);
+        create(key, v, ord);
+        if (ordered) return;
+        continue;
+      }
+      if ("Failed".equals(PodStatus.phase(pod)) && !terminating(pod)) {
+        delete(key, pod); // recreated under the same name on a later pass
+        if (ordered) return;
+        continue;
+      }
+      if (ordered && !healthy(pod, v.minReadySeconds())) return; // wait for it before touching the next ordinal
+    }
+    List<Pod> condemned = new ArrayList<>(v.byOrdinal().tailMap(v.replicas(), true).descendingMap().values());
+    condemned.addAll(v.unnumbered());
+    for (Pod pod : condemned) {
+      if (terminating(pod)) {
+        if (ordered) return;
+        continue;
+      }
+      delete(key, pod);
+      if (ordered) return;
+    }
+    if (v.set().getSpec().getUpdateStrategy() != null && "OnDelete".equals(v.set().getSpec().getUpdateStrategy().getType())) return;
+    String updateName = v.update().getMetadata().getName();
+    for (int ord = v.replicas() - 1; ord >= partition(v.set()); ord--) {
+      Pod pod = v.byOrdinal().get(ord);
+      if (pod == null) return;
+      if (!revisionOf(pod).equals(updateName) && !terminating(pod)) {
+        delete(key, pod);
+        return;
+      }
+      if (!healthy(pod, v.minReadySeconds())) return;
+    }
+  }
+
+  private static int partition(StatefulSet set) {
+    var s = set.getSpec().getUpdateStrategy();
+    if (s == null || s.getRollingUpdate() == null || s.getRollingUpdate().getPartition() == null) return 0;
+    return s.getRollingUpdate().getPartition();
+  }
+
+  private void delete(String key, Pod pod) {
+    deletions.expectDeletions(key, Set.of(pod.getMetadata().getUid()));
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+    } catch (KubernetesClientException e) {
+      deletions.deletionObserved(key, pod.getMetadata().getUid());
+      if (e.getCode() != 404) throw e;
+    }
+  }
+
+  private void create(String key, View v, int ord) {
+    creations.expectCreations(key, 1);
+    try {
+      client.pods().inNamespace(v.set().getMetadata().getNamespace()).resource(newPod(v, ord)).create();
+    } catch (KubernetesClientException e) {
+      creations.creationObserved(key);
+      if (e.getCode() != 409) throw e; // already there: the informer has not shown it yet
+    }
+  }
+
+  static String claimName(String template, String set, int ordinal) {
+    return template + "-" + set + "-" + ordinal;
+  }
+
+  /** The pod's claims from spec.volumeClaimTemplates, created before the pod; existing claims are left as they are. */
+  private void createClaims(StatefulSet set, int ord) {
+    if (set.getSpec().getVolumeClaimTemplates() == null) return;
+    String ns = set.getMetadata().getNamespace();
+    for (PersistentVolumeClaim t : set.getSpec().getVolumeClaimTemplates()) {
+      String name = claimName(t.getMetadata().getName(), set.getMetadata().getName(), ord);
+      if (claims.getStore().getByKey(ns + "/" + name) != null) continue;
+      Map<String, String> labels = new HashMap<>();
+      if (t.getMetadata().getLabels() != null) labels.putAll(t.getMetadata().getLabels());
+      if (set.getSpec().getSelector() != null && set.getSpec().getSelector().getMatchLabels() != null) {
+        labels.putAll(set.getSpec().getSelector().getMatchLabels());
+      }
+      PersistentVolumeClaim claim = new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace(ns)
+          .withLabels(labels).withAnnotations(t.getMetadata().getAnnotations()).endMetadata()
+          .withSpec(Serialization.clone(t.getSpec())).build();
+      try {
+        client.persistentVolumeClaims().inNamespace(ns).resource(claim).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) throw e;
+      }
+    }
+  }
+
+  /** Upstream's newVersionedStatefulSetPod: ordinals below the partition keep the current revision. */
+  private Pod newPod(View v, int ord) {
+    StatefulSet set = v.set();
+    boolean rolling = set.getSpec().getUpdateStrategy() == null || !"OnDelete".equals(set.getSpec().getUpdateStrategy().getType());
+    ControllerRevision revision = rolling && ord < partition(set) ? v.current() : v.update();
+    PodTemplateSpec t = revision == v.update() ? Serialization.clone(set.getSpec().getTemplate()) : ControllerHistory.template(revision);
+    String name = set.getMetadata().getName() + "-" + ord;
+    Map<String, String> labels = t.getMetadata() == null || t.getMetadata().getLabels() == null
+        ? new HashMap<>() : new HashMap<>(t.getMetadata().getLabels());
+    labels.put(POD_NAME_LABEL, name);
+    labels.put(POD_INDEX_LABEL, Integer.toString(ord));
+    labels.put(ControllerHistory.HASH_LABEL, revision.getMetadata().getName());
+    PodSpec spec = t.getSpec();
+    spec.setHostname(name);
+    spec.setSubdomain(set.getSpec().getServiceName());
+    if (set.getSpec().getVolumeClaimTemplates() != null) {
+      List<Volume> volumes = new ArrayList<>(spec.getVolumes() == null ? List.of() : spec.getVolumes());
+      for (PersistentVolumeClaim c : set.getSpec().getVolumeClaimTemplates()) {
+        String volume = c.getMetadata().getName();
+        volumes.removeIf(x -> volume.equals(x.getName()));
+        volumes.add(new VolumeBuilder().withName(volume).withNewPersistentVolumeClaim()
+            .withClaimName(claimName(volume, set.getMetadata().getName(), ord)).endPersistentVolumeClaim().build());
+      }
+      spec.setVolumes(volumes);
+    }
+    return new PodBuilder().withNewMetadata().withName(name).withNamespace(set.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withAnnotations(t.getMetadata() == null ? null : t.getMetadata().getAnnotations())
+        .withFinalizers(t.getMetadata() == null ? null : t.getMetadata().getFinalizers())
+        .withOwnerReferences(history.ownerRef(set))
+        .endMetadata().withSpec(spec).build();
+  }
+
+  private static StatefulSetStatus status(View v, int collisions) {
+    int replicas = 0;
+    int ready = 0;
+    int available = 0;
+    int current = 0;
+    int updated = 0;
+    String currentName = v.current().getMetadata().getName();
+    String updateName = v.update().getMetadata().getName();
+    List<Pod> all = new ArrayList<>(v.byOrdinal().values());
+    all.addAll(v.unnumbered());
+    for (Pod p : all) {
+      replicas++;
+      if ("Running".equals(PodStatus.phase(p)) && PodStatus.ready(p)) {
+        ready++;
+        if (PodStatus.available(p, v.minReadySeconds())) available++;
+      }
+      if (!terminating(p)) {
+        if (revisionOf(p).equals(currentName)) current++;
+        if (revisionOf(p).equals(updateName)) updated++;
+      }
+    }
+    StatefulSetStatus s = v.set().getStatus() == null ? new StatefulSetStatus() : Serialization.clone(v.set().getStatus());
+    s.setReplicas(replicas);
+    s.setReadyReplicas(ready);
+    s.setAvailableReplicas(available);
+    s.setCurrentReplicas(current);
+    s.setUpdatedReplicas(updated);
+    s.setCurrentRevision(currentName);
+    s.setUpdateRevision(updateName);
+    s.setObservedGeneration(v.set().getMetadata().getGeneration());
+    s.setCollisionCount(collisions == 0 && s.getCollisionCount() == null ? null : collisions);
+    boolean rolling = v.set().getSpec().getUpdateStrategy() == null
+        || !"OnDelete".equals(v.set().getSpec().getUpdateStrategy().getType());
+    // upstream's completeRollingUpdate: once every pod is updated and ready, the update revision becomes current
+    if (rolling && updated == replicas && ready == replicas) {
+      s.setCurrentRevision(updateName);
+      s.setCurrentReplicas(updated);
+    }
+    return s;
+  }
+}
