@@ -2,19 +2,12 @@ package io.planet.cli;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.planet.controllers.KnownControllers;
 import io.planet.controllers.runtime.Controller;
 import io.planet.controllers.runtime.ControllerManager;
 import io.planet.controllers.runtime.LeaderElection;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -74,38 +67,20 @@ final class ControllerManagerCommand implements Callable<Integer> {
       System.err.println(NAME + e.getMessage());
       return 2;
     }
-    String contents;
-    try {
-      contents = Files.readString(kubeconfig);
-    } catch (IOException e) {
-      System.err.println(NAME + "cannot read kubeconfig " + kubeconfig + ": " + reason(e));
-      return 1;
-    }
     Config config;
     try {
-      config = Config.fromKubeconfig(contents);
-    } catch (RuntimeException e) {
-      System.err.println(NAME + "invalid kubeconfig " + kubeconfig + ": " + e.getMessage());
+      config = KubeClients.config(kubeconfig);
+      KubeClients.checkReachable(config);
+    } catch (KubeClients.UsageException e) {
+      System.err.println(NAME + e.getMessage());
       return 1;
     }
-    config.setRequestTimeout(10_000);
-    config.setConnectionTimeout(5_000);
-    // one quick try up front, so a wrong address fails now with a clear message instead of retrying forever
-    int retries = config.getRequestRetryBackoffLimit();
-    config.setRequestRetryBackoffLimit(0);
-    try (KubernetesClient probe = new KubernetesClientBuilder().withConfig(config).build()) {
-      probe.getKubernetesVersion();
-    } catch (RuntimeException e) {
-      System.err.println(NAME + "cannot reach the API server at " + config.getMasterUrl() + ": " + cause(e));
-      return 1;
-    }
-    config.setRequestRetryBackoffLimit(retries);
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClient client = KubeClients.client(config);
     ControllerManager manager;
     try {
       manager = new ControllerManager(client, selected, election, bindAddress, port).start();
     } catch (IOException e) {
-      System.err.println(NAME + "cannot listen on " + bindAddress + ":" + port + ": " + reason(e));
+      System.err.println(NAME + "cannot listen on " + bindAddress + ":" + port + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
       client.close();
       return 1;
     }
@@ -137,21 +112,5 @@ final class ControllerManagerCommand implements Callable<Integer> {
       host = "localhost";
     }
     return host + "_" + UUID.randomUUID();
-  }
-
-  private static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) return "no such file";
-    if (e instanceof AccessDeniedException) return "permission denied";
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
-  private static String cause(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException) return "connection refused";
-      if (t instanceof UnknownHostException) return "unknown host " + t.getMessage();
-      if (t instanceof HttpTimeoutException) return "timed out";
-      if (t.getCause() == t) break;
-    }
-    return e.getMessage();
   }
 }

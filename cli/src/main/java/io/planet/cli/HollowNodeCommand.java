@@ -52,8 +52,9 @@ final class HollowNodeCommand implements Callable<Integer> {
     KubernetesClient client;
     HollowNodes nodes;
     try {
-      client = KubeClients.fromKubeconfig(kubeconfig);
-      KubeClients.checkReachable(client);
+      io.fabric8.kubernetes.client.Config config = KubeClients.config(kubeconfig);
+      KubeClients.checkReachable(config);
+      client = KubeClients.client(config);
       nodes = new HollowNodes(client, new HollowNodes.Options(prefix, count, cpu, memory, pods, leaseSeconds, every));
       System.err.println("planet hollow-node: registering " + count + " hollow node(s) " + prefix + "-0.." + prefix + "-" + (count - 1));
       nodes.start();
