@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.planet.controllers.runtime.Controller;
@@ -59,23 +58,7 @@ public final class EndpointSliceController extends Controller {
     pods = informers.informer(Pod.class);
     SharedIndexInformer<EndpointSlice> slices = informers.informer(EndpointSlice.class);
     services.addEventHandler(enqueueing());
-    pods.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod p) {
-        enqueueServicesOf(p);
-      }
-
-      @Override
-      public void onUpdate(Pod old, Pod p) {
-        enqueueServicesOf(old);
-        enqueueServicesOf(p);
-      }
-
-      @Override
-      public void onDelete(Pod p, boolean unknown) {
-        enqueueServicesOf(p);
-      }
-    });
+    pods.addEventHandler(ServicePods.enqueueSelectingServices(services, svc -> enqueue(key(svc))));
     // a slice of ours changed or went away behind our back: look at its service again
     slices.addEventHandler(handler(s -> {
       Map<String, String> l = s.getMetadata().getLabels();
@@ -85,11 +68,6 @@ public final class EndpointSliceController extends Controller {
     }));
   }
 
-  private void enqueueServicesOf(Pod pod) {
-    for (Service s : services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-      if (ServicePods.selects(s, pod.getMetadata().getLabels())) enqueue(key(s));
-    }
-  }
 
   /** The endpoints of one port set, keyed by pod. */
   private record Group(List<EndpointPort> ports, Map<String, Endpoint> endpoints) {}

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.planet.controllers.runtime.Controller;
@@ -60,33 +59,11 @@ public final class EndpointsController extends Controller {
     pods = informers.informer(Pod.class);
     endpoints = informers.informer(Endpoints.class);
     services.addEventHandler(enqueueing());
-    pods.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod p) {
-        enqueueServicesOf(p);
-      }
-
-      @Override
-      public void onUpdate(Pod old, Pod p) {
-        // a label change can move the pod from one service to another: both need a look
-        enqueueServicesOf(old);
-        enqueueServicesOf(p);
-      }
-
-      @Override
-      public void onDelete(Pod p, boolean unknown) {
-        enqueueServicesOf(p);
-      }
-    });
+    pods.addEventHandler(ServicePods.enqueueSelectingServices(services, svc -> enqueue(key(svc))));
     // someone deleted or edited our Endpoints: put it back
     endpoints.addEventHandler(enqueueing());
   }
 
-  private void enqueueServicesOf(Pod pod) {
-    for (Service s : services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-      if (ServicePods.selects(s, pod.getMetadata().getLabels())) enqueue(key(s));
-    }
-  }
 
   @Override
   protected void reconcile(String key) {

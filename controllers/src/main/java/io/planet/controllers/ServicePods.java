@@ -7,12 +7,45 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** What the endpoints and endpointslice controllers share: which pods back a Service, and on which ports. */
 final class ServicePods {
   private ServicePods() {}
+
+  /**
+   * Pod events as work for the services selecting the pod: before and after an update, since a label change can move
+   * the pod from one service to another.
+   */
+  static ResourceEventHandler<Pod> enqueueSelectingServices(SharedIndexInformer<Service> services, Consumer<Service> enqueue) {
+    Consumer<Pod> servicesOf = pod -> {
+      for (Service s : services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+        if (selects(s, pod.getMetadata().getLabels())) enqueue.accept(s);
+      }
+    };
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod p) {
+        servicesOf.accept(p);
+      }
+
+      @Override
+      public void onUpdate(Pod old, Pod p) {
+        servicesOf.accept(old);
+        servicesOf.accept(p);
+      }
+
+      @Override
+      public void onDelete(Pod p, boolean deletedFinalStateUnknown) {
+        servicesOf.accept(p);
+      }
+    };
+  }
 
   /** A Service with a non-empty selector; others have their endpoints managed by someone else. */
   static boolean hasSelector(Service svc) {
