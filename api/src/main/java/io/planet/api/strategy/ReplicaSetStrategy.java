@@ -3,30 +3,17 @@ package io.planet.api.strategy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.FieldError;
-import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
 import java.util.List;
 import java.util.Map;
 
 /** apps/v1 ReplicaSet. */
-public final class ReplicaSetStrategy implements ResourceStrategy {
+public final class ReplicaSetStrategy extends ReplicatedPodsStrategy {
   @Override
   public void applyDefaults(ResourceType type, ObjectNode obj) {
     ObjectNode spec = Trees.with(obj, "spec");
     Trees.putIfAbsent(spec, "replicas", 1);
     PodTemplates.applyDefaults(spec);
-  }
-
-  @Override
-  public void prepareForCreate(ResourceType type, ObjectNode obj) {
-    obj.set("status", io.planet.api.Json.object().put("replicas", 0));
-    Generations.onCreate(obj);
-  }
-
-  @Override
-  public void prepareForUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
-    ResourceStrategy.super.prepareForUpdate(type, obj, old);
-    Generations.onUpdate(obj, old, Generations.specChanged(obj, old));
   }
 
   @Override

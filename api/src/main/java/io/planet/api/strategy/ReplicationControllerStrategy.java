@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.FieldError;
 import io.planet.api.Meta;
-import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
 import io.planet.api.selector.LabelSelector;
 import java.util.List;
 import java.util.Map;
 
 /** core/v1 ReplicationController: a map selector that defaults to the template's labels. */
-public final class ReplicationControllerStrategy implements ResourceStrategy {
+public final class ReplicationControllerStrategy extends ReplicatedPodsStrategy {
   @Override
   public void applyDefaults(ResourceType type, ObjectNode obj) {
     ObjectNode spec = Trees.with(obj, "spec");
@@ -23,18 +22,6 @@ public final class ReplicationControllerStrategy implements ResourceStrategy {
     }
     Trees.putIfAbsent(spec, "replicas", 1);
     PodTemplates.applyDefaults(spec);
-  }
-
-  @Override
-  public void prepareForCreate(ResourceType type, ObjectNode obj) {
-    obj.set("status", io.planet.api.Json.object().put("replicas", 0));
-    Generations.onCreate(obj);
-  }
-
-  @Override
-  public void prepareForUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
-    ResourceStrategy.super.prepareForUpdate(type, obj, old);
-    Generations.onUpdate(obj, old, Generations.specChanged(obj, old));
   }
 
   @Override
