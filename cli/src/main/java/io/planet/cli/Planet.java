@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The planet command. */
 @Command(name = "planet", mixinStandardHelpOptions = true, version = "planet 0.1.0",
     description = "An installable, self-contained Kubernetes environment.",
-    subcommands = {ApiServerCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, HollowNodeCommand.class})
+    subcommands = {ApiServerCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, HollowNodeCommand.class,
+        ImageCommand.class})
 public final class Planet implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
