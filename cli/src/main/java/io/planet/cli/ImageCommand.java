@@ -7,12 +7,14 @@ import io.planet.node.image.ArchiveImporter;
 import io.planet.node.image.Image;
 import io.planet.node.image.ImageReference;
 import io.planet.node.image.ImageStore;
+import io.planet.node.image.RegistryClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code planet image import|ls|rm}: the node's image store, shared by every pod on the node. */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Manage the node's container images.",
-    subcommands = {ImageCommand.ImportImages.class, ImageCommand.ListImages.class, ImageCommand.RemoveImages.class})
+    subcommands = {ImageCommand.ImportImages.class, ImageCommand.PullImage.class, ImageCommand.ListImages.class, ImageCommand.RemoveImages.class})
 final class ImageCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -67,6 +69,33 @@ final class ImageCommand implements Runnable {
         return 0;
       } catch (IOException | IllegalArgumentException e) {
         System.err.println("planet image import: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+
+  @Command(name = "pull", mixinStandardHelpOptions = true,
+      description = "Pull an image from an OCI registry (HTTPS; plain HTTP for loopback and --insecure-registry).")
+  static final class PullImage implements Callable<Integer> {
+    @Mixin Store store;
+
+    @Parameters(paramLabel = "IMAGE", description = "image reference, e.g. registry.lan:5000/team/app:v1")
+    String image;
+
+    @Option(names = "--insecure-registry", description = "registry host[:port] reached over plain HTTP (repeatable)")
+    List<String> insecure = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      try {
+        long start = System.nanoTime();
+        Image i = new RegistryClient(store.open(), Set.copyOf(insecure))
+            .pull(image, line -> System.err.println("planet image pull: " + line));
+        System.out.println("pulled " + String.join(", ", i.names()) + " (" + i.id().shortHex() + ", " + humanSize(i.size()) + ")");
+        System.err.printf(Locale.ROOT, "planet image pull: done in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        return 0;
+      } catch (IOException | IllegalArgumentException e) {
+        System.err.println("planet image pull: " + e.getMessage());
         return 1;
       }
     }
