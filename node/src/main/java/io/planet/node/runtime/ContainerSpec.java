@@ -1,0 +1,41 @@
+package io.planet.node.runtime;
+
+import java.util.List;
+
+/**
+ * What the runtime needs to run one container, in the runtime's own terms (like CRI's ContainerConfig): the
+ * resolved argv (image entrypoint/cmd already merged with the pod's command/args), environment, identity,
+ * privileges, cgroup limits and extra mounts. The node agent maps a pod's container spec to this.
+ */
+public record ContainerSpec(
+    String name,
+    List<String> args,
+    List<String> env,
+    String workingDir,
+    long uid,
+    long gid,
+    List<Long> supplementalGroups,
+    boolean privileged,
+    boolean readOnlyRootFilesystem,
+    List<String> capabilitiesAdd,
+    List<String> capabilitiesDrop,
+    Resources resources,
+    List<Mount> mounts) {
+
+  /** cgroup limits: null fields mean no limit (cpu.shares defaults to 2, as the kubelet sets for no request). */
+  public record Resources(Long cpuShares, Long cpuQuota, Long cpuPeriod, Long memoryLimitBytes) {
+    public static final Resources NONE = new Resources(null, null, null, null);
+  }
+
+  /** A bind or filesystem mount into the container. */
+  public record Mount(String destination, String type, String source, List<String> options) {
+    public static Mount bind(String source, String destination, boolean readOnly) {
+      return new Mount(destination, "bind", source, readOnly ? List.of("rbind", "ro") : List.of("rbind", "rw"));
+    }
+  }
+
+  /** A plain container: runs args as root with the default capabilities and no limits. */
+  public static ContainerSpec of(String name, List<String> args, List<String> env) {
+    return new ContainerSpec(name, args, env, "/", 0, 0, List.of(), false, false, List.of(), List.of(), Resources.NONE, List.of());
+  }
+}

@@ -1,0 +1,53 @@
+package io.planet.node.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** The runc command line, with Planet's own state root so its containers never mix with other runc users'. */
+public final class Runc {
+  private final Path root;
+
+  public Runc(Path root) {
+    this.root = root;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /**
+   * {@code runc run} in the foreground: the process lives as long as the container and exits with its exit code,
+   * which is how the agent learns it (runc keeps no exit status). stdout/stderr are the container's.
+   */
+  public Process run(String id, Path bundle, Path pidFile) throws IOException {
+    return new ProcessBuilder("runc", "--root", root.toString(), "run", "--bundle", bundle.toString(),
+        "--pid-file", pidFile.toString(), id).start();
+  }
+
+  public void kill(String id, String signal) throws IOException {
+    Commands.run("runc", "--root", root.toString(), "kill", "--all", id, signal);
+  }
+
+  public void delete(String id) throws IOException {
+    Commands.run("runc", "--root", root.toString(), "delete", "--force", id);
+  }
+
+  /** {@code runc state}: status (creating, created, running, paused, stopped) and pid; empty when unknown to runc. */
+  public Optional<JsonNode> state(String id) throws IOException {
+    try {
+      return Optional.of(OciSpec.JSON.readTree(Commands.run("runc", "--root", root.toString(), "state", id)));
+    } catch (IOException e) {
+      if (e.getMessage() != null && e.getMessage().contains("does not exist")) return Optional.empty();
+      throw e;
+    }
+  }
+
+  /** Ids of every container runc knows under this root. */
+  public List<String> list() throws IOException {
+    JsonNode list = OciSpec.JSON.readTree(Commands.run("runc", "--root", root.toString(), "list", "--format", "json"));
+    return list == null || list.isNull() ? List.of() : list.findValuesAsText("id");
+  }
+}
