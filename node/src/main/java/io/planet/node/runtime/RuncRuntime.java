@@ -80,6 +80,20 @@ public final class RuncRuntime {
       return process.isAlive();
     }
 
+    /** Completes with the exit code once the container has exited and its output is in the log. */
+    public java.util.concurrent.CompletableFuture<Integer> exit() {
+      return process.onExit().thenApply(p -> {
+        for (Thread t : copiers) {
+          try {
+            t.join(TimeUnit.SECONDS.toMillis(5));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return p.exitValue();
+      });
+    }
+
     /** Waits for the container to exit and returns its exit code (128+signal when killed by a signal). */
     public int awaitExit(Duration timeout) throws InterruptedException {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException(id + " still running");
@@ -208,6 +222,36 @@ public final class RuncRuntime {
 
   static String cgroupsPath(String podId, String containerId) {
     return podCgroup(podId) + "/" + containerId;
+  }
+
+  /**
+   * Removes what an earlier agent process left (containers, overlay mounts, sandboxes): the agent does not yet adopt
+   * running containers across its own restarts, so it starts from a clean node and runs its pods afresh.
+   */
+  public void removeOrphans() throws IOException {
+    for (String id : runc.list()) {
+      try {
+        runc.delete(id);
+      } catch (IOException e) {
+        log.warn("removing orphaned container {}: {}", id, e.getMessage());
+      }
+    }
+    List<Path> mounts = new ArrayList<>(Mounts.under(stateDir));
+    mounts.addAll(Mounts.under(runDir.resolve("pods")));
+    mounts.sort(Comparator.comparing(Path::toString).reversed());
+    for (Path m : mounts) Commands.run("umount", m.toString());
+    try (Stream<Path> s = Files.list(stateDir)) {
+      for (Path p : s.toList()) deleteTree(p);
+    }
+    if (Files.isDirectory(netnsDir)) {
+      try (Stream<Path> s = Files.list(netnsDir)) {
+        for (Path p : s.filter(p -> p.getFileName().toString().startsWith("planet-")).toList()) {
+          if (Mounts.isMountPoint(p)) Commands.run("umount", p.toString());
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    deleteTree(runDir.resolve("pods"));
   }
 
   public Runc runc() {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The node agent registers its Node with the machine's real capacity and keeps its Lease renewed. */
-class KubeletIT {
+class NodeStatusManagerIT {
   static TestApiServer apiServer;
   static KubernetesClient client;
 
@@ -43,11 +43,11 @@ class KubeletIT {
 
   @Test
   void registersTheNodeAndRenewsItsLease(@TempDir Path dataDir) throws Exception {
-    Kubelet.Options defaults = Kubelet.Options.defaults("node-a", dataDir);
-    Kubelet.Options options = new Kubelet.Options("node-a", dataDir, "10.0.0.7", Map.of("node-role.kubernetes.io/worker", ""),
+    NodeStatusManager.Options defaults = NodeStatusManager.Options.defaults("node-a", dataDir);
+    NodeStatusManager.Options options = new NodeStatusManager.Options("node-a", dataDir, "10.0.0.7", Map.of("node-role.kubernetes.io/worker", ""),
         List.of(new TaintBuilder().withKey("dedicated").withValue("db").withEffect("NoSchedule").build()),
         Duration.ofMillis(300), 40, Duration.ofMillis(300), defaults.statusReportInterval());
-    try (Kubelet kubelet = new Kubelet(client, options)) {
+    try (NodeStatusManager kubelet = new NodeStatusManager(client, options)) {
       kubelet.start();
       Node node = client.nodes().withName("node-a").get();
       assertThat(node.getMetadata().getLabels()).containsEntry("kubernetes.io/hostname", "node-a")
@@ -86,7 +86,7 @@ class KubeletIT {
       n.getMetadata().getLabels().put("team", "blue");
       return n;
     });
-    try (Kubelet again = new Kubelet(client, options)) {
+    try (NodeStatusManager again = new NodeStatusManager(client, options)) {
       again.start();
       assertThat(client.nodes().withName("node-a").get().getMetadata().getLabels()).containsEntry("team", "blue")
           .containsEntry("kubernetes.io/hostname", "node-a");

@@ -1,0 +1,539 @@
+package io.planet.node.kubelet;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIPBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.planet.node.image.Image;
+import io.planet.node.runtime.Commands;
+import io.planet.node.runtime.ContainerSpec;
+import io.planet.node.runtime.PodSandbox;
+import io.planet.node.runtime.RuncRuntime;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the pods bound to this node, as upstream's pod workers: one serialized sync per pod that creates its sandbox,
+ * runs init containers in order and then the app containers, restarts exited ones by restartPolicy with exponential
+ * back-off (CrashLoopBackOff), posts the pod's status (phase, conditions, container statuses, IPs), and on deletion
+ * stops every container within the grace period, removes everything the pod had on the node and then deletes the
+ * pod object for good.
+ */
+public final class PodWorkers implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PodWorkers.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Where pods live on the node, and the restart back-off (upstream: 10 s doubling to 5 min). */
+  public record Options(String nodeName, String hostIp, Path podsDir, Path logsDir, Duration backoffInitial,
+      Duration backoffMax) {}
+
+  private final KubernetesClient client;
+  private final RuncRuntime runtime;
+  private final ImageManager images;
+  private final EnvResolver envResolver;
+  private final PodNetworking networking;
+  private final Options options;
+  private final Map<String, PodState> states = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
+    Thread t = new Thread(r, "pod-worker");
+    t.setDaemon(true);
+    return t;
+  });
+  private SharedIndexInformer<Pod> informer;
+
+  PodWorkers(KubernetesClient client, RuncRuntime runtime, ImageManager images, PodNetworking networking, Options options) {
+    this.client = client;
+    this.runtime = runtime;
+    this.images = images;
+    this.envResolver = new EnvResolver(client);
+    this.networking = networking;
+    this.options = options;
+  }
+
+  /** A pod's life on this node. */
+  private static final class PodState {
+    final String uid;
+    String namespace;
+    String name;
+    Pod pod;
+    boolean gone;
+    PodSandbox sandbox;
+    String podIp;
+    Instant startTime;
+    final Map<String, ContainerRecord> containers = new LinkedHashMap<>();
+    boolean finished;
+    PodStatus posted;
+
+    PodState(String uid) {
+      this.uid = uid;
+    }
+  }
+
+  void start() {
+    informer = client.pods().inAnyNamespace().withField("spec.nodeName", options.nodeName()).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        update(pod, false);
+      }
+
+      @Override
+      public void onUpdate(Pod old, Pod pod) {
+        update(pod, false);
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {
+        update(pod, true);
+      }
+    }, 0);
+  }
+
+  private void update(Pod pod, boolean deleted) {
+    PodState s = states.computeIfAbsent(pod.getMetadata().getUid(), PodState::new);
+    synchronized (s) {
+      s.pod = pod;
+      s.namespace = pod.getMetadata().getNamespace();
+      s.name = pod.getMetadata().getName();
+      if (deleted) s.gone = true;
+    }
+    enqueue(s.uid, Duration.ZERO);
+  }
+
+  private void enqueue(String uid, Duration delay) {
+    if (workers.isShutdown()) return;
+    workers.schedule(() -> sync(uid), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void sync(String uid) {
+    PodState s = states.get(uid);
+    if (s == null) return;
+    synchronized (s) {
+      try {
+        if (s.gone || s.pod.getMetadata().getDeletionTimestamp() != null) {
+          terminate(s);
+        } else if (!s.finished) {
+          run(s);
+        }
+      } catch (RuntimeException | IOException e) {
+        log.warn("syncing pod {}/{} failed: {}", s.namespace, s.name, e.toString());
+        enqueue(uid, Duration.ofSeconds(2));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run(PodState s) throws IOException {
+    Pod pod = s.pod;
+    if (s.startTime == null) s.startTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    if (s.sandbox == null) {
+      PodSandbox sandbox = runtime.sandbox(s.uid);
+      String hostname = pod.getSpec().getHostname() != null ? pod.getSpec().getHostname() : s.name;
+      sandbox.create(hostname.length() > 63 ? hostname.substring(0, 63) : hostname);
+      s.sandbox = sandbox;
+      s.podIp = networking.setUp(pod, sandbox);
+      writeEtcFiles(s, hostname);
+      prepareVolumes(s);
+    }
+    String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+    boolean initDone = true;
+    boolean initFailed = false;
+    for (Container c : list(pod.getSpec().getInitContainers())) {
+      ContainerRecord r = record(s, c);
+      if (r.succeeded() && !r.running()) continue;
+      initDone = false;
+      if (r.running()) break;
+      if (r.terminated != null) {
+        if (policy.equals("Never")) {
+          initFailed = true;
+          r.waitingReason = null;
+          break;
+        }
+        restartWithBackoff(s, c, r);
+      } else {
+        startContainer(s, c, r);
+      }
+      break;
+    }
+    if (initDone) {
+      for (Container c : pod.getSpec().getContainers()) {
+        ContainerRecord r = record(s, c);
+        if (r.running()) continue;
+        if (r.terminated == null) {
+          if (r.retryAt == null || !Instant.now().isBefore(r.retryAt)) startContainer(s, c, r);
+          continue;
+        }
+        boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && r.terminated.getExitCode() != 0);
+        if (restart) restartWithBackoff(s, c, r);
+        else r.waitingReason = null;
+      }
+    }
+    PodStatus status = status(s, initDone, initFailed);
+    post(s, status);
+    if (status.getPhase().equals("Succeeded") || status.getPhase().equals("Failed")) {
+      // a finished pod keeps its object (and logs) but gives its resources back, as upstream
+      s.finished = true;
+      release(s, Duration.ZERO);
+    }
+  }
+
+  private ContainerRecord record(PodState s, Container c) {
+    return s.containers.computeIfAbsent(c.getName(), n -> new ContainerRecord(n, c.getImage()));
+  }
+
+  /** Upstream's back-off: the first restart is immediate, then 10 s, 20 s, … up to the maximum. */
+  private void restartWithBackoff(PodState s, Container c, ContainerRecord r) throws IOException {
+    Instant finished = Instant.parse(r.terminated.getFinishedAt());
+    if (r.backoff != null && Instant.now().isBefore(finished.plus(r.backoff))) {
+      r.waitingReason = "CrashLoopBackOff";
+      r.waitingMessage = "back-off " + r.backoff.toSeconds() + "s restarting failed container=" + c.getName() + " pod="
+          + s.name + "_" + s.namespace + "(" + s.uid + ")";
+      enqueue(s.uid, Duration.between(Instant.now(), finished.plus(r.backoff)).plusMillis(50));
+      return;
+    }
+    r.backoff = r.backoff == null ? options.backoffInitial()
+        : r.backoff.multipliedBy(2).compareTo(options.backoffMax()) > 0 ? options.backoffMax() : r.backoff.multipliedBy(2);
+    r.lastTerminated = r.terminated;
+    r.terminated = null;
+    r.restartCount++;
+    startContainer(s, c, r);
+  }
+
+  private void startContainer(PodState s, Container c, ContainerRecord r) throws IOException {
+    Image image;
+    try {
+      image = images.ensure(c);
+    } catch (ImageManager.ImageError e) {
+      boolean again = "ErrImagePull".equals(r.waitingReason) || "ImagePullBackOff".equals(r.waitingReason);
+      r.waitingReason = again && e.reason.equals("ErrImagePull") ? "ImagePullBackOff" : e.reason;
+      r.waitingMessage = again && e.reason.equals("ErrImagePull")
+          ? "Back-off pulling image \"" + c.getImage() + "\"" : e.getMessage();
+      retryLater(s, r);
+      return;
+    }
+    Map<String, String> env;
+    try {
+      env = envResolver.resolve(s.pod, c, s.podIp, options.hostIp(), Map.of());
+    } catch (EnvResolver.ConfigError e) {
+      r.waitingReason = "CreateContainerConfigError";
+      r.waitingMessage = e.getMessage();
+      retryLater(s, r);
+      return;
+    }
+    ContainerSpec base = ContainerSpecs.build(s.pod, c, image.runtimeConfig(), env);
+    ContainerSpec spec = new ContainerSpec(base.name(), base.args(), base.env(), base.workingDir(), base.uid(), base.gid(),
+        base.supplementalGroups(), base.privileged(), base.readOnlyRootFilesystem(), base.capabilitiesAdd(),
+        base.capabilitiesDrop(), base.resources(), mounts(s, c));
+    if (r.containerId != null) runtime.remove(r.containerId);
+    String id = HexFormat.of().formatHex(randomBytes());
+    Path logFile = podLogDir(s).resolve(c.getName()).resolve(r.restartCount + ".log");
+    try {
+      r.current = runtime.start(s.sandbox, id, image, spec, logFile);
+    } catch (IOException e) {
+      r.containerId = null;
+      r.waitingReason = "RunContainerError";
+      r.waitingMessage = e.getMessage();
+      retryLater(s, r);
+      return;
+    }
+    r.containerId = id;
+    r.imageId = image.names().isEmpty() ? image.id().toString()
+        : io.planet.node.image.ImageReference.parse(image.names().get(0)).repository() + "@" + image.manifest();
+    r.everStarted = true;
+    r.startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    r.waitingReason = null;
+    r.waitingMessage = null;
+    r.retryAt = null;
+    RuncRuntime.Container started = r.current;
+    started.exit().thenAccept(code -> {
+      synchronized (s) {
+        if (r.current != started) return;
+        r.terminated = new ContainerStateTerminatedBuilder().withExitCode(code)
+            .withReason(code == 0 ? "Completed" : "Error")
+            .withStartedAt(time(r.startedAt)).withFinishedAt(time(Instant.now().truncatedTo(ChronoUnit.SECONDS)))
+            .withContainerID("runc://" + started.id()).build();
+      }
+      enqueue(s.uid, Duration.ZERO);
+    });
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  private void retryLater(PodState s, ContainerRecord r) {
+    r.backoff = r.backoff == null ? options.backoffInitial()
+        : r.backoff.multipliedBy(2).compareTo(options.backoffMax()) > 0 ? options.backoffMax() : r.backoff.multipliedBy(2);
+    r.retryAt = Instant.now().plus(r.backoff);
+    enqueue(s.uid, r.backoff);
+  }
+
+  private PodStatus status(PodState s, boolean initDone, boolean initFailed) {
+    Pod pod = s.pod;
+    List<ContainerStatus> init = new ArrayList<>();
+    for (Container c : list(pod.getSpec().getInitContainers())) {
+      ContainerRecord r = s.containers.get(c.getName());
+      init.add(r == null ? new ContainerRecord(c.getName(), c.getImage()).status(false) : r.status(false));
+    }
+    List<ContainerStatus> app = new ArrayList<>();
+    int running = 0;
+    int waiting = 0;
+    int stopped = 0;
+    int succeeded = 0;
+    int failed = 0;
+    for (Container c : pod.getSpec().getContainers()) {
+      ContainerRecord r = s.containers.get(c.getName());
+      if (r == null) r = new ContainerRecord(c.getName(), c.getImage());
+      if (!initDone) r.waitingReason = r.waitingReason == null ? "PodInitializing" : r.waitingReason;
+      app.add(r.status(true));
+      if (r.running()) running++;
+      else if (r.terminated != null) {
+        stopped++;
+        if (r.terminated.getExitCode() == 0) succeeded++;
+        else failed++;
+      } else if (r.lastTerminated != null) stopped++;
+      else waiting++;
+    }
+    String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+    String phase;
+    if (initFailed) phase = "Failed";
+    else if (!initDone) phase = "Pending";
+    else if (waiting > 0) phase = "Pending";
+    else if (running > 0) phase = "Running";
+    else if (stopped > 0) {
+      if (policy.equals("Always")) phase = "Running";
+      else if (stopped == succeeded) phase = "Succeeded";
+      else if (policy.equals("OnFailure")) phase = "Running";
+      else phase = "Failed";
+    } else phase = "Pending";
+    boolean allReady = app.stream().allMatch(ContainerStatus::getReady);
+    String now = time(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    List<PodCondition> conditions = new ArrayList<>();
+    conditions.add(condition(s, "PodReadyToStartContainers", s.sandbox != null && !s.finished, null, now));
+    conditions.add(condition(s, "Initialized", initDone, initDone ? null : "ContainersNotInitialized", now));
+    conditions.add(condition(s, "Ready", allReady && phase.equals("Running"),
+        allReady ? (phase.equals("Running") ? null : "PodCompleted") : "ContainersNotReady", now));
+    conditions.add(condition(s, "ContainersReady", allReady && phase.equals("Running"),
+        allReady ? (phase.equals("Running") ? null : "PodCompleted") : "ContainersNotReady", now));
+    if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+      for (PodCondition c : pod.getStatus().getConditions()) {
+        if (c.getType().equals("PodScheduled") || c.getType().equals("DisruptionTarget")) conditions.add(c);
+      }
+    }
+    PodStatus status = new PodStatus();
+    status.setPhase(phase);
+    status.setConditions(conditions);
+    status.setHostIP(options.hostIp());
+    status.setHostIPs(List.of(new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp(options.hostIp()).build()));
+    if (s.podIp != null) {
+      status.setPodIP(s.podIp);
+      status.setPodIPs(List.of(new PodIPBuilder().withIp(s.podIp).build()));
+    }
+    status.setStartTime(time(s.startTime));
+    status.setInitContainerStatuses(init.isEmpty() ? null : init);
+    status.setContainerStatuses(app);
+    status.setQosClass(pod.getStatus() == null ? null : pod.getStatus().getQosClass());
+    return status;
+  }
+
+  private PodCondition condition(PodState s, String type, boolean ok, String reason, String now) {
+    String status = ok ? "True" : "False";
+    String transition = now;
+    PodStatus prev = s.posted != null ? s.posted : s.pod.getStatus();
+    if (prev != null && prev.getConditions() != null) {
+      for (PodCondition c : prev.getConditions()) {
+        if (c.getType().equals(type) && c.getStatus().equals(status)) transition = c.getLastTransitionTime();
+      }
+    }
+    String message = reason == null ? null : reason.equals("ContainersNotReady") || reason.equals("ContainersNotInitialized")
+        ? "containers with " + (reason.equals("ContainersNotReady") ? "unready" : "incomplete") + " status: "
+          + notReady(s, reason.equals("ContainersNotInitialized")) : null;
+    return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+        .withLastTransitionTime(transition).withLastProbeTime(null).build();
+  }
+
+  private String notReady(PodState s, boolean init) {
+    List<String> names = new ArrayList<>();
+    for (Container c : init ? list(s.pod.getSpec().getInitContainers()) : s.pod.getSpec().getContainers()) {
+      ContainerRecord r = s.containers.get(c.getName());
+      if (init ? r == null || !r.succeeded() : r == null || !r.running()) names.add(c.getName());
+    }
+    return names.toString();
+  }
+
+  private void post(PodState s, PodStatus status) {
+    if (s.posted != null && Objects.equals(s.posted, status)) return;
+    try {
+      client.pods().inNamespace(s.namespace).withName(s.name).editStatus(p -> {
+        if (!s.uid.equals(p.getMetadata().getUid())) return p;
+        p.setStatus(status);
+        return p;
+      });
+      s.posted = status;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e;
+    }
+  }
+
+  /** Stops the pod's containers within its grace period, removes all it had here, then deletes the pod object. */
+  private void terminate(PodState s) throws IOException, InterruptedException {
+    Pod pod = s.pod;
+    Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+    if (grace == null) grace = pod.getSpec().getTerminationGracePeriodSeconds();
+    release(s, Duration.ofSeconds(grace == null ? 30 : Math.max(0, grace)));
+    deleteTree(podDir(s));
+    deleteTree(podLogDir(s));
+    states.remove(s.uid);
+    if (!s.gone) {
+      try {
+        client.pods().inNamespace(s.namespace).withName(s.name).withGracePeriod(0).delete();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) throw e;
+      }
+    }
+  }
+
+  /** Stops and removes containers, network and sandbox (logs and pod directory stay until the pod is deleted). */
+  private void release(PodState s, Duration grace) throws IOException {
+    List<Thread> stoppers = new ArrayList<>();
+    for (ContainerRecord r : s.containers.values()) {
+      if (r.containerId == null) continue;
+      String id = r.containerId;
+      Thread t = new Thread(() -> {
+        try {
+          runtime.stop(id, grace);
+        } catch (IOException | InterruptedException e) {
+          log.warn("stopping container {} failed: {}", id, e.toString());
+        }
+      }, "stop-" + id.substring(0, 12));
+      t.start();
+      stoppers.add(t);
+    }
+    for (Thread t : stoppers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (ContainerRecord r : s.containers.values()) {
+      if (r.containerId != null) runtime.remove(r.containerId);
+      r.current = null;
+    }
+    if (s.sandbox != null) {
+      networking.tearDown(s.pod, s.sandbox);
+      runtime.removeSandbox(s.sandbox);
+      s.sandbox = null;
+    }
+    unmountVolumes(s);
+  }
+
+  private Path podDir(PodState s) {
+    return options.podsDir().resolve(s.uid);
+  }
+
+  private Path podLogDir(PodState s) {
+    return options.logsDir().resolve(s.namespace + "_" + s.name + "_" + s.uid);
+  }
+
+  /** /etc/hosts, /etc/hostname and /etc/resolv.conf, written once per pod and bind-mounted into each container. */
+  private void writeEtcFiles(PodState s, String hostname) throws IOException {
+    Path dir = Files.createDirectories(podDir(s));
+    StringBuilder hosts = new StringBuilder("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"
+        + "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
+        + "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
+    if (s.podIp != null) hosts.append(s.podIp).append('\t').append(hostname).append('\n');
+    Files.writeString(dir.resolve("etc-hosts"), hosts.toString());
+    Files.writeString(dir.resolve("etc-hostname"), hostname + "\n");
+    Path hostResolv = Path.of("/etc/resolv.conf");
+    Files.writeString(dir.resolve("resolv.conf"), Files.exists(hostResolv) ? Files.readString(hostResolv) : "");
+  }
+
+  /** emptyDir volumes: a directory per volume, tmpfs for medium Memory. */
+  private void prepareVolumes(PodState s) throws IOException {
+    for (Volume v : list(s.pod.getSpec().getVolumes())) {
+      if (v.getEmptyDir() == null) continue;
+      Path dir = Files.createDirectories(emptyDir(s, v.getName()));
+      if ("Memory".equals(v.getEmptyDir().getMedium()) && !io.planet.node.runtime.Mounts.isMountPoint(dir)) {
+        Commands.run("mount", "-t", "tmpfs", "tmpfs", dir.toString());
+      }
+      Commands.run("chmod", "0777", dir.toString());
+    }
+  }
+
+  private void unmountVolumes(PodState s) throws IOException {
+    for (Path m : io.planet.node.runtime.Mounts.under(podDir(s))) Commands.run("umount", m.toString());
+  }
+
+  private Path emptyDir(PodState s, String volume) {
+    return podDir(s).resolve("volumes/kubernetes.io~empty-dir").resolve(volume);
+  }
+
+  private List<ContainerSpec.Mount> mounts(PodState s, Container c) {
+    List<ContainerSpec.Mount> out = new ArrayList<>();
+    Map<String, Volume> volumes = new LinkedHashMap<>();
+    for (Volume v : list(s.pod.getSpec().getVolumes())) volumes.put(v.getName(), v);
+    for (VolumeMount m : list(c.getVolumeMounts())) {
+      Volume v = volumes.get(m.getName());
+      if (v == null) continue;
+      boolean ro = Boolean.TRUE.equals(m.getReadOnly());
+      if (v.getEmptyDir() != null) out.add(ContainerSpec.Mount.bind(emptyDir(s, v.getName()).toString(), m.getMountPath(), ro));
+      else if (v.getHostPath() != null) out.add(ContainerSpec.Mount.bind(v.getHostPath().getPath(), m.getMountPath(), ro));
+    }
+    out.add(ContainerSpec.Mount.bind(podDir(s).resolve("etc-hosts").toString(), "/etc/hosts", false));
+    out.add(ContainerSpec.Mount.bind(podDir(s).resolve("etc-hostname").toString(), "/etc/hostname", false));
+    out.add(ContainerSpec.Mount.bind(podDir(s).resolve("resolv.conf").toString(), "/etc/resolv.conf", false));
+    return out;
+  }
+
+  private static <T> List<T> list(List<T> l) {
+    return l == null ? List.of() : l;
+  }
+
+  static String time(Instant i) {
+    return i == null ? null : DateTimeFormatter.ISO_INSTANT.format(i);
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) return;
+    try (var walk = Files.walk(p)) {
+      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (informer != null) informer.close();
+    workers.shutdownNow();
+  }
+}

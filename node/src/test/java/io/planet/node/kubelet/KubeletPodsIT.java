@@ -1,0 +1,181 @@
+package io.planet.node.kubelet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.planet.apiserver.testing.TestApiServer;
+import io.planet.node.image.ArchiveImporter;
+import io.planet.node.image.ImageStoreAccess;
+import io.planet.node.image.TestImages;
+import io.planet.node.runtime.Commands;
+import io.planet.node.runtime.Mounts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Pods bound to the node run as real runc containers from the busybox image; their status follows upstream's. */
+class KubeletPodsIT {
+  static final String NODE = "kubelet-it";
+  static TestApiServer apiServer;
+  static KubernetesClient client;
+  static Kubelet kubelet;
+  static Path tmp;
+  static String image;
+
+  @BeforeAll
+  static void start() throws Exception {
+    apiServer = new TestApiServer();
+    Config config = new ConfigBuilder().withMasterUrl(apiServer.url()).withRequestTimeout(10_000).build();
+    client = new KubernetesClientBuilder().withConfig(config).build();
+    tmp = Files.createTempDirectory("planet-kubelet");
+    Kubelet.Paths paths = new Kubelet.Paths(tmp.resolve("data"), tmp.resolve("run"), tmp.resolve("logs"), Path.of("/run/netns"));
+    NodeStatusManager.Options node = NodeStatusManager.Options.defaults(NODE, paths.dataDir());
+    kubelet = new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4), PodNetworking.LOOPBACK_ONLY);
+    image = new ArchiveImporter(kubelet.images()).importArchive(TestImages.busybox(), null).get(0).names().get(0);
+    kubelet.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (client != null) {
+      client.pods().inAnyNamespace().delete();
+      await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
+    }
+    if (kubelet != null) kubelet.close();
+    if (client != null) client.close();
+    if (apiServer != null) apiServer.close();
+    ImageStoreAccess.deleteTree(tmp);
+  }
+
+  private Pod create(String name, String restartPolicy, String script) {
+    return client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withNodeName(NODE).withRestartPolicy(restartPolicy).withTerminationGracePeriodSeconds(1L)
+        .addNewContainer().withName("main").withImage(image).withCommand("sh", "-c", script).endContainer()
+        .endSpec().build()).create();
+  }
+
+  private Pod get(String name) {
+    return client.pods().inNamespace("default").withName(name).get();
+  }
+
+  /** The pod's only container's status; a placeholder until the kubelet reports one. */
+  private static ContainerStatus main(Pod p) {
+    List<ContainerStatus> s = p.getStatus().getContainerStatuses();
+    return s == null || s.isEmpty() ? new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+        .withNewState().endState().withRestartCount(0).build() : s.get(0);
+  }
+
+  @Test
+  void runsAPodAndDeletingItLeavesNothingBehind() throws Exception {
+    Pod created = create("web", "Always", "echo hello from $(hostname); exec sleep 1000");
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(get("web").getStatus().getPhase()));
+    Pod pod = get("web");
+    ContainerStatus c = main(pod);
+    assertThat(c.getReady()).isTrue();
+    assertThat(c.getStarted()).isTrue();
+    assertThat(c.getState().getRunning().getStartedAt()).isNotNull();
+    assertThat(c.getContainerID()).startsWith("runc://");
+    assertThat(c.getImageID()).startsWith("planet.local/busybox@sha256:");
+    assertThat(pod.getStatus().getConditions()).filteredOn(x -> x.getType().equals("Ready")).singleElement()
+        .satisfies(x -> assertThat(x.getStatus()).isEqualTo("True"));
+    assertThat(pod.getStatus().getHostIP()).isNotEmpty();
+    Path log = tmp.resolve("logs/default_web_" + created.getMetadata().getUid() + "/main/0.log");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && Files.readString(log).contains("stdout F hello from web"));
+
+    client.pods().inNamespace("default").withName("web").delete();
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("web") == null);
+    String uid = created.getMetadata().getUid();
+    assertThat(Mounts.under(tmp)).noneMatch(m -> m.toString().contains(uid) || m.toString().contains(uid.substring(0, 8)));
+    assertThat(Files.exists(Path.of("/run/netns/planet-" + created.getMetadata().getUid()))).isFalse();
+    assertThat(Files.exists(log.getParent().getParent())).isFalse();
+    assertThat(Commands.run("ps", "-eo", "args")).doesNotContain("sleep 1000");
+  }
+
+  @Test
+  void finishedPodsReportExitCodesAndPhase() {
+    create("fails", "Never", "echo bye; exit 3");
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Failed".equals(get("fails").getStatus().getPhase()));
+    ContainerStatus c = main(get("fails"));
+    assertThat(c.getState().getTerminated().getExitCode()).isEqualTo(3);
+    assertThat(c.getState().getTerminated().getReason()).isEqualTo("Error");
+    assertThat(c.getReady()).isFalse();
+
+    create("works", "OnFailure", "exit 0");
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(get("works").getStatus().getPhase()));
+    assertThat(main(get("works")).getState().getTerminated().getReason()).isEqualTo("Completed");
+  }
+
+  @Test
+  void crashingContainersBackOff() {
+    create("crash", "Always", "echo crashing; exit 1");
+    await().atMost(Duration.ofSeconds(40)).until(() -> {
+      ContainerStatus c = main(get("crash"));
+      return c.getRestartCount() >= 2 && c.getState().getWaiting() != null
+          && "CrashLoopBackOff".equals(c.getState().getWaiting().getReason());
+    });
+    ContainerStatus c = main(get("crash"));
+    assertThat(c.getState().getWaiting().getMessage()).startsWith("back-off ").contains("restarting failed container=main");
+    assertThat(c.getLastState().getTerminated().getExitCode()).isEqualTo(1);
+    assertThat(get("crash").getStatus().getPhase()).isEqualTo("Running");
+  }
+
+  @Test
+  void initContainersEnvAndEmptyDirs() {
+    client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("settings")
+        .endMetadata().withData(Map.of("color", "blue")).build()).create();
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("init").endMetadata()
+        .withNewSpec().withNodeName(NODE).withRestartPolicy("Never")
+        .addNewVolume().withName("shared").withNewEmptyDir().endEmptyDir().endVolume()
+        .addNewInitContainer().withName("prepare").withImage(image).withCommand("sh", "-c", "echo prepared > /work/state")
+          .addNewVolumeMount().withName("shared").withMountPath("/work").endVolumeMount().endInitContainer()
+        .addNewContainer().withName("main").withImage(image)
+          .withCommand("sh", "-c", "cat /work/state; echo $POD_NAME $COLOR $0")
+          .withArgs("$(POD_NAME)-expanded")
+          .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().endEnv()
+          .addNewEnv().withName("COLOR").withNewValueFrom().withNewConfigMapKeyRef().withName("settings").withKey("color").endConfigMapKeyRef().endValueFrom().endEnv()
+          .addNewVolumeMount().withName("shared").withMountPath("/work").endVolumeMount().endContainer()
+        .endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(get("init").getStatus().getPhase()));
+    Pod pod = get("init");
+    assertThat(pod.getStatus().getInitContainerStatuses().get(0).getState().getTerminated().getReason()).isEqualTo("Completed");
+    Path log = tmp.resolve("logs/default_init_" + pod.getMetadata().getUid() + "/main/0.log");
+    assertThat(log).content().contains("stdout F prepared").contains("stdout F init blue init-expanded");
+
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("noconfig").endMetadata()
+        .withNewSpec().withNodeName(NODE).addNewContainer().withName("main").withImage(image).withCommand("sleep", "100")
+          .addNewEnv().withName("X").withNewValueFrom().withNewConfigMapKeyRef().withName("missing").withKey("k").endConfigMapKeyRef().endValueFrom().endEnv()
+        .endContainer().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      ContainerStatus s = main(get("noconfig"));
+      return s.getState().getWaiting() != null && "CreateContainerConfigError".equals(s.getState().getWaiting().getReason());
+    });
+    assertThat(main(get("noconfig")).getState().getWaiting().getMessage()).isEqualTo("configmap \"missing\" not found");
+    assertThat(get("noconfig").getStatus().getPhase()).isEqualTo("Pending");
+  }
+
+  @Test
+  void imagesThatAreNotThereAreReported() {
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("noimage").endMetadata()
+        .withNewSpec().withNodeName(NODE).addNewContainer().withName("main").withImage("planet.local/absent:1")
+        .withImagePullPolicy("Never").endContainer().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      ContainerStatus s = main(get("noimage"));
+      return s.getState().getWaiting() != null && "ErrImageNeverPull".equals(s.getState().getWaiting().getReason());
+    });
+  }
+}
