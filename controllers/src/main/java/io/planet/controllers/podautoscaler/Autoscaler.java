@@ -189,7 +189,8 @@ public final class Autoscaler {
     MetricProposal firstInvalid = null;
     for (MetricSpec spec : specs) {
       MetricProposal p = computeReplicasForMetric(hpa, spec, scale, selector);
-      statuses.add(p.status == null ? new MetricStatus() : p.status);
+      // upstream leaves a zero entry for a failed metric; an entry without a type only confuses readers, so none
+      if (p.status != null) statuses.add(p.status);
       if (p.error != null) {
         if (invalid == 0) firstInvalid = p;
         invalid++;
