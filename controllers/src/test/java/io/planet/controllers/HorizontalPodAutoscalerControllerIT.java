@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -11,14 +12,19 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.planet.controllers.podautoscaler.AutoscalerSettings;
 import io.planet.controllers.runtime.Controller;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,8 +89,10 @@ class HorizontalPodAutoscalerControllerIT {
     FakePodMetrics.serveMetricsApi(cluster.server);
     await().atMost(WAIT).until(() -> cluster.server.client().get("/apis/metrics.k8s.io/v1beta1").code() == 200);
     String ns = cluster.namespace("hpa-cpu");
+    List<String> seen = new CopyOnWriteArrayList<>();
     try (ReadyingKubelet kubelet = new ReadyingKubelet(c, ns);
-        FakePodMetrics metrics = new FakePodMetrics(c, ns, "400m")) {
+        FakePodMetrics metrics = new FakePodMetrics(c, ns, "400m");
+        Watch watch = watchConditions(ns, "web", seen)) {
       deployment(ns, "web", 2);
       // 400m of a 200m request is 200% against a 50% target: 8 pods wanted, 5 allowed
       hpa(ns, "web", 1, 5, 3);
@@ -92,8 +100,11 @@ class HorizontalPodAutoscalerControllerIT {
       Event up = awaitEvent(ns, "web", "SuccessfulRescale");
       assertThat(up.getMessage()).isEqualTo("New size: 5; reason: cpu resource utilization (percentage of request) above target");
       assertThat(up.getType()).isEqualTo("Normal");
-      HorizontalPodAutoscaler h = awaitCondition(ns, "web", "AbleToScale", "SucceededRescale");
-      assertThat(condition(h, "AbleToScale").getMessage()).isEqualTo("the HPA controller was able to update the target scale to 5");
+      // the next sync turns SucceededRescale into ReadyForNewScale: the watch keeps what was written
+      await().atMost(WAIT).until(() -> seen.contains(
+          "AbleToScale True SucceededRescale: the HPA controller was able to update the target scale to 5"));
+      HorizontalPodAutoscaler h = await().atMost(WAIT).until(() -> get(ns, "web"),
+          x -> x.getStatus() != null && x.getStatus().getCurrentMetrics() != null);
       assertThat(condition(h, "ScalingActive").getReason()).isEqualTo("ValidMetricFound");
       assertThat(condition(h, "ScalingActive").getMessage()).isEqualTo(
           "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)");
@@ -108,7 +119,7 @@ class HorizontalPodAutoscalerControllerIT {
       // usage drops to 10% of requests: the scale-down waits out the 3 s window, then goes to minReplicas
       await().atMost(WAIT).until(() -> Fixtures.livePods(c, ns, "web").stream().filter(PodStatus::ready).count() == 5);
       metrics.cpu("20m");
-      awaitCondition(ns, "web", "AbleToScale", "ScaleDownStabilized");
+      await().atMost(WAIT).until(() -> seen.stream().anyMatch(x -> x.startsWith("AbleToScale True ScaleDownStabilized")));
       assertThat(replicas(ns, "web")).isEqualTo(5);
       await().atMost(WAIT).until(() -> replicas(ns, "web") == 1);
       await().atMost(WAIT).until(() -> events(ns, "web", "SuccessfulRescale").stream()
@@ -139,6 +150,44 @@ class HorizontalPodAutoscalerControllerIT {
     HorizontalPodAutoscaler h = awaitCondition(ns, "web", "ScalingActive", "ScalingDisabled");
     assertThat(condition(h, "ScalingActive").getMessage()).isEqualTo("scaling is disabled since the replica count of the target is zero");
     assertThat(replicas(ns, "web")).isZero();
+  }
+
+  @Test
+  @Order(4)
+  void scalesACustomResourceThroughItsScaleSubresource() {
+    cluster.server.client().create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", """
+        {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+         "metadata":{"name":"workers.example.com"},
+         "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"workers","kind":"Worker"},
+          "versions":[{"name":"v1","served":true,"storage":true,
+            "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},
+            "subresources":{"status":{},"scale":{"specReplicasPath":".spec.replicas",
+              "statusReplicasPath":".status.replicas","labelSelectorPath":".status.selector"}}}]}}
+        """);
+    await().atMost(WAIT).until(() -> cluster.server.client().get("/apis/example.com/v1").code() == 200);
+    String ns = cluster.namespace("hpa-cr");
+    ResourceDefinitionContext workers = new ResourceDefinitionContext.Builder().withGroup("example.com")
+        .withVersion("v1").withPlural("workers").withKind("Worker").withNamespaced(true).build();
+    c.genericKubernetesResources(workers).inNamespace(ns).resource(new GenericKubernetesResourceBuilder()
+        .withApiVersion("example.com/v1").withKind("Worker").withNewMetadata().withName("w").withNamespace(ns)
+        .endMetadata().withAdditionalProperties(Map.of("spec", Map.of("replicas", 6))).build()).create();
+    c.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(new HorizontalPodAutoscalerBuilder()
+        .withNewMetadata().withName("w").withNamespace(ns).endMetadata().withNewSpec().withNewScaleTargetRef()
+        .withApiVersion("example.com/v1").withKind("Worker").withName("w").endScaleTargetRef().withMaxReplicas(3)
+        .endSpec().build()).create();
+    await().atMost(WAIT).until(() -> ((Map<?, ?>) c.genericKubernetesResources(workers).inNamespace(ns).withName("w").get()
+        .getAdditionalProperties().get("spec")).get("replicas"), r -> Integer.valueOf(3).equals(r));
+
+    // a target kind nobody serves: FailedGetScale
+    c.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(new HorizontalPodAutoscalerBuilder()
+        .withNewMetadata().withName("ghost").withNamespace(ns).endMetadata().withNewSpec().withNewScaleTargetRef()
+        .withApiVersion("example.com/v1").withKind("Ghost").withName("g").endScaleTargetRef().withMaxReplicas(3)
+        .endSpec().build()).create();
+    HorizontalPodAutoscaler ghost = awaitCondition(ns, "ghost", "AbleToScale", "FailedGetScale");
+    assertThat(condition(ghost, "AbleToScale").getStatus()).isEqualTo("False");
+    assertThat(condition(ghost, "AbleToScale").getMessage()).isEqualTo("the HPA controller was unable to get the "
+        + "target's current scale: no matches for kind \"Ghost\" in group \"example.com\"");
+    awaitEvent(ns, "ghost", "FailedGetScale");
   }
 
   // ---- helpers
@@ -188,6 +237,23 @@ class HorizontalPodAutoscalerControllerIT {
     return await().atMost(WAIT).until(() -> get(ns, name), h -> {
       HorizontalPodAutoscalerCondition x = condition(h, type);
       return x != null && reason.equals(x.getReason());
+    });
+  }
+
+  /** Every condition the HPA's status carried, as "type status reason: message", in the order they were written. */
+  private static Watch watchConditions(String ns, String name, List<String> seen) {
+    return c.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName(name).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, HorizontalPodAutoscaler h) {
+        if (h.getStatus() == null || h.getStatus().getConditions() == null) return;
+        for (HorizontalPodAutoscalerCondition x : h.getStatus().getConditions()) {
+          String line = x.getType() + " " + x.getStatus() + " " + x.getReason() + ": " + x.getMessage();
+          if (!seen.contains(line)) seen.add(line);
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
     });
   }
 

@@ -53,15 +53,6 @@ public final class ApiRequests {
         .put("application/json", body.toString()));
   }
 
-  public JsonNode post(String path, JsonNode body) throws Failure {
-    return send(http.newHttpRequestBuilder().uri(base + path).header("Accept", "application/json")
-        .post("application/json", body.toString().getBytes(StandardCharsets.UTF_8)));
-  }
-
-  public JsonNode patch(String path, JsonNode mergePatch) throws Failure {
-    return send(http.newHttpRequestBuilder().uri(base + path).header("Accept", "application/json")
-        .patch("application/merge-patch+json", mergePatch.toString()));
-  }
 
   private JsonNode send(HttpRequest.Builder b) throws Failure {
     HttpResponse<String> r;

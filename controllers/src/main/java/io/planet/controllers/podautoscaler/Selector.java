@@ -96,10 +96,6 @@ public final class Selector {
     return requirements.stream().allMatch(r -> r.matches(l));
   }
 
-  public boolean isEmpty() {
-    return requirements.isEmpty();
-  }
-
   @Override
   public String toString() {
     return String.join(",", requirements.stream().map(Requirement::toString).toList());
