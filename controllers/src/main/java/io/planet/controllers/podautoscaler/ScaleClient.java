@@ -48,7 +48,8 @@ final class ScaleClient {
   /** Writes spec.replicas with the resourceVersion read, so a concurrent change conflicts instead of being lost. */
   void update(Scale scale, int replicas) throws ScaleFailure {
     ObjectNode body = scale.object().deepCopy();
-    body.with("spec").put("replicas", replicas);
+    ObjectNode spec = body.get("spec") instanceof ObjectNode o ? o : body.putObject("spec");
+    spec.put("replicas", replicas);
     try {
       api.put(scale.path(), body);
     } catch (ApiRequests.Failure e) {
