@@ -30,7 +30,8 @@ public final class KnownControllers {
       new Known("endpointslice-controller", "endpointslice", EndpointSliceController::new),
       new Known("node-ipam-controller", "nodeipam", NodeIpamController::withDefaults),
       new Known("node-lifecycle-controller", "nodelifecycle", NodeLifecycleController::withDefaults),
-      new Known("taint-eviction-controller", "tainteviction", TaintEvictionController::new));
+      new Known("taint-eviction-controller", "tainteviction", TaintEvictionController::new),
+      new Known("horizontal-pod-autoscaler-controller", "horizontalpodautoscaling", HorizontalPodAutoscalerController::new));
 
   private KnownControllers() {}
 

@@ -63,6 +63,9 @@ final class Fixtures {
   static void markReady(KubernetesClient c, Pod pod) {
     Pod fresh = c.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
     fresh.getStatus().setPhase("Running");
+    if (fresh.getStatus().getStartTime() == null) {
+      fresh.getStatus().setStartTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
     fresh.getStatus().setConditions(List.of(new PodConditionBuilder().withType("Ready").withStatus("True")
         .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build()));
     c.pods().inNamespace(pod.getMetadata().getNamespace()).resource(fresh).updateStatus();
