@@ -27,6 +27,10 @@ final class ContainerRecord {
   String waitingMessage;
   Duration backoff;
   Instant retryAt;
+  /** Probe state of the current run: startup passed (or none), readiness passing (or none). */
+  volatile boolean startupDone;
+  volatile boolean probeReady;
+  final java.util.List<java.util.concurrent.ScheduledFuture<?>> probes = new java.util.ArrayList<>();
 
   ContainerRecord(String name, String image) {
     this.name = name;
@@ -35,6 +39,11 @@ final class ContainerRecord {
 
   boolean running() {
     return current != null && terminated == null;
+  }
+
+  void cancelProbes() {
+    probes.forEach(f -> f.cancel(false));
+    probes.clear();
   }
 
   boolean succeeded() {
@@ -56,6 +65,7 @@ final class ContainerRecord {
     if (previous != null) last = new ContainerStateBuilder().withTerminated(previous).build();
     return new ContainerStatusBuilder().withName(name).withImage(image).withImageID(imageId == null ? "" : imageId)
         .withContainerID(containerId == null ? null : "runc://" + containerId).withState(state).withLastState(last)
-        .withReady(ready && running()).withRestartCount(restartCount).withStarted(running()).build();
+        .withReady(ready && running() && startupDone && probeReady).withRestartCount(restartCount)
+        .withStarted(running() && startupDone).build();
   }
 }

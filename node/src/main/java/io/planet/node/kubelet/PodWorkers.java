@@ -68,6 +68,13 @@ public final class PodWorkers implements AutoCloseable {
     return t;
   });
   private SharedIndexInformer<Pod> informer;
+  private final Prober prober;
+  /** Probes run apart from the pod workers: a slow probe must not hold up syncing pods. */
+  private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2, r -> {
+    Thread t = new Thread(r, "prober");
+    t.setDaemon(true);
+    return t;
+  });
 
   PodWorkers(KubernetesClient client, RuncRuntime runtime, ImageManager images, PodNetworking networking, Options options) {
     this.client = client;
@@ -76,6 +83,7 @@ public final class PodWorkers implements AutoCloseable {
     this.envResolver = new EnvResolver(client);
     this.networking = networking;
     this.options = options;
+    this.prober = new Prober(runtime.runc());
   }
 
   /** A pod's life on this node. */
@@ -273,9 +281,11 @@ public final class PodWorkers implements AutoCloseable {
     r.waitingMessage = null;
     r.retryAt = null;
     RuncRuntime.Container started = r.current;
+    startProbes(s, c, r, started);
     started.exit().thenAccept(code -> {
       synchronized (s) {
         if (r.current != started) return;
+        r.cancelProbes();
         r.terminated = new ContainerStateTerminatedBuilder().withExitCode(code)
             .withReason(code == 0 ? "Completed" : "Error")
             .withStartedAt(time(r.startedAt)).withFinishedAt(time(Instant.now().truncatedTo(ChronoUnit.SECONDS)))
@@ -283,6 +293,66 @@ public final class PodWorkers implements AutoCloseable {
       }
       enqueue(s.uid, Duration.ZERO);
     });
+  }
+
+  /**
+   * Starts the container's probes: startup gates the others; readiness sets the ready flag; liveness and startup
+   * failures past their threshold kill the container, which restarts by its pod's restartPolicy.
+   */
+  private void startProbes(PodState s, Container c, ContainerRecord r, RuncRuntime.Container run) {
+    r.startupDone = c.getStartupProbe() == null;
+    r.probeReady = c.getReadinessProbe() == null;
+    schedule(s, c, r, run, c.getStartupProbe(), "Startup");
+    schedule(s, c, r, run, c.getLivenessProbe(), "Liveness");
+    schedule(s, c, r, run, c.getReadinessProbe(), "Readiness");
+  }
+
+  private void schedule(PodState s, Container c, ContainerRecord r, RuncRuntime.Container run, io.fabric8.kubernetes.api.model.Probe p,
+      String kind) {
+    if (p == null) return;
+    int period = p.getPeriodSeconds() == null ? 10 : Math.max(1, p.getPeriodSeconds());
+    int delay = p.getInitialDelaySeconds() == null ? 0 : p.getInitialDelaySeconds();
+    int failureThreshold = p.getFailureThreshold() == null ? 3 : p.getFailureThreshold();
+    int successThreshold = p.getSuccessThreshold() == null ? 1 : p.getSuccessThreshold();
+    int[] streak = {0, 0};
+    Runnable task = () -> {
+      if (!run.running() || (!kind.equals("Startup") && !r.startupDone) || (kind.equals("Startup") && r.startupDone)) return;
+      Prober.Result result = prober.probe(p, c, run.id(), s.podIp);
+      if (result.success()) {
+        streak[1] = 0;
+        if (++streak[0] < successThreshold) return;
+        if (kind.equals("Startup") && !r.startupDone) {
+          r.startupDone = true;
+          enqueue(s.uid, Duration.ZERO);
+        } else if (kind.equals("Readiness") && !r.probeReady) {
+          r.probeReady = true;
+          enqueue(s.uid, Duration.ZERO);
+        }
+        return;
+      }
+      streak[0] = 0;
+      log.info("{} probe failed for container {} of pod {}/{}: {}", kind, c.getName(), s.namespace, s.name, result.message());
+      if (++streak[1] < failureThreshold) return;
+      if (kind.equals("Readiness")) {
+        if (r.probeReady) {
+          r.probeReady = false;
+          enqueue(s.uid, Duration.ZERO);
+        }
+        return;
+      }
+      streak[1] = 0;
+      log.info("container {} of pod {}/{} failed its {} probe, will be restarted", c.getName(), s.namespace, s.name,
+          kind.toLowerCase());
+      Long grace = s.pod.getSpec().getTerminationGracePeriodSeconds();
+      try {
+        runtime.stop(run.id(), Duration.ofSeconds(grace == null ? 30 : grace));
+      } catch (IOException e) {
+        log.warn("killing container {} failed: {}", run.id(), e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    r.probes.add(probes.scheduleWithFixedDelay(task, delay * 1000L, period * 1000L, TimeUnit.MILLISECONDS));
   }
 
   private static byte[] randomBytes() {
@@ -447,6 +517,7 @@ public final class PodWorkers implements AutoCloseable {
       }
     }
     for (ContainerRecord r : s.containers.values()) {
+      r.cancelProbes();
       if (r.containerId != null) runtime.remove(r.containerId);
       r.current = null;
     }
@@ -535,5 +606,6 @@ public final class PodWorkers implements AutoCloseable {
   public void close() {
     if (informer != null) informer.close();
     workers.shutdownNow();
+    probes.shutdownNow();
   }
 }

@@ -27,6 +27,32 @@ public final class Runc {
         "--pid-file", pidFile.toString(), id).start();
   }
 
+  /** Result of a command run in a container: exit code and combined output (first 10 KiB, as probes keep). */
+  public record ExecResult(int exitCode, String output, boolean timedOut) {}
+
+  /** {@code runc exec}: runs {@code args} inside the running container, killed after {@code timeout}. */
+  public ExecResult exec(String id, List<String> args, java.time.Duration timeout) throws IOException {
+    List<String> cmd = new java.util.ArrayList<>(List.of("runc", "--root", root.toString(), "exec", id));
+    cmd.addAll(args);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    byte[] out;
+    boolean done;
+    try {
+      done = p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (!done) {
+        p.destroyForcibly();
+        return new ExecResult(-1, "", true);
+      }
+      out = p.getInputStream().readNBytes(10 * 1024);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      throw new IOException("interrupted", e);
+    }
+    return new ExecResult(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8), false);
+  }
+
   public void kill(String id, String signal) throws IOException {
     Commands.run("runc", "--root", root.toString(), "kill", "--all", id, signal);
   }

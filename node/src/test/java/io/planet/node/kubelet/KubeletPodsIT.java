@@ -178,4 +178,24 @@ class KubeletPodsIT {
       return s.getState().getWaiting() != null && "ErrImageNeverPull".equals(s.getState().getWaiting().getReason());
     });
   }
+
+  @Test
+  void probesGateReadinessAndRestartUnhealthyContainers() {
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("probed").endMetadata()
+        .withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+        .addNewContainer().withName("main").withImage(image)
+          .withCommand("sh", "-c", "touch /tmp/alive; sleep 3; touch /tmp/ready; sleep 3; rm /tmp/alive; exec sleep 1000")
+          .withNewReadinessProbe().withNewExec().withCommand("cat", "/tmp/ready").endExec().withPeriodSeconds(1).endReadinessProbe()
+          .withNewLivenessProbe().withNewExec().withCommand("cat", "/tmp/alive").endExec().withPeriodSeconds(1)
+            .withFailureThreshold(1).endLivenessProbe()
+        .endContainer().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(get("probed").getStatus().getPhase()));
+    assertThat(main(get("probed")).getReady()).as("not ready before the readiness probe passes").isFalse();
+    await().atMost(Duration.ofSeconds(30)).until(() -> main(get("probed")).getReady());
+    assertThat(get("probed").getStatus().getConditions()).filteredOn(x -> x.getType().equals("Ready")).singleElement()
+        .satisfies(x -> assertThat(x.getStatus()).isEqualTo("True"));
+    // the liveness probe fails once /tmp/alive is gone: the container is killed and started again
+    await().atMost(Duration.ofSeconds(40)).until(() -> main(get("probed")).getRestartCount() >= 1);
+    assertThat(main(get("probed")).getLastState().getTerminated()).isNotNull();
+  }
 }
