@@ -529,6 +529,37 @@ public final class PodWorkers implements AutoCloseable {
     unmountVolumes(s);
   }
 
+  /** Where a container's log is and whether it is still being written; empty when there is no such container run. */
+  public record LogTarget(Path file, java.util.function.BooleanSupplier running) {}
+
+  /** Upstream's errors for logs: no such pod/container, or no previous run. */
+  public static final class LogsUnavailable extends Exception {
+    public LogsUnavailable(String message) {
+      super(message);
+    }
+  }
+
+  public LogTarget logs(String namespace, String pod, String container, boolean previous) throws LogsUnavailable {
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (!namespace.equals(s.namespace) || !pod.equals(s.name)) continue;
+        ContainerRecord r = s.containers.get(container);
+        if (r == null || !r.everStarted) {
+          throw new LogsUnavailable("container \"" + container + "\" in pod \"" + pod + "\" is waiting to start: "
+              + (r == null || r.waitingReason == null ? "ContainerCreating" : r.waitingReason));
+        }
+        if (previous && r.restartCount == 0) {
+          throw new LogsUnavailable("previous terminated container \"" + container + "\" in pod \"" + pod + "\" not found");
+        }
+        int run = previous ? r.restartCount - 1 : r.restartCount;
+        RuncRuntime.Container current = r.current;
+        boolean live = !previous && current != null;
+        return new LogTarget(podLogDir(s).resolve(container).resolve(run + ".log"), () -> live && current.running());
+      }
+    }
+    throw new LogsUnavailable("pod \"" + pod + "\" not found on this node");
+  }
+
   private Path podDir(PodState s) {
     return options.podsDir().resolve(s.uid);
   }

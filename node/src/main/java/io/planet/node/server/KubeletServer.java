@@ -1,0 +1,223 @@
+package io.planet.node.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.planet.node.kubelet.PodWorkers;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.net.ssl.KeyManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet's HTTPS API (port 10250) that the API server proxies to: {@code /healthz} and
+ * {@code /containerLogs/{namespace}/{pod}/{container}} with kubectl's log options, streamed (follow keeps the
+ * response open until the container exits). Requests are served off the event loop: log streams block on files.
+ */
+public final class KubeletServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
+
+  private final PodWorkers pods;
+  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final ExecutorService streams = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "kubelet-stream");
+    t.setDaemon(true);
+    return t;
+  });
+  private Channel channel;
+
+  public KubeletServer(PodWorkers pods) {
+    this.pods = pods;
+  }
+
+  /** Listens on {@code address} with the key and certificate in {@code keyStore}. */
+  public KubeletServer start(InetSocketAddress address, KeyStore keyStore, char[] password) throws IOException {
+    SslContext ssl;
+    try {
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keyStore, password);
+      ssl = SslContextBuilder.forServer(kmf).protocols("TLSv1.3", "TLSv1.2").build();
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot use the kubelet's serving certificate: " + e.getMessage(), e);
+    }
+    ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                new Router());
+          }
+        });
+    try {
+      channel = b.bind(address).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted binding " + address, e);
+    } catch (RuntimeException e) {
+      throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+    }
+    log.info("kubelet API listening on https://{}", address);
+    return this;
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  private final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      QueryStringDecoder q = new QueryStringDecoder(req.uri());
+      String path = q.path();
+      if (!req.method().equals(HttpMethod.GET)) {
+        text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "405: Method Not Allowed");
+        return;
+      }
+      if (path.equals("/healthz")) {
+        text(ctx, HttpResponseStatus.OK, "ok");
+        return;
+      }
+      String[] parts = path.split("/");
+      if (parts.length == 5 && parts[1].equals("containerLogs")) {
+        logs(ctx, parts[2], parts[3], parts[4], q.parameters());
+        return;
+      }
+      text(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
+    }
+  }
+
+  private void logs(ChannelHandlerContext ctx, String ns, String pod, String container, Map<String, List<String>> params) {
+    ContainerLogs.Options options;
+    PodWorkers.LogTarget target;
+    try {
+      Instant since = null;
+      if (param(params, "sinceTime") != null) since = Instant.parse(param(params, "sinceTime"));
+      if (param(params, "sinceSeconds") != null) since = Instant.now().minusSeconds(Long.parseLong(param(params, "sinceSeconds")));
+      options = new ContainerLogs.Options(bool(params, "follow"), bool(params, "timestamps"),
+          param(params, "tailLines") == null ? null : Long.parseLong(param(params, "tailLines")), since,
+          param(params, "limitBytes") == null ? null : Long.parseLong(param(params, "limitBytes")));
+      target = pods.logs(ns, pod, container, bool(params, "previous"));
+    } catch (PodWorkers.LogsUnavailable e) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, "invalid log options: " + e.getMessage());
+      return;
+    }
+    DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    HttpUtil.setTransferEncodingChunked(head, true);
+    ctx.writeAndFlush(head);
+    Channel ch = ctx.channel();
+    streams.execute(() -> {
+      try (OutputStream out = new ChunkStream(ch)) {
+        new ContainerLogs(target.file(), options).copyTo(out, () -> target.running().getAsBoolean() && ch.isActive());
+      } catch (IOException e) {
+        log.debug("log stream of {}/{}/{} ended: {}", ns, pod, container, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    });
+  }
+
+  /** Buffers writes and sends them as HTTP chunks on flush, waiting while the client is slow. */
+  private static final class ChunkStream extends OutputStream {
+    private final Channel channel;
+    private final java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+
+    ChunkStream(Channel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void write(int b) {
+      buffer.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      buffer.write(b, off, len);
+      if (buffer.size() >= 32 * 1024) flush();
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (buffer.size() == 0) return;
+      if (!channel.isActive()) throw new IOException("client went away");
+      byte[] bytes = buffer.toByteArray();
+      buffer.reset();
+      try {
+        channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).sync();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      } catch (RuntimeException e) {
+        throw new IOException(e);
+      }
+    }
+  }
+
+  private static String param(Map<String, List<String>> params, String name) {
+    List<String> v = params.get(name);
+    return v == null || v.isEmpty() || v.get(0).isEmpty() ? null : v.get(0);
+  }
+
+  private static boolean bool(Map<String, List<String>> params, String name) {
+    String v = param(params, name);
+    return v != null && (v.equals("true") || v.equals("1"));
+  }
+
+  private static void text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+    DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+  }
+
+  @Override
+  public void close() {
+    if (channel != null) channel.close().syncUninterruptibly();
+    streams.shutdownNow();
+    boss.shutdownGracefully();
+    workers.shutdownGracefully();
+  }
+}
