@@ -59,15 +59,20 @@ public final class CniClient {
     }
   }
 
-  /** Asks every plugin whether the attachment is still as ADD left it; throws the first plugin's complaint. */
+  /**
+   * Asks every plugin whether the attachment is still as ADD left it (with the ADD's capability arguments when
+   * {@code rt} has none); throws the first plugin's complaint.
+   */
   public void checkNetworkList(CniConfigList net, CniRuntimeConf rt) throws IOException {
     Optional<CniResultCache.Entry> cached = cache.get(net.name(), rt);
     if (cached.isEmpty() || cached.get().result() == null) {
       throw new CniException(net.plugins().get(0).path("type").asText(), "CHECK", CniException.CONTAINER_UNKNOWN,
           "no cached ADD result for container " + rt.containerId() + " in network " + net.name(), null);
     }
+    Map<String, Object> capabilityArgs = rt.capabilityArgs().isEmpty() ? cached.get().capabilityArgs() : rt.capabilityArgs();
+    CniRuntimeConf checkRt = new CniRuntimeConf(rt.containerId(), rt.netns(), rt.ifName(), rt.args(), capabilityArgs);
     for (ObjectNode plugin : net.plugins()) {
-      exec.run("CHECK", pluginConfig(net, plugin, rt, cached.get().result()), rt);
+      exec.run("CHECK", pluginConfig(net, plugin, checkRt, cached.get().result()), checkRt);
     }
   }
 

@@ -158,8 +158,9 @@ public final class PodNetwork {
   }
 
   /**
-   * Detaches the pod: veth, IP reservation, hostPort and masquerade rules. Call it before the sandbox's netns is
-   * destroyed (the bridge plugin finds the pod's addresses, and so its masquerade rules, inside the netns).
+   * Detaches the pod: veth, IP reservation, hostPort, forwarding and masquerade rules. Call it before the sandbox's
+   * netns is destroyed (the bridge plugin finds the pod's addresses inside it); when it is gone already, the
+   * masquerade rules the plugin then leaves are removed here.
    * Idempotent; {@code hostPorts} may be empty when the ADD was made by this node (the cached ADD has them).
    */
   public void tearDown(String podId, Path netns, List<PortMapping> hostPorts) throws IOException {
@@ -168,6 +169,10 @@ public final class PodNetwork {
     Map<String, String> args = kubeletArgs(podId);
     cni.delNetworkList(list, runtimeConf(podId, ns, args, hostPorts));
     cni.delNetworkList(loopback, new CniRuntimeConf(podId, ns, "lo", args, Map.of()));
+    if (ns == null) {
+      int removed = OrphanedMasquerade.remove(config.ipv6() ? "ip6tables" : "iptables", list.name(), podId);
+      if (removed > 0) log.info("pod {}: removed {} masquerade rule(s) left by a netns already gone", podId, removed);
+    }
   }
 
   /** CNI CHECK of the pod's attachment: throws the plugins' complaint when it is not as set up. */

@@ -32,7 +32,7 @@ final class IptablesLeftovers {
     for (String line : save.split("\n")) {
       if (line.startsWith("*")) table = line.substring(1);
       if (!line.startsWith("-A ") || table == null) continue;
-      List<String> rule = tokens(line);
+      List<String> rule = OrphanedMasquerade.split(line);
       int j = rule.indexOf("-j");
       String target = j >= 0 && j + 1 < rule.size() ? rule.get(j + 1) : "";
       if (isNew(now, table, target) && !isNew(now, table, rule.get(1))) {
@@ -65,32 +65,5 @@ final class IptablesLeftovers {
       }
     }
     return chains;
-  }
-
-  /** Splits an iptables-save rule into arguments: double quotes group, backslash escapes. */
-  static List<String> tokens(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    boolean any = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '\\' && i + 1 < line.length()) {
-        cur.append(line.charAt(++i));
-        any = true;
-      } else if (c == '"') {
-        quoted = !quoted;
-        any = true;
-      } else if (c == ' ' && !quoted) {
-        if (any) out.add(cur.toString());
-        cur.setLength(0);
-        any = false;
-      } else {
-        cur.append(c);
-        any = true;
-      }
-    }
-    if (any) out.add(cur.toString());
-    return out;
   }
 }

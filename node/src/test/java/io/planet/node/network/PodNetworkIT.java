@@ -1,6 +1,7 @@
 package io.planet.node.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.planet.node.image.ArchiveImporter;
 import io.planet.node.image.Image;
@@ -110,6 +111,10 @@ class PodNetworkIT {
     assertThat(webNet.podIP()).startsWith(subnet).isNotEqualTo(clientNet.podIP());
     assertThat(clientNet.podIP()).startsWith(subnet);
     assertThat(webNet.gateway()).isEqualTo(subnet + "1");
+    CniConfigList written = CniConfigList.parse(
+        CniExec.JSON.readTree(tmp.resolve("cni/net.d").resolve(networkName + ".conflist").toFile()));
+    assertThat(written.plugins().get(0).path("bridge").asText()).isEqualTo(bridge);
+    assertThat(written.cniVersion()).isEqualTo("1.0.0");
     assertThat(Commands.run("ip", "netns", "exec", "planet-" + web.id(), "ip", "-4", "-o", "addr", "show", "eth0"))
         .contains(webNet.podIP() + "/24");
     assertThat(Commands.run("ip", "netns", "exec", "planet-" + web.id(), "ip", "-o", "link", "show", "lo"))
@@ -139,6 +144,12 @@ class PodNetworkIT {
     assertThat(Path.of("/sys/class/net", veths.get(0))).exists();
     assertThat(Commands.run("iptables-save")).contains(web.id()).contains(webNet.podIP());
     assertThat(network.isSetUp(web.id())).isTrue();
+    // CHECK of the pod with hostPorts is not asserted: portmap 1.1.1's CHECK looks for IPv6 rules an IPv4-only pod
+    // never has (containernetworking/plugins#819)
+    network.check(client.id(), client.netns(), List.of());
+    Commands.run("ip", "netns", "exec", "planet-" + client.id(), "ip", "link", "set", "eth0", "down");
+    assertThatThrownBy(() -> network.check(client.id(), client.netns(), List.of()))
+        .as("CHECK notices a broken attachment").isInstanceOf(CniException.class);
 
     for (String c : List.copyOf(containers)) runtime.stop(c, Duration.ZERO);
     network.tearDown(web.id(), web.netns(), List.of());
@@ -173,6 +184,19 @@ class PodNetworkIT {
     } catch (IOException e) {
       return e.toString();
     }
+  }
+
+  @Test
+  void tearDownAfterTheSandboxIsGoneStillRemovesEverything() throws Exception {
+    PodSandbox pod = pod("gone");
+    PodNetwork.Result net = network.setUp(pod.id(), "default", "gone", pod.netns(), List.of(PortMapping.tcp(28081, 80)));
+    assertThat(Commands.run("iptables-save")).contains(pod.id());
+    runtime.removeSandbox(pod);
+
+    network.tearDown(pod.id(), pod.netns(), List.of());
+    assertThat(Commands.run("iptables-save")).doesNotContain(pod.id()).doesNotContain(net.podIP());
+    assertThat(tmp.resolve("cni/networks").resolve(networkName).resolve(net.podIP())).doesNotExist();
+    assertThat(network.isSetUp(pod.id())).isFalse();
   }
 
   /** GET http://host:port/ with retries while the server starts; the body. */

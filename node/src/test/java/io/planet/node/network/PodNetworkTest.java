@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The node's conflist, as generated from its pod CIDR. */
@@ -45,8 +46,8 @@ class PodNetworkTest {
   @Test
   void portMappingsUseThePortmapShape() {
     assertThat(new PortMapping(8080, 80, "TCP", "").toCapabilityArg())
-        .containsExactly(java.util.Map.entry("hostPort", 8080), java.util.Map.entry("containerPort", 80),
-            java.util.Map.entry("protocol", "tcp"));
+        .containsExactly(Map.entry("hostPort", 8080), Map.entry("containerPort", 80),
+            Map.entry("protocol", "tcp"));
     assertThat(new PortMapping(53, 53, "UDP", "192.0.2.2").toCapabilityArg()).containsEntry("hostIP", "192.0.2.2");
   }
 }
