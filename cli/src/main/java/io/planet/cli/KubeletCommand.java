@@ -43,6 +43,12 @@ final class KubeletCommand implements Callable<Integer> {
   @Option(names = "--register-with-taints", split = ",", description = "taints to register with, key[=value]:Effect[,...]")
   List<String> taints = new ArrayList<>();
 
+  @Option(names = "--pod-cidr", description = "pod CIDR to use when the Node gets none from node IPAM (e.g. 10.244.0.0/24)")
+  String podCidr;
+
+  @Option(names = "--port", defaultValue = "10250", description = "kubelet API port (default: ${DEFAULT-VALUE})")
+  int port;
+
   @Option(names = "--insecure-registry", description = "registry host[:port] pulled from over plain HTTP (repeatable)")
   List<String> insecure = new ArrayList<>();
 
@@ -76,7 +82,7 @@ final class KubeletCommand implements Callable<Integer> {
           defaults.statusReportInterval());
       Kubelet.Paths paths = new Kubelet.Paths(dataDir, Path.of("/run/planet"), logsDir, Path.of("/run/netns"));
       kubelet = new Kubelet(client, node, paths, Set.copyOf(insecure), Duration.ofSeconds(10), Duration.ofMinutes(5),
-          PodNetworking.LOOPBACK_ONLY);
+          PodNetworking.cni(client, nodeName, podCidr, dataDir.resolve("cni"), null), port);
       kubelet.start();
     } catch (KubeClients.UsageException | IOException e) {
       System.err.println("planet kubelet: " + e.getMessage());

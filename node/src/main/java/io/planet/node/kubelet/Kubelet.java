@@ -32,9 +32,13 @@ public final class Kubelet implements AutoCloseable {
   private final ImageStore images;
   private final Set<String> insecureRegistries;
   private PodWorkers workers;
+  private io.planet.node.server.KubeletServer server;
+  private final int port;
 
+  /** {@code port}: the kubelet API's (10250 upstream; 0 picks a free one, for tests). */
   public Kubelet(KubernetesClient client, NodeStatusManager.Options nodeOptions, Paths paths, Set<String> insecureRegistries,
-      Duration backoffInitial, Duration backoffMax, PodNetworking networking) throws IOException {
+      Duration backoffInitial, Duration backoffMax, PodNetworking networking, int port) throws IOException {
+    this.port = port;
     this.client = client;
     this.nodeOptions = nodeOptions;
     this.paths = paths;
@@ -59,10 +63,22 @@ public final class Kubelet implements AutoCloseable {
     workers = new PodWorkers(client, runtime, imageManager, networking, new PodWorkers.Options(nodeOptions.nodeName(),
         node.host().internalIp(), paths.dataDir().resolve("pods"), paths.logsDir(), backoffInitial, backoffMax));
     workers.start();
+    String ip = node.host().internalIp();
+    var keyStore = io.planet.node.server.ServingCertificate.loadOrCreate(paths.dataDir().resolve("pki"), nodeOptions.nodeName(),
+        java.util.List.of(ip));
+    server = new io.planet.node.server.KubeletServer(workers).start(new java.net.InetSocketAddress(ip, port), keyStore,
+        io.planet.node.server.ServingCertificate.password(paths.dataDir().resolve("pki")));
+    node.setKubeletPort(server.port());
+  }
+
+  /** The kubelet API's port. */
+  public int port() {
+    return server.port();
   }
 
   @Override
   public void close() {
+    if (server != null) server.close();
     if (workers != null) workers.close();
     node.close();
   }

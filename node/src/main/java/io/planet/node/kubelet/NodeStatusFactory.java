@@ -35,7 +35,8 @@ final class NodeStatusFactory {
     }
   }
 
-  static NodeStatus build(String nodeName, HostInfo host, Pressure pressure, String now, NodeStatus previous) {
+  static NodeStatus build(String nodeName, HostInfo host, Pressure pressure, String now, NodeStatus previous,
+      int kubeletPort) {
     Map<String, Quantity> capacity = new LinkedHashMap<>();
     capacity.put("cpu", new Quantity(Integer.toString(host.cpus())));
     capacity.put("memory", new Quantity(host.memoryBytes() / 1024 + "Ki"));
@@ -61,7 +62,7 @@ final class NodeStatusFactory {
             .withBootID(host.bootId()).withKernelVersion(host.kernelVersion()).withOsImage(host.osImage())
             .withContainerRuntimeVersion(host.runtimeVersion()).withKubeletVersion(KUBELET_VERSION)
             .withKubeProxyVersion("").withOperatingSystem("linux").withArchitecture(host.architecture()).build())
-        .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(10250).endKubeletEndpoint().endDaemonEndpoints()
+        .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(kubeletPort).endKubeletEndpoint().endDaemonEndpoints()
         .build();
   }
 

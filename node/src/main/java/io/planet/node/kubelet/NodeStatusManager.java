@@ -70,6 +70,15 @@ public final class NodeStatusManager implements AutoCloseable {
         options.statusUpdateInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  private volatile int kubeletPort = 10250;
+
+  /** The kubelet API's port, reported in status.daemonEndpoints (and posted at once when it differs). */
+  public void setKubeletPort(int port) {
+    if (port == kubeletPort) return;
+    kubeletPort = port;
+    postStatus(currentStatus(reported));
+  }
+
   /** The machine's facts, read at start. */
   public HostInfo host() {
     return host;
@@ -115,7 +124,8 @@ public final class NodeStatusManager implements AutoCloseable {
       memAvailable = HostInfo.meminfo("MemAvailable");
       var store = Files.getFileStore(options.dataDir());
       return NodeStatusFactory.build(options.nodeName(), host,
-          new NodeStatusFactory.Pressure(memAvailable, store.getUsableSpace(), store.getTotalSpace()), now(), previous);
+          new NodeStatusFactory.Pressure(memAvailable, store.getUsableSpace(), store.getTotalSpace()), now(), previous,
+          kubeletPort);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the node's resources: " + e.getMessage(), e);
     }

@@ -11,6 +11,12 @@ public interface PodNetworking {
 
   void tearDown(Pod pod, PodSandbox sandbox) throws IOException;
 
+  /** The standard CNI plugins on the node's podCIDR (or {@code fallbackCidr}), state under {@code stateDir}; bridge null = planet0. */
+  static PodNetworking cni(io.fabric8.kubernetes.client.KubernetesClient client, String nodeName, String fallbackCidr,
+      java.nio.file.Path stateDir, String bridge) {
+    return new CniPodNetworking(client, nodeName, fallbackCidr, stateDir, bridge);
+  }
+
   /** No pod network: pods get loopback only and no IP (until a CNI network is configured). */
   PodNetworking LOOPBACK_ONLY = new PodNetworking() {
     @Override

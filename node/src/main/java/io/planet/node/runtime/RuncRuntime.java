@@ -243,11 +243,14 @@ public final class RuncRuntime {
     try (Stream<Path> s = Files.list(stateDir)) {
       for (Path p : s.toList()) deleteTree(p);
     }
-    if (Files.isDirectory(netnsDir)) {
-      try (Stream<Path> s = Files.list(netnsDir)) {
-        for (Path p : s.filter(p -> p.getFileName().toString().startsWith("planet-")).toList()) {
-          if (Mounts.isMountPoint(p)) Commands.run("umount", p.toString());
-          Files.deleteIfExists(p);
+    // only this agent's sandboxes (those under its run directory): other agents on the machine keep theirs
+    Path pods = runDir.resolve("pods");
+    if (Files.isDirectory(pods)) {
+      try (Stream<Path> s = Files.list(pods)) {
+        for (Path p : s.toList()) {
+          Path netns = netnsDir.resolve("planet-" + p.getFileName());
+          if (Mounts.isMountPoint(netns)) Commands.run("umount", netns.toString());
+          Files.deleteIfExists(netns);
         }
       }
     }

@@ -48,7 +48,7 @@ public final class ServingCertificate {
     }
   }
 
-  static char[] password(Path dir) throws IOException {
+  public static char[] password(Path dir) throws IOException {
     return Files.readString(dir.resolve("kubelet.p12.pass")).trim().toCharArray();
   }
 }

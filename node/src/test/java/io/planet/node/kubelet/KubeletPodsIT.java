@@ -36,6 +36,8 @@ class KubeletPodsIT {
   static Kubelet kubelet;
   static Path tmp;
   static String image;
+  static String bridge;
+  static String cidr;
 
   @BeforeAll
   static void start() throws Exception {
@@ -45,7 +47,10 @@ class KubeletPodsIT {
     tmp = Files.createTempDirectory("planet-kubelet");
     Kubelet.Paths paths = new Kubelet.Paths(tmp.resolve("data"), tmp.resolve("run"), tmp.resolve("logs"), Path.of("/run/netns"));
     NodeStatusManager.Options node = NodeStatusManager.Options.defaults(NODE, paths.dataDir());
-    kubelet = new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4), PodNetworking.LOOPBACK_ONLY);
+    bridge = "pk" + Long.toHexString(System.nanoTime() & 0xffffffL);
+    cidr = "10.198." + (int) (Math.random() * 250) + ".0/24";
+    kubelet = new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4),
+        PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0);
     image = new ArchiveImporter(kubelet.images()).importArchive(TestImages.busybox(), null).get(0).names().get(0);
     kubelet.start();
   }
@@ -57,6 +62,7 @@ class KubeletPodsIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
     }
     if (kubelet != null) kubelet.close();
+    if (bridge != null) Commands.run("sh", "-c", "ip link del " + bridge + " 2>/dev/null || true");
     if (client != null) client.close();
     if (apiServer != null) apiServer.close();
     ImageStoreAccess.deleteTree(tmp);
@@ -94,8 +100,19 @@ class KubeletPodsIT {
     assertThat(pod.getStatus().getConditions()).filteredOn(x -> x.getType().equals("Ready")).singleElement()
         .satisfies(x -> assertThat(x.getStatus()).isEqualTo("True"));
     assertThat(pod.getStatus().getHostIP()).isNotEmpty();
+    String prefix = cidr.substring(0, cidr.lastIndexOf('.') + 1);
+    assertThat(pod.getStatus().getPodIP()).startsWith(prefix);
+    assertThat(pod.getStatus().getPodIPs()).extracting("ip").containsExactly(pod.getStatus().getPodIP());
     Path log = tmp.resolve("logs/default_web_" + created.getMetadata().getUid() + "/main/0.log");
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && Files.readString(log).contains("stdout F hello from web"));
+
+    // the kubelet API serves the log as kubectl logs shows it
+    String logs = kubeletGet("/containerLogs/default/web/main");
+    assertThat(logs).isEqualTo("hello from web\n");
+    assertThat(kubeletGet("/containerLogs/default/web/main?timestamps=true"))
+        .matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z hello from web\n");
+    assertThat(kubeletGet("/containerLogs/default/web/main?previous=true"))
+        .isEqualTo("previous terminated container \"main\" in pod \"web\" not found");
 
     client.pods().inNamespace("default").withName("web").delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> get("web") == null);
@@ -191,11 +208,49 @@ class KubeletPodsIT {
         .endContainer().endSpec().build()).create();
     await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(get("probed").getStatus().getPhase()));
     assertThat(main(get("probed")).getReady()).as("not ready before the readiness probe passes").isFalse();
-    await().atMost(Duration.ofSeconds(30)).until(() -> main(get("probed")).getReady());
+    await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.TRUE.equals(main(get("probed")).getReady()));
     assertThat(get("probed").getStatus().getConditions()).filteredOn(x -> x.getType().equals("Ready")).singleElement()
         .satisfies(x -> assertThat(x.getStatus()).isEqualTo("True"));
     // the liveness probe fails once /tmp/alive is gone: the container is killed and started again
     await().atMost(Duration.ofSeconds(40)).until(() -> main(get("probed")).getRestartCount() >= 1);
     assertThat(main(get("probed")).getLastState().getTerminated()).isNotNull();
+  }
+
+  @Test
+  void podsGetIpsOnTheNodeNetworkAndHttpProbesReachThem() throws Exception {
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("httpd").endMetadata()
+        .withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+        .addNewContainer().withName("main").withImage(image)
+          .withCommand("sh", "-c", "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www")
+          .addNewPort().withName("http").withContainerPort(8080).endPort()
+          .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withNewPort("http").endHttpGet()
+            .withPeriodSeconds(1).endReadinessProbe()
+        .endContainer().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(40)).until(() -> Boolean.TRUE.equals(main(get("httpd")).getReady()));
+    String ip = get("httpd").getStatus().getPodIP();
+    // the node reaches the pod on its IP
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + ip + ":8080/healthz")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.body()).isEqualTo("ok\n");
+  }
+
+  /** GET on the kubelet API (its certificate is self-signed: trusted blindly here). */
+  private static String kubeletGet(String path) throws Exception {
+    javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+    ssl.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+      public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    String host = client.nodes().withName(NODE).get().getStatus().getAddresses().get(0).getAddress();
+    System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://" + host + ":" + kubelet.port() + path))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 }
