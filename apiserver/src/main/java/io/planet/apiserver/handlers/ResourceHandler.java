@@ -31,6 +31,7 @@ public final class ResourceHandler {
   private final Function<ResourceType, Store> stores;
   private final WatchHandler watches;
   private final Features features;
+  private final PodLogs podLogs = new PodLogs();
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
     this.registry = registry;
@@ -445,6 +446,11 @@ public final class ResourceHandler {
         });
         features.afterFinalize(type, store, out);
         respond(req, 200, type, out, neg, List.of());
+      }
+      case "log" -> {
+        if (!method.equals("GET")) throw methodNotSupported(method, type);
+        ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
+        podLogs.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
       }
       default -> features.connect(req, p, type, store);
     }
