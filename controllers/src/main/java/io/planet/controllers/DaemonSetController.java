@@ -38,6 +38,7 @@ public final class DaemonSetController extends Controller {
 
   private final KubernetesClient client;
   private final Expectations expectations = new Expectations();
+  private final PodControllerRefManager refs;
   private SharedIndexInformer<DaemonSet> daemonSets;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<Node> nodes;
@@ -46,6 +47,7 @@ public final class DaemonSetController extends Controller {
   public DaemonSetController(KubernetesClient client) {
     super("daemonset", 2);
     this.client = client;
+    this.refs = new PodControllerRefManager(client);
   }
 
   @Override
@@ -59,7 +61,11 @@ public final class DaemonSetController extends Controller {
       @Override
       public void onAdd(Pod pod) {
         String owner = ownerKey(pod);
-        if (owner == null) return;
+        if (owner == null) {
+          // an orphan: the DaemonSets selecting it may adopt it
+          if (ReplicaController.controllerRef(pod) == null) enqueueSelecting(pod);
+          return;
+        }
         expectations.creationObserved(owner);
         enqueue(owner);
       }
@@ -67,8 +73,16 @@ public final class DaemonSetController extends Controller {
       @Override
       public void onUpdate(Pod old, Pod pod) {
         if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) return;
+        String oldOwner = ownerKey(old);
         String owner = ownerKey(pod);
-        if (owner == null) return;
+        if (oldOwner != null && !oldOwner.equals(owner)) enqueue(oldOwner);
+        if (owner == null) {
+          if (ReplicaController.controllerRef(pod) == null
+              && (!Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels()) || oldOwner != null)) {
+            enqueueSelecting(pod);
+          }
+          return;
+        }
         enqueue(owner);
         DaemonSet ds = daemonSets.getStore().getByKey(owner);
         int minReady = ds == null || ds.getSpec().getMinReadySeconds() == null ? 0 : ds.getSpec().getMinReadySeconds();
@@ -105,6 +119,12 @@ public final class DaemonSetController extends Controller {
         enqueueAll();
       }
     });
+  }
+
+  private void enqueueSelecting(Pod pod) {
+    for (DaemonSet ds : daemonSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+      if (Selectors.matches(ds.getSpec().getSelector(), pod.getMetadata().getLabels())) enqueue(key(ds));
+    }
   }
 
   private void enqueueAll() {
@@ -165,12 +185,17 @@ public final class DaemonSetController extends Controller {
     return ds.getSpec().getMinReadySeconds() == null ? 0 : ds.getSpec().getMinReadySeconds();
   }
 
-  /** The DaemonSet's pods by the node they are on or meant for; pods for no node are under the key "". */
+  /**
+   * The DaemonSet's pods (after adopting matching orphans and releasing pods that stopped matching) by the node they
+   * are on or meant for; pods for no node are under the key "".
+   */
   private Map<String, List<Pod>> podsByNode(DaemonSet ds) {
     Map<String, List<Pod>> out = new HashMap<>();
-    for (Pod p : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ds.getMetadata().getNamespace())) {
-      OwnerReference ref = ReplicaController.controllerRef(p);
-      if (ref == null || !ref.getUid().equals(ds.getMetadata().getUid())) continue;
+    String ns = ds.getMetadata().getNamespace();
+    List<Pod> owned = refs.claim(ds, history.ownerRef(ds), p -> Selectors.matches(ds.getSpec().getSelector(),
+        p.getMetadata().getLabels()), pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns),
+        () -> client.apps().daemonSets().inNamespace(ns).withName(ds.getMetadata().getName()).get());
+    for (Pod p : owned) {
       String node = DaemonPlacement.targetNode(p);
       out.computeIfAbsent(node == null ? "" : node, k -> new ArrayList<>()).add(p);
     }

@@ -53,6 +53,7 @@ public final class JobController extends Controller {
   private final Clock clock;
   private final Duration backoff;
   private final Expectations expectations = new Expectations();
+  private final PodControllerRefManager refs;
   /** Per job: failed pods seen and when that count last grew, to delay replacements of failing pods. */
   private final Map<String, FailureMark> failures = new ConcurrentHashMap<>();
   private SharedIndexInformer<Job> jobs;
@@ -69,6 +70,7 @@ public final class JobController extends Controller {
     this.client = client;
     this.clock = clock;
     this.backoff = backoff;
+    this.refs = new PodControllerRefManager(client);
   }
 
   @Override
@@ -80,7 +82,11 @@ public final class JobController extends Controller {
       @Override
       public void onAdd(Pod pod) {
         Job job = controllerOf(pod);
-        if (job == null) return;
+        if (job == null) {
+          // an orphan: the jobs selecting it may adopt it
+          if (ReplicaController.controllerRef(pod) == null) enqueueSelecting(pod);
+          return;
+        }
         expectations.creationObserved(key(job));
         enqueue(key(job));
       }
@@ -88,8 +94,16 @@ public final class JobController extends Controller {
       @Override
       public void onUpdate(Pod old, Pod pod) {
         if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) return;
+        Job oldJob = controllerOf(old);
         Job job = controllerOf(pod);
-        if (job == null) return;
+        if (oldJob != null && (job == null || !key(oldJob).equals(key(job)))) enqueue(key(oldJob));
+        if (job == null) {
+          if (ReplicaController.controllerRef(pod) == null
+              && (!Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels()) || oldJob != null)) {
+            enqueueSelecting(pod);
+          }
+          return;
+        }
         if (pod.getMetadata().getDeletionTimestamp() != null) expectations.deletionObserved(key(job), pod.getMetadata().getUid());
         enqueue(key(job));
       }
@@ -102,6 +116,12 @@ public final class JobController extends Controller {
         enqueue(key(job));
       }
     });
+  }
+
+  private void enqueueSelecting(Pod pod) {
+    for (Job job : jobs.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+      if (Selectors.matches(job.getSpec().getSelector(), pod.getMetadata().getLabels())) enqueue(key(job));
+    }
   }
 
   private Job controllerOf(Pod pod) {
@@ -119,14 +139,11 @@ public final class JobController extends Controller {
       failures.remove(key);
       return;
     }
-    List<Pod> owned = new ArrayList<>();
-    for (Pod p : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, job.getMetadata().getNamespace())) {
-      OwnerReference ref = ReplicaController.controllerRef(p);
-      if (ref != null && job.getMetadata().getUid().equals(ref.getUid())
-          && Selectors.matches(job.getSpec().getSelector(), p.getMetadata().getLabels())) {
-        owned.add(p);
-      }
-    }
+    String ns = job.getMetadata().getNamespace();
+    List<Pod> owned = refs.claim(job, ownerRef(job),
+        p -> Selectors.matches(job.getSpec().getSelector(), p.getMetadata().getLabels()),
+        pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns),
+        () -> client.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get());
     List<Pod> active = new ArrayList<>();
     int succeeded = 0;
     int failed = 0;
@@ -310,9 +327,7 @@ public final class JobController extends Controller {
         ? new HashMap<>() : new HashMap<>(t.getMetadata().getLabels());
     Map<String, String> annotations = t.getMetadata() == null || t.getMetadata().getAnnotations() == null
         ? new HashMap<>() : new HashMap<>(t.getMetadata().getAnnotations());
-    OwnerReference ref = new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-        .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
-        .withController(true).withBlockOwnerDeletion(true).build();
+    OwnerReference ref = ownerRef(job);
     PodSpec spec = t.getSpec();
     String generateName = job.getMetadata().getName() + "-";
     if (index != null) {
@@ -329,6 +344,12 @@ public final class JobController extends Controller {
         .withOwnerReferences(ref)
         .endMetadata().withSpec(spec).build();
     client.pods().inNamespace(job.getMetadata().getNamespace()).resource(pod).create();
+  }
+
+  private static OwnerReference ownerRef(Job job) {
+    return new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+        .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(true).build();
   }
 
   /** A copy of the template's spec with the hostname and JOB_COMPLETION_INDEX an indexed pod gets upstream. */

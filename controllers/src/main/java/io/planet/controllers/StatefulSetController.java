@@ -45,6 +45,7 @@ public final class StatefulSetController extends Controller {
   // creations and deletions not yet shown by the informer; names are fixed, so this guards against acting on a stale pod
   private final Expectations creations = new Expectations();
   private final Expectations deletions = new Expectations();
+  private final PodControllerRefManager refs;
   private SharedIndexInformer<StatefulSet> sets;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<PersistentVolumeClaim> claims;
@@ -53,6 +54,7 @@ public final class StatefulSetController extends Controller {
   public StatefulSetController(KubernetesClient client) {
     super("statefulset", 2);
     this.client = client;
+    this.refs = new PodControllerRefManager(client);
   }
 
   @Override
@@ -66,7 +68,11 @@ public final class StatefulSetController extends Controller {
       @Override
       public void onAdd(Pod pod) {
         String owner = ownerKey(pod);
-        if (owner == null) return;
+        if (owner == null) {
+          // an orphan: the sets selecting it may adopt it
+          if (ReplicaController.controllerRef(pod) == null) enqueueSelecting(pod);
+          return;
+        }
         creations.creationObserved(owner);
         enqueue(owner);
       }
@@ -74,8 +80,15 @@ public final class StatefulSetController extends Controller {
       @Override
       public void onUpdate(Pod old, Pod pod) {
         if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) return;
+        String oldOwner = ownerKey(old);
         String owner = ownerKey(pod);
-        if (owner != null) enqueue(owner);
+        if (oldOwner != null && !oldOwner.equals(owner)) enqueue(oldOwner);
+        if (owner != null) {
+          enqueue(owner);
+        } else if (ReplicaController.controllerRef(pod) == null
+            && (!Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels()) || oldOwner != null)) {
+          enqueueSelecting(pod);
+        }
       }
 
       @Override
@@ -88,6 +101,12 @@ public final class StatefulSetController extends Controller {
     });
   }
 
+  private void enqueueSelecting(Pod pod) {
+    for (StatefulSet set : sets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+      if (Selectors.matches(set.getSpec().getSelector(), pod.getMetadata().getLabels())) enqueue(key(set));
+    }
+  }
+
   private static String ownerKey(Pod pod) {
     OwnerReference ref = ReplicaController.controllerRef(pod);
     if (ref == null || !KIND.equals(ref.getKind())) return null;
@@ -95,8 +114,7 @@ public final class StatefulSetController extends Controller {
   }
 
   /** One reconcile's view: the set, its two revisions and its pods by ordinal. */
-  private record View(StatefulSet set, ControllerRevision current, ControllerRevision update, TreeMap<Integer, Pod> byOrdinal,
-      List<Pod> unnumbered) {
+  private record View(StatefulSet set, ControllerRevision current, ControllerRevision update, TreeMap<Integer, Pod> byOrdinal) {
     int replicas() {
       return set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
     }
@@ -148,20 +166,22 @@ public final class StatefulSetController extends Controller {
 
   private View view(StatefulSet set, ControllerRevision current, ControllerRevision update) {
     TreeMap<Integer, Pod> byOrdinal = new TreeMap<>();
-    List<Pod> unnumbered = new ArrayList<>();
+    String ns = set.getMetadata().getNamespace();
+    // as upstream, only pods named after the set are adopted (and kept): a stranger with matching labels is not a member
+    List<Pod> owned = refs.claim(set, history.ownerRef(set),
+        p -> Selectors.matches(set.getSpec().getSelector(), p.getMetadata().getLabels()) && ordinalOf(set, p) != null,
+        pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns),
+        () -> client.apps().statefulSets().inNamespace(ns).withName(set.getMetadata().getName()).get());
+    for (Pod p : owned) byOrdinal.put(ordinalOf(set, p), p);
+    return new View(set, current, update, byOrdinal);
+  }
+
+  /** The ordinal in the pod's name {@code <set>-<ordinal>}, or null when it is not named after the set. */
+  private static Integer ordinalOf(StatefulSet set, Pod p) {
     String prefix = set.getMetadata().getName() + "-";
-    for (Pod p : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace())) {
-      OwnerReference ref = ReplicaController.controllerRef(p);
-      if (ref == null || !ref.getUid().equals(set.getMetadata().getUid())) continue;
-      String name = p.getMetadata().getName();
-      Integer ordinal = null;
-      if (name.startsWith(prefix) && name.substring(prefix.length()).matches("0|[1-9][0-9]{0,8}")) {
-        ordinal = Integer.parseInt(name.substring(prefix.length()));
-      }
-      if (ordinal == null) unnumbered.add(p);
-      else byOrdinal.put(ordinal, p);
-    }
-    return new View(set, current, update, byOrdinal, unnumbered);
+    String name = p.getMetadata().getName();
+    if (!name.startsWith(prefix) || !name.substring(prefix.length()).matches("0|[1-9][0-9]{0,8}")) return null;
+    return Integer.parseInt(name.substring(prefix.length()));
   }
 
   private static String revisionOf(Pod p) {
@@ -196,7 +216,6 @@ public final class StatefulSetController extends Controller {
       if (ordered && !healthy(pod, v.minReadySeconds())) return; // wait for it before touching the next ordinal
     }
     List<Pod> condemned = new ArrayList<>(v.byOrdinal().tailMap(v.replicas(), true).descendingMap().values());
-    condemned.addAll(v.unnumbered());
     for (Pod pod : condemned) {
       if (terminating(pod)) {
         if (ordered) return;
@@ -313,7 +332,6 @@ public final class StatefulSetController extends Controller {
     String currentName = v.current().getMetadata().getName();
     String updateName = v.update().getMetadata().getName();
     List<Pod> all = new ArrayList<>(v.byOrdinal().values());
-    all.addAll(v.unnumbered());
     for (Pod p : all) {
       replicas++;
       if ("Running".equals(PodStatus.phase(p)) && PodStatus.ready(p)) {

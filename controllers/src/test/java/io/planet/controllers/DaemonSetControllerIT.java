@@ -180,6 +180,38 @@ class DaemonSetControllerIT {
     }
   }
 
+  @Test
+  void adoptsMatchingOrphansAndReleasesNonMatchingPods() {
+    String ns = cluster.namespace("ds-adopt");
+    try (HollowNodes nodes = new HollowNodes(c, new HollowNodes.Options("adopt", 1, "4", "16Gi", 110, 40,
+        Duration.ofSeconds(10))).start()) {
+      DaemonSet ds = new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
+          .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "agent")).endSelector()
+          .withTemplate(Fixtures.template("agent")).endSpec().build();
+      ds.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("kubernetes.io/hostname", "adopt-0"));
+      String uid = c.apps().daemonSets().inNamespace(ns).resource(ds).create().getMetadata().getUid();
+      await().atMost(WAIT).until(() -> status(ns).getNumberReady() != null && status(ns).getNumberReady() == 1);
+      Pod pod = Fixtures.livePods(c, ns, "agent").get(0);
+      String name = pod.getMetadata().getName();
+
+      // orphaned: adopted again rather than replaced
+      OwnerRefs.orphan(c, pod);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerUid(c, ns, name)).isEqualTo(uid));
+      assertThat(Fixtures.livePods(c, ns, "agent")).extracting(p -> p.getMetadata().getName()).containsExactly(name);
+
+      // relabelled: released, and the node gets a new daemon pod
+      OwnerRefs.relabel(c, pod);
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(OwnerRefs.controllerOf(c, ns, name)).isNull();
+        assertThat(Fixtures.livePods(c, ns, "agent")).hasSize(1)
+            .allSatisfy(p -> assertThat(p.getMetadata().getName()).isNotEqualTo(name));
+      });
+    } finally {
+      c.nodes().withName("adopt-0").delete();
+    }
+  }
+
   private static DaemonSetStatus status(String ns) {
     DaemonSetStatus s = c.apps().daemonSets().inNamespace(ns).withName("agent").get().getStatus();
     return s == null ? new DaemonSetStatus() : s;

@@ -210,4 +210,31 @@ class JobControllerIT {
       assertThat(done.getStatus().getSucceeded()).isEqualTo(3);
     });
   }
+
+  @Test
+  void adoptsMatchingOrphansAndReleasesNonMatchingPods() {
+    String ns = cluster.namespace("job-adopt");
+    var c = cluster.client;
+    Job job = create(c, ns, "adopt", Jobs.spec("adopt", 4, 2));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "adopt").size() == 2);
+    Pod pod = Jobs.activePods(c, ns, "adopt").get(0);
+    String name = pod.getMetadata().getName();
+
+    // orphaned by hand: the job takes it back, with blockOwnerDeletion, and starts no replacement
+    OwnerRefs.orphan(c, pod);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      var ref = OwnerRefs.controllerOf(c, ns, name);
+      assertThat(ref).isNotNull();
+      assertThat(ref.getUid()).isEqualTo(job.getMetadata().getUid());
+      assertThat(ref.getBlockOwnerDeletion()).isTrue();
+    });
+    assertThat(Jobs.activePods(c, ns, "adopt")).hasSize(2);
+
+    // its labels no longer match: released, and a new pod takes its place
+    OwnerRefs.relabel(c, pod);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(c.pods().inNamespace(ns).withName(name).get().getMetadata().getOwnerReferences()).isNullOrEmpty();
+      assertThat(Jobs.activePods(c, ns, "adopt")).hasSize(2).noneMatch(p -> p.getMetadata().getName().equals(name));
+    });
+  }
 }

@@ -162,6 +162,35 @@ class StatefulSetControllerIT {
     });
   }
 
+  @Test
+  void adoptsMatchingOrphansAndReleasesNonMatchingPods() {
+    String ns = cluster.namespace("sts-adopt");
+    StatefulSet set = statefulSet(ns, "Parallel");
+    set.getSpec().setReplicas(1);
+    String uid = c.apps().statefulSets().inNamespace(ns).resource(set).create().getMetadata().getUid();
+    await().atMost(WAIT).until(() -> pod(ns, "web-0") != null);
+    Pod web0 = pod(ns, "web-0");
+
+    OwnerRefs.orphan(c, web0);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerUid(c, ns, "web-0")).isEqualTo(uid));
+    assertThat(pod(ns, "web-0").getMetadata().getUid()).isEqualTo(web0.getMetadata().getUid());
+
+    OwnerRefs.relabel(c, web0);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerOf(c, ns, "web-0")).isNull());
+
+    c.pods().inNamespace(ns).withName("web-0").edit(p -> {
+      p.getMetadata().setLabels(Map.of("app", "web"));
+      return p;
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerUid(c, ns, "web-0")).isEqualTo(uid));
+    assertThat(pod(ns, "web-0").getMetadata().getUid()).isEqualTo(web0.getMetadata().getUid());
+
+    // a pod with matching labels that is not named after the set is not a member: never adopted
+    c.pods().inNamespace(ns).resource(Fixtures.pod(ns, "stranger", Map.of("app", "web"))).create();
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+        .until(() -> OwnerRefs.controllerOf(c, ns, "stranger") == null);
+  }
+
   private static StatefulSet statefulSet(String ns, String policy) {
     PersistentVolumeClaim data = new PersistentVolumeClaimBuilder().withNewMetadata().withName("data").endMetadata()
         .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().withRequests(Map.of("storage", new Quantity("1Gi")))
