@@ -1,6 +1,5 @@
 package io.planet.controllers;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -83,6 +82,8 @@ public final class DaemonSetController extends Controller {
           }
           return;
         }
+        // a graceful delete counts as observed at once, as upstream's updatePod does
+        if (pod.getMetadata().getDeletionTimestamp() != null) expectations.deletionObserved(owner, pod.getMetadata().getUid());
         enqueue(owner);
         DaemonSet ds = daemonSets.getStore().getByKey(owner);
         int minReady = ds == null || ds.getSpec().getMinReadySeconds() == null ? 0 : ds.getSpec().getMinReadySeconds();
@@ -205,6 +206,8 @@ public final class DaemonSetController extends Controller {
   /** Creates and deletes pods node by node (upstream's manage); true when it asked for any deletion. */
   private boolean manage(String key, DaemonSet ds, String hash, Map<String, List<Pod>> byNode, Map<String, Node> allNodes) {
     PodSpec spec = ds.getSpec().getTemplate().getSpec();
+    long desired = allNodes.values().stream().filter(n -> DaemonPlacement.verdict(spec, n).shouldRun()).count();
+    boolean surge = isRollingUpdate(ds) && DaemonUpdate.maxSurge(ds, (int) desired) > 0;
     List<String> toCreate = new ArrayList<>();
     List<Pod> toDelete = new ArrayList<>();
     for (Node node : allNodes.values()) {
@@ -219,9 +222,8 @@ public final class DaemonSetController extends Controller {
           if ("Failed".equals(PodStatus.phase(p))) toDelete.add(p);
           else running.add(p);
         }
-        // two pods on one node: keep the oldest
-        running.sort(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp()).thenComparing(p -> p.getMetadata().getName()));
-        toDelete.addAll(running.subList(Math.min(1, running.size()), running.size()));
+        // two pods on one node: keep the oldest, or while surging an old and a new one
+        toDelete.addAll(DaemonUpdate.surplus(running, hash, minReadySeconds(ds), surge));
       } else {
         here.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).forEach(toDelete::add);
       }
@@ -288,54 +290,18 @@ public final class DaemonSetController extends Controller {
         .endMetadata().withSpec(spec).build();
   }
 
-  private static boolean updated(Pod p, String hash) {
-    return p.getMetadata().getLabels() != null && hash.equals(p.getMetadata().getLabels().get(ControllerHistory.HASH_LABEL));
-  }
-
-  /** Upstream's rollingUpdate without surge: replace old pods while at most maxUnavailable nodes lack an available pod. */
+  /** One step of upstream's rollingUpdate over the nodes that should run the pod (see DaemonUpdate). */
   private void rollingUpdate(String key, DaemonSet ds, String hash, Map<String, List<Pod>> byNode, Map<String, Node> allNodes) {
-    int unavailable = 0;
-    int minReady = minReadySeconds(ds);
-    List<Pod> replaceNow = new ArrayList<>();
-    List<Pod> candidates = new ArrayList<>();
-    List<Node> eligible = allNodes.values().stream()
-        .filter(n -> DaemonPlacement.verdict(ds.getSpec().getTemplate().getSpec(), n).shouldRun())
-        .sorted(Comparator.comparing(n -> n.getMetadata().getName())).toList();
-    int maxUnavailable = maxUnavailable(ds, eligible.size());
-    for (Node n : eligible) {
-      List<Pod> here = byNode.getOrDefault(n.getMetadata().getName(), List.of()).stream()
-          .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-      if (here.size() != 1) {
-        unavailable++; // none yet, or being replaced: manage creates or deletes
-        continue;
-      }
-      Pod p = here.get(0);
-      if (updated(p, hash)) {
-        if (!PodStatus.available(p, minReady)) unavailable++;
-      } else if (!PodStatus.available(p, minReady)) {
-        replaceNow.add(p); // an old pod that is not serving anyway
-      } else {
-        candidates.add(p);
-      }
+    Map<String, List<Pod>> eligible = new HashMap<>();
+    for (Node n : allNodes.values()) {
+      if (!DaemonPlacement.verdict(ds.getSpec().getTemplate().getSpec(), n).shouldRun()) continue;
+      eligible.put(n.getMetadata().getName(), byNode.getOrDefault(n.getMetadata().getName(), List.of()).stream()
+          .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList());
     }
-    int budget = Math.max(0, Math.min(maxUnavailable - unavailable, candidates.size()));
-    List<Pod> victims = new ArrayList<>(replaceNow);
-    victims.addAll(candidates.subList(0, budget));
-    if (!victims.isEmpty()) delete(key, victims);
-  }
-
-  /** spec.updateStrategy.rollingUpdate.maxUnavailable against the desired count, percentages rounded up; at least 1. */
-  private static int maxUnavailable(DaemonSet ds, int desired) {
-    IntOrString v = ds.getSpec().getUpdateStrategy() == null || ds.getSpec().getUpdateStrategy().getRollingUpdate() == null
-        ? null : ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable();
-    int n;
-    if (v == null) n = 1;
-    else if (v.getStrVal() != null) {
-      String s = v.getStrVal();
-      int pct = Integer.parseInt(s.endsWith("%") ? s.substring(0, s.length() - 1) : s);
-      n = (int) Math.ceil(pct * desired / 100.0);
-    } else n = v.getIntVal();
-    return Math.max(n, 1);
+    DaemonUpdate.Plan plan = DaemonUpdate.rollingUpdate(ds, hash, eligible, minReadySeconds(ds));
+    // deletions first, creations on a later pass, so that expectations stay exact
+    if (!plan.delete().isEmpty()) delete(key, plan.delete());
+    else if (!plan.create().isEmpty()) create(key, ds, hash, plan.create());
   }
 
   private DaemonSetStatus status(DaemonSet ds, String hash, Map<String, List<Pod>> byNode, Map<String, Node> allNodes, int collisions) {
@@ -357,7 +323,7 @@ public final class DaemonSetController extends Controller {
           ready++;
           if (PodStatus.available(p, minReadySeconds(ds))) available++;
         }
-        if (updated(p, hash)) updated++;
+        if (DaemonUpdate.updated(p, hash)) updated++;
       } else if (!here.isEmpty()) {
         misscheduled++;
       }
