@@ -54,6 +54,22 @@ final class CompletionIndexes {
     return out;
   }
 
+  /** Parses the compressed form ("1,3-5,7") keeping indexes below {@code completions}; empty when malformed. */
+  static SortedSet<Integer> parse(String s, int completions) {
+    SortedSet<Integer> out = new TreeSet<>();
+    if (s == null || s.isEmpty()) return out;
+    for (String part : s.split(",")) {
+      String[] bounds = part.split("-", -1);
+      if (bounds.length > 2 || !bounds[0].matches("[0-9]{1,9}") || bounds.length == 2 && !bounds[1].matches("[0-9]{1,9}")) {
+        return new TreeSet<>();
+      }
+      int from = Integer.parseInt(bounds[0]);
+      int to = bounds.length == 2 ? Integer.parseInt(bounds[1]) : from;
+      for (int i = from; i <= to && i < completions; i++) out.add(i);
+    }
+    return out;
+  }
+
   /** Ascending indexes as comma-separated intervals; null for none (the field is left out). */
   static String format(SortedSet<Integer> indexes) {
     if (indexes.isEmpty()) return null;

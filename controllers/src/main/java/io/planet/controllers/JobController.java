@@ -214,17 +214,27 @@ public final class JobController extends Controller {
         failReason = "FailedIndexes";
         failMessage = "Job has failed indexes";
       }
-      boolean complete = completions != null ? succeeded >= completions : succeeded > 0 && active.isEmpty();
+      String successReason = null;
+      String successMessage = null;
+      String matched = failReason == null && indexed
+          ? SuccessPolicies.match(job.getSpec().getSuccessPolicy(), completions, succeededIndexes) : null;
+      if (matched != null) {
+        successReason = "SuccessPolicy";
+        successMessage = matched;
+      } else if (completions != null ? succeeded >= completions : succeeded > 0 && active.isEmpty()) {
+        successReason = "CompletionsReached";
+        successMessage = "Reached expected number of succeeded pods";
+      }
       if (failReason != null) {
         deleteAll(key, active);
         active.clear();
         setCondition(status, "FailureTarget", "True", failReason, failMessage, now);
         setCondition(status, "Failed", "True", failReason, failMessage, now);
-      } else if (complete) {
+      } else if (successReason != null) {
         deleteAll(key, active);
         active.clear();
-        setCondition(status, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
-        setCondition(status, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
+        setCondition(status, "SuccessCriteriaMet", "True", successReason, successMessage, now);
+        setCondition(status, "Complete", "True", successReason, successMessage, now);
         status.setCompletionTime(now.toString());
       } else if (!suspended) {
         // podReplacementPolicy Failed: a terminating pod still holds its place until it has failed

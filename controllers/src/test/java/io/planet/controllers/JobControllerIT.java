@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.SuccessPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -71,8 +72,8 @@ class JobControllerIT {
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Job done = get(c, ns, "pi");
-      assertThat(Jobs.condition(done, "Complete").getStatus()).isEqualTo("True");
-      assertThat(Jobs.condition(done, "SuccessCriteriaMet").getStatus()).isEqualTo("True");
+      assertThat(Jobs.conditionStatus(done, "Complete")).isEqualTo("True");
+      assertThat(Jobs.conditionStatus(done, "SuccessCriteriaMet")).isEqualTo("True");
       assertThat(done.getStatus().getSucceeded()).isEqualTo(3);
       assertThat(done.getStatus().getActive()).isIn(null, 0);
       assertThat(done.getStatus().getCompletionTime()).isNotNull();
@@ -100,7 +101,7 @@ class JobControllerIT {
       assertThat(cond).isNotNull();
       assertThat(cond.getStatus()).isEqualTo("True");
       assertThat(cond.getReason()).isEqualTo("BackoffLimitExceeded");
-      assertThat(Jobs.condition(failed, "FailureTarget").getReason()).isEqualTo("BackoffLimitExceeded");
+      assertThat(Jobs.conditionReason(failed, "FailureTarget")).isEqualTo("BackoffLimitExceeded");
       assertThat(failed.getStatus().getFailed()).isEqualTo(2);
       assertThat(failed.getStatus().getActive()).isIn(null, 0);
       assertThat(failed.getStatus().getCompletionTime()).isNull();
@@ -122,7 +123,7 @@ class JobControllerIT {
     Jobs.finish(c, Jobs.activePods(c, ns, "retry").get(0), "Succeeded");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Job done = get(c, ns, "retry");
-      assertThat(Jobs.condition(done, "Complete").getStatus()).isEqualTo("True");
+      assertThat(Jobs.conditionStatus(done, "Complete")).isEqualTo("True");
       assertThat(done.getStatus().getSucceeded()).isEqualTo(1);
       assertThat(done.getStatus().getFailed()).isEqualTo(1);
     });
@@ -156,8 +157,8 @@ class JobControllerIT {
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Job j = get(c, ns, "batch");
-      assertThat(Jobs.condition(j, "Suspended").getStatus()).isEqualTo("True");
-      assertThat(Jobs.condition(j, "Suspended").getReason()).isEqualTo("JobSuspended");
+      assertThat(Jobs.conditionStatus(j, "Suspended")).isEqualTo("True");
+      assertThat(Jobs.conditionReason(j, "Suspended")).isEqualTo("JobSuspended");
       assertThat(j.getStatus().getActive()).isIn(null, 0);
       assertThat(Jobs.activePods(c, ns, "batch")).isEmpty();
     });
@@ -167,8 +168,8 @@ class JobControllerIT {
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":false}}");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Job j = get(c, ns, "batch");
-      assertThat(Jobs.condition(j, "Suspended").getStatus()).isEqualTo("False");
-      assertThat(Jobs.condition(j, "Suspended").getReason()).isEqualTo("JobResumed");
+      assertThat(Jobs.conditionStatus(j, "Suspended")).isEqualTo("False");
+      assertThat(Jobs.conditionReason(j, "Suspended")).isEqualTo("JobResumed");
       assertThat(Jobs.activePods(c, ns, "batch")).hasSize(2);
       assertThat(Jobs.condition(j, "Failed")).isNull();
     });
@@ -207,7 +208,7 @@ class JobControllerIT {
     for (Pod p : Jobs.activePods(c, ns, "idx")) Jobs.finish(c, p, "Succeeded");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Job done = get(c, ns, "idx");
-      assertThat(Jobs.condition(done, "Complete").getStatus()).isEqualTo("True");
+      assertThat(Jobs.conditionStatus(done, "Complete")).isEqualTo("True");
       assertThat(done.getStatus().getCompletedIndexes()).isEqualTo("0-2");
       assertThat(done.getStatus().getSucceeded()).isEqualTo(3);
     });
@@ -279,7 +280,7 @@ class JobControllerIT {
       assertThat(cond.getReason()).isEqualTo("PodFailurePolicy");
       assertThat(cond.getMessage()).isEqualTo("Container c for pod " + ns + "/" + failing.getMetadata().getName()
           + " failed with exit code 42 matching FailJob rule at index 0");
-      assertThat(Jobs.condition(failed, "FailureTarget").getReason()).isEqualTo("PodFailurePolicy");
+      assertThat(Jobs.conditionReason(failed, "FailureTarget")).isEqualTo("PodFailurePolicy");
       assertThat(failed.getStatus().getFailed()).isEqualTo(1);
       assertThat(Jobs.activePods(c, ns, "pfp")).isEmpty();
     });
@@ -316,7 +317,7 @@ class JobControllerIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Job done = get(c, ns, "pi");
       assertThat(Jobs.condition(done, "Failed")).isNotNull();
-      assertThat(Jobs.condition(done, "Failed").getReason()).isEqualTo("FailedIndexes");
+      assertThat(Jobs.conditionReason(done, "Failed")).isEqualTo("FailedIndexes");
       assertThat(done.getStatus().getCompletedIndexes()).isEqualTo("0,2");
       assertThat(done.getStatus().getFailedIndexes()).isEqualTo("1");
       assertThat(done.getStatus().getFailed()).isEqualTo(2);
@@ -337,9 +338,31 @@ class JobControllerIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       Job failed = get(c, ns, "mfi");
       assertThat(Jobs.condition(failed, "Failed")).isNotNull();
-      assertThat(Jobs.condition(failed, "Failed").getReason()).isEqualTo("MaxFailedIndexesExceeded");
+      assertThat(Jobs.conditionReason(failed, "Failed")).isEqualTo("MaxFailedIndexesExceeded");
       assertThat(failed.getStatus().getFailedIndexes()).isEqualTo("2");
       assertThat(Jobs.activePods(c, ns, "mfi")).isEmpty();
+    });
+  }
+
+  @Test
+  void successPolicyCompletesTheJobOnceItsIndexesSucceeded() {
+    String ns = cluster.namespace("job-success-policy");
+    var c = cluster.client;
+    JobSpec spec = Jobs.spec("leader", 3, 3);
+    spec.setCompletionMode("Indexed");
+    spec.setSuccessPolicy(new SuccessPolicyBuilder().addNewRule().withSucceededIndexes("0").endRule().build());
+    create(c, ns, "leader", spec);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "leader").size() == 3);
+    Jobs.finish(c, activeAt(c, ns, "leader", "0"), "Succeeded");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Job done = get(c, ns, "leader");
+      JobCondition met = Jobs.condition(done, "SuccessCriteriaMet");
+      assertThat(met).isNotNull();
+      assertThat(met.getReason()).isEqualTo("SuccessPolicy");
+      assertThat(met.getMessage()).isEqualTo("Matched rules at index 0");
+      assertThat(Jobs.conditionReason(done, "Complete")).isEqualTo("SuccessPolicy");
+      assertThat(done.getStatus().getCompletedIndexes()).isEqualTo("0");
+      assertThat(Jobs.activePods(c, ns, "leader")).isEmpty();
     });
   }
 }

@@ -68,4 +68,16 @@ final class Jobs {
     if (job.getStatus() == null || job.getStatus().getConditions() == null) return null;
     return job.getStatus().getConditions().stream().filter(x -> type.equals(x.getType())).findFirst().orElse(null);
   }
+
+  /** The condition's status, or null when the job has no such condition (an assertion, not an NPE, while waiting). */
+  static String conditionStatus(Job job, String type) {
+    JobCondition c = condition(job, type);
+    return c == null ? null : c.getStatus();
+  }
+
+  /** The condition's reason, or null when the job has no such condition. */
+  static String conditionReason(Job job, String type) {
+    JobCondition c = condition(job, type);
+    return c == null ? null : c.getReason();
+  }
 }

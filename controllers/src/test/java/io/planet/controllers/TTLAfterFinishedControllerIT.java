@@ -57,6 +57,6 @@ class TTLAfterFinishedControllerIT {
     assertThat(Instant.now()).isAfterOrEqualTo(finished.plusSeconds(2));
     Job kept = c.batch().v1().jobs().inNamespace(ns).withName("kept").get();
     assertThat(kept).isNotNull();
-    assertThat(Jobs.condition(kept, "Complete").getStatus()).isEqualTo("True");
+    assertThat(Jobs.conditionStatus(kept, "Complete")).isEqualTo("True");
   }
 }
