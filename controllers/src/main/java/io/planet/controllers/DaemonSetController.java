@@ -29,8 +29,9 @@ import java.util.Set;
 
 /**
  * apps/v1 DaemonSet (upstream's pkg/controller/daemon): one pod on every node the template may run on, rolled out
- * through ControllerRevisions with RollingUpdate (maxUnavailable) or OnDelete. Pods are created already bound
- * (spec.nodeName) and carry upstream's required node affinity for their node, so no scheduler is needed for them.
+ * through ControllerRevisions with RollingUpdate (maxUnavailable, or maxSurge: see DaemonUpdate) or OnDelete. Pods are
+ * created already bound (spec.nodeName) and carry upstream's required node affinity for their node, so no scheduler
+ * is needed for them. Failed pods are replaced; matching orphans are adopted, pods that stop matching released.
  */
 public final class DaemonSetController extends Controller {
   private static final String KIND = "DaemonSet";

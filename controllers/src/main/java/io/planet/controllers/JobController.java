@@ -40,9 +40,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * batch/v1 Job: runs pods from the template until {@code completions} have succeeded (in Indexed mode: one pod per
  * completion index, with the index in annotation, label, hostname and JOB_COMPLETION_INDEX), at most
- * {@code parallelism} at once; fails the job when failed pods exceed {@code backoffLimit} or it runs longer
- * than {@code activeDeadlineSeconds}; {@code suspend} deletes the active pods. Succeeded and failed are counted from
- * the phases of the job's pods (no job-tracking finalizer), so a finished pod deleted by hand leaves the count.
+ * {@code parallelism} at once; fails the job when failed pods exceed {@code backoffLimit}, a podFailurePolicy rule
+ * says FailJob, indexes fail beyond backoffLimitPerIndex/maxFailedIndexes, or it runs longer than
+ * {@code activeDeadlineSeconds}; succeeds early by a successPolicy; {@code suspend} deletes the active pods. Matching
+ * orphans are adopted, pods that stop matching released. Succeeded and failed are counted from the phases of the
+ * job's pods (no job-tracking finalizer), so a finished pod deleted by hand leaves the count.
  */
 public final class JobController extends Controller {
   /** Upstream's DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
@@ -144,7 +146,8 @@ public final class JobController extends Controller {
     List<Pod> owned = refs.claim(job, ownerRef(job),
         p -> Selectors.matches(job.getSpec().getSelector(), p.getMetadata().getLabels()),
         pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns),
-        () -> client.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get());
+        // a finished job adopts nothing (upstream does not sync it at all): it would only delete what it adopted
+        () -> finished(job.getStatus()) ? null : client.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get());
     Tally t = tally(job, owned);
     List<Pod> active = t.active();
     int succeeded = t.succeeded();

@@ -30,10 +30,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * apps/v1 StatefulSet (upstream's pkg/controller/statefulset): pods with stable names {@code <set>-<ordinal>} and
- * hostnames, their PersistentVolumeClaims made from the claim templates first; OrderedReady (one pod at a time, each
- * waiting for the one before to be Running and Ready, removed from the highest ordinal) or Parallel; a new template
- * rolls out through ControllerRevisions from the highest ordinal down to the partition, or OnDelete.
+ * apps/v1 StatefulSet (upstream's pkg/controller/statefulset): pods with stable names {@code <set>-<ordinal>}
+ * (ordinals from spec.ordinals.start) and hostnames, their PersistentVolumeClaims made from the claim templates first
+ * and owned as the retention policy says; OrderedReady (one pod at a time, each waiting for the one before to be
+ * Running and Ready, removed from the highest ordinal) or Parallel; a new template rolls out through
+ * ControllerRevisions from the highest ordinal down to the partition (maxUnavailable at a time), or OnDelete.
+ * Matching orphans named after the set are adopted, pods that stop matching released.
  */
 public final class StatefulSetController extends Controller {
   private static final String KIND = "StatefulSet";
