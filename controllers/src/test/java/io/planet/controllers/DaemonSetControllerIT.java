@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.planet.controllers.hollow.HollowNodes;
 import java.time.Duration;
 import java.util.List;
@@ -109,10 +111,7 @@ class DaemonSetControllerIT {
         });
 
         // a new template rolls out node by node, and the history keeps both revisions
-        c.apps().daemonSets().inNamespace(ns).withName("agent").edit(d -> {
-          d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
-          return d;
-        });
+        c.apps().daemonSets().inNamespace(ns).withName("agent").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), NEW_IMAGE);
         await().atMost(WAIT).untilAsserted(() -> {
           List<Pod> pods = Fixtures.livePods(c, ns, "agent");
           assertThat(pods).hasSize(3).allSatisfy(p -> {
@@ -161,10 +160,7 @@ class DaemonSetControllerIT {
         assertThat(nodesOf(ns)).containsExactlyInAnyOrder("ondel-0", "ondel-1");
         assertThat(status(ns).getNumberReady()).isEqualTo(2);
       });
-      c.apps().daemonSets().inNamespace(ns).withName("agent").edit(d -> {
-        d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
-        return d;
-      });
+      c.apps().daemonSets().inNamespace(ns).withName("agent").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), NEW_IMAGE);
       await().atMost(WAIT).untilAsserted(() -> {
         assertThat(status(ns).getObservedGeneration()).isEqualTo(2L);
         assertThat(status(ns).getUpdatedNumberScheduled()).isZero();
@@ -261,10 +257,7 @@ class DaemonSetControllerIT {
         public void onClose(WatcherException cause) {}
       })) {
         await().atMost(WAIT).until(() -> live.size() == 2);
-        c.apps().daemonSets().inNamespace(ns).withName("agent").edit(d -> {
-          d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
-          return d;
-        });
+        c.apps().daemonSets().inNamespace(ns).withName("agent").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), NEW_IMAGE);
         await().atMost(WAIT).untilAsserted(() -> {
           assertThat(Fixtures.livePods(c, ns, "agent")).hasSize(2)
               .allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo("nginx:2"));
@@ -280,6 +273,9 @@ class DaemonSetControllerIT {
       c.nodes().withName("surge-1").delete();
     }
   }
+
+  /** The template's container image changed to nginx:2, as {@code kubectl set image} patches it. */
+  static final String NEW_IMAGE = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:2\"}]}}}}";
 
   private static boolean isOld(Pod p) {
     return p.getSpec().getContainers().get(0).getImage().equals("nginx");
@@ -338,10 +334,9 @@ class DaemonSetControllerIT {
       });
 
       // the DaemonSet follows to green nodes
-      c.apps().daemonSets().inNamespace(ns).withName("agent").edit(d -> {
-        d.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("color", "green"));
-        return d;
-      });
+      // patches without a resourceVersion, as kubectl sends them: no conflict with the controller's status writes
+      c.apps().daemonSets().inNamespace(ns).withName("agent").patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
+          "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"color\":\"green\"}}}}}");
       await().atMost(WAIT).untilAsserted(() -> {
         assertThat(nodesOf(ns)).containsExactly("color-0");
         assertThat(status(ns).getDesiredNumberScheduled()).isEqualTo(1);

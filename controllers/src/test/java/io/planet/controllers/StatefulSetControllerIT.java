@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.planet.controllers.hollow.HollowNodes;
 import java.time.Duration;
 import java.time.Instant;
@@ -269,10 +271,8 @@ class StatefulSetControllerIT {
     assertThat(pod(ns, "web-5").getMetadata().getLabels()).containsEntry("apps.kubernetes.io/pod-index", "5");
 
     // a lower start: the set moves down, pods outside the new range go
-    c.apps().statefulSets().inNamespace(ns).withName("web").edit(s -> {
-      s.getSpec().getOrdinals().setStart(3);
-      return s;
-    });
+    c.apps().statefulSets().inNamespace(ns).withName("web")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"ordinals\":{\"start\":3}}}");
     await().atMost(WAIT).untilAsserted(() -> assertThat(Fixtures.livePods(c, ns, "web"))
         .extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("web-3", "web-4"));
   }
@@ -295,10 +295,8 @@ class StatefulSetControllerIT {
         if (updated && PodStatus.ready(p)) newReady.set(true);
         if (action == Watcher.Action.DELETED && !updated && !newReady.get()) deletedBeforeFirstReady.add(p.getMetadata().getName());
       })) {
-        c.apps().statefulSets().inNamespace(ns).withName("web").edit(s -> {
-          s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
-          return s;
-        });
+        c.apps().statefulSets().inNamespace(ns).withName("web")
+            .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), DaemonSetControllerIT.NEW_IMAGE);
         await().atMost(WAIT).untilAsserted(() -> {
           StatefulSetStatus s = status(ns);
           assertThat(s.getObservedGeneration()).isEqualTo(2L);
