@@ -365,4 +365,34 @@ class JobControllerIT {
       assertThat(Jobs.activePods(c, ns, "leader")).isEmpty();
     });
   }
+
+  @Test
+  void podReplacementPolicyFailedWaitsForATerminatingPodToFail() {
+    String ns = cluster.namespace("job-replacement");
+    var c = cluster.client;
+    JobSpec spec = Jobs.spec("hold", 2, 1);
+    spec.setPodReplacementPolicy("Failed");
+    // a finalizer keeps a deleted pod terminating, as a slow container shutdown would
+    spec.getTemplate().getMetadata().setFinalizers(List.of("example.com/hold"));
+    create(c, ns, "hold", spec);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Jobs.activePods(c, ns, "hold").size() == 1);
+    Pod first = Jobs.activePods(c, ns, "hold").get(0);
+    c.pods().inNamespace(ns).withName(first.getMetadata().getName()).delete();
+
+    // terminating but not failed yet: counted, not replaced
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(c, ns, "hold").getStatus().getTerminating()).isEqualTo(1));
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> Jobs.activePods(c, ns, "hold").isEmpty());
+
+    // once it has failed, the replacement starts
+    Jobs.finish(c, first, "Failed");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(Jobs.activePods(c, ns, "hold")).hasSize(1);
+      assertThat(get(c, ns, "hold").getStatus().getFailed()).isEqualTo(1);
+      assertThat(get(c, ns, "hold").getStatus().getTerminating()).isIn(null, 0);
+    });
+    for (Pod p : c.pods().inNamespace(ns).list().getItems()) {
+      c.pods().inNamespace(ns).withName(p.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":null}}");
+    }
+  }
 }
