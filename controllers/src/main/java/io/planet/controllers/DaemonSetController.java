@@ -1,6 +1,5 @@
 package io.planet.controllers;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,14 +29,16 @@ import java.util.Set;
 
 /**
  * apps/v1 DaemonSet (upstream's pkg/controller/daemon): one pod on every node the template may run on, rolled out
- * through ControllerRevisions with RollingUpdate (maxUnavailable) or OnDelete. Pods are created already bound
- * (spec.nodeName) and carry upstream's required node affinity for their node, so no scheduler is needed for them.
+ * through ControllerRevisions with RollingUpdate (maxUnavailable, or maxSurge: see DaemonUpdate) or OnDelete. Pods are
+ * created already bound (spec.nodeName) and carry upstream's required node affinity for their node, so no scheduler
+ * is needed for them. Failed pods are replaced; matching orphans are adopted, pods that stop matching released.
  */
 public final class DaemonSetController extends Controller {
   private static final String KIND = "DaemonSet";
 
   private final KubernetesClient client;
   private final Expectations expectations = new Expectations();
+  private final PodControllerRefManager refs;
   private SharedIndexInformer<DaemonSet> daemonSets;
   private SharedIndexInformer<Pod> pods;
   private SharedIndexInformer<Node> nodes;
@@ -46,6 +47,7 @@ public final class DaemonSetController extends Controller {
   public DaemonSetController(KubernetesClient client) {
     super("daemonset", 2);
     this.client = client;
+    this.refs = new PodControllerRefManager(client);
   }
 
   @Override
@@ -59,7 +61,11 @@ public final class DaemonSetController extends Controller {
       @Override
       public void onAdd(Pod pod) {
         String owner = ownerKey(pod);
-        if (owner == null) return;
+        if (owner == null) {
+          // an orphan: the DaemonSets selecting it may adopt it
+          if (ReplicaController.controllerRef(pod) == null) enqueueSelecting(pod);
+          return;
+        }
         expectations.creationObserved(owner);
         enqueue(owner);
       }
@@ -67,8 +73,18 @@ public final class DaemonSetController extends Controller {
       @Override
       public void onUpdate(Pod old, Pod pod) {
         if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) return;
+        String oldOwner = ownerKey(old);
         String owner = ownerKey(pod);
-        if (owner == null) return;
+        if (oldOwner != null && !oldOwner.equals(owner)) enqueue(oldOwner);
+        if (owner == null) {
+          if (ReplicaController.controllerRef(pod) == null
+              && (!Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels()) || oldOwner != null)) {
+            enqueueSelecting(pod);
+          }
+          return;
+        }
+        // a graceful delete counts as observed at once, as upstream's updatePod does
+        if (pod.getMetadata().getDeletionTimestamp() != null) expectations.deletionObserved(owner, pod.getMetadata().getUid());
         enqueue(owner);
         DaemonSet ds = daemonSets.getStore().getByKey(owner);
         int minReady = ds == null || ds.getSpec().getMinReadySeconds() == null ? 0 : ds.getSpec().getMinReadySeconds();
@@ -105,6 +121,12 @@ public final class DaemonSetController extends Controller {
         enqueueAll();
       }
     });
+  }
+
+  private void enqueueSelecting(Pod pod) {
+    for (DaemonSet ds : daemonSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+      if (Selectors.matches(ds.getSpec().getSelector(), pod.getMetadata().getLabels())) enqueue(key(ds));
+    }
   }
 
   private void enqueueAll() {
@@ -165,12 +187,17 @@ public final class DaemonSetController extends Controller {
     return ds.getSpec().getMinReadySeconds() == null ? 0 : ds.getSpec().getMinReadySeconds();
   }
 
-  /** The DaemonSet's pods by the node they are on or meant for; pods for no node are under the key "". */
+  /**
+   * The DaemonSet's pods (after adopting matching orphans and releasing pods that stopped matching) by the node they
+   * are on or meant for; pods for no node are under the key "".
+   */
   private Map<String, List<Pod>> podsByNode(DaemonSet ds) {
     Map<String, List<Pod>> out = new HashMap<>();
-    for (Pod p : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ds.getMetadata().getNamespace())) {
-      OwnerReference ref = ReplicaController.controllerRef(p);
-      if (ref == null || !ref.getUid().equals(ds.getMetadata().getUid())) continue;
+    String ns = ds.getMetadata().getNamespace();
+    List<Pod> owned = refs.claim(ds, history.ownerRef(ds), p -> Selectors.matches(ds.getSpec().getSelector(),
+        p.getMetadata().getLabels()), pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns),
+        () -> client.apps().daemonSets().inNamespace(ns).withName(ds.getMetadata().getName()).get());
+    for (Pod p : owned) {
       String node = DaemonPlacement.targetNode(p);
       out.computeIfAbsent(node == null ? "" : node, k -> new ArrayList<>()).add(p);
     }
@@ -180,6 +207,8 @@ public final class DaemonSetController extends Controller {
   /** Creates and deletes pods node by node (upstream's manage); true when it asked for any deletion. */
   private boolean manage(String key, DaemonSet ds, String hash, Map<String, List<Pod>> byNode, Map<String, Node> allNodes) {
     PodSpec spec = ds.getSpec().getTemplate().getSpec();
+    long desired = allNodes.values().stream().filter(n -> DaemonPlacement.verdict(spec, n).shouldRun()).count();
+    boolean surge = isRollingUpdate(ds) && DaemonUpdate.maxSurge(ds, (int) desired) > 0;
     List<String> toCreate = new ArrayList<>();
     List<Pod> toDelete = new ArrayList<>();
     for (Node node : allNodes.values()) {
@@ -194,9 +223,8 @@ public final class DaemonSetController extends Controller {
           if ("Failed".equals(PodStatus.phase(p))) toDelete.add(p);
           else running.add(p);
         }
-        // two pods on one node: keep the oldest
-        running.sort(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp()).thenComparing(p -> p.getMetadata().getName()));
-        toDelete.addAll(running.subList(Math.min(1, running.size()), running.size()));
+        // two pods on one node: keep the oldest, or while surging an old and a new one
+        toDelete.addAll(DaemonUpdate.surplus(running, hash, minReadySeconds(ds), surge));
       } else {
         here.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).forEach(toDelete::add);
       }
@@ -263,54 +291,18 @@ public final class DaemonSetController extends Controller {
         .endMetadata().withSpec(spec).build();
   }
 
-  private static boolean updated(Pod p, String hash) {
-    return p.getMetadata().getLabels() != null && hash.equals(p.getMetadata().getLabels().get(ControllerHistory.HASH_LABEL));
-  }
-
-  /** Upstream's rollingUpdate without surge: replace old pods while at most maxUnavailable nodes lack an available pod. */
+  /** One step of upstream's rollingUpdate over the nodes that should run the pod (see DaemonUpdate). */
   private void rollingUpdate(String key, DaemonSet ds, String hash, Map<String, List<Pod>> byNode, Map<String, Node> allNodes) {
-    int unavailable = 0;
-    int minReady = minReadySeconds(ds);
-    List<Pod> replaceNow = new ArrayList<>();
-    List<Pod> candidates = new ArrayList<>();
-    List<Node> eligible = allNodes.values().stream()
-        .filter(n -> DaemonPlacement.verdict(ds.getSpec().getTemplate().getSpec(), n).shouldRun())
-        .sorted(Comparator.comparing(n -> n.getMetadata().getName())).toList();
-    int maxUnavailable = maxUnavailable(ds, eligible.size());
-    for (Node n : eligible) {
-      List<Pod> here = byNode.getOrDefault(n.getMetadata().getName(), List.of()).stream()
-          .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-      if (here.size() != 1) {
-        unavailable++; // none yet, or being replaced: manage creates or deletes
-        continue;
-      }
-      Pod p = here.get(0);
-      if (updated(p, hash)) {
-        if (!PodStatus.available(p, minReady)) unavailable++;
-      } else if (!PodStatus.available(p, minReady)) {
-        replaceNow.add(p); // an old pod that is not serving anyway
-      } else {
-        candidates.add(p);
-      }
+    Map<String, List<Pod>> eligible = new HashMap<>();
+    for (Node n : allNodes.values()) {
+      if (!DaemonPlacement.verdict(ds.getSpec().getTemplate().getSpec(), n).shouldRun()) continue;
+      eligible.put(n.getMetadata().getName(), byNode.getOrDefault(n.getMetadata().getName(), List.of()).stream()
+          .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList());
     }
-    int budget = Math.max(0, Math.min(maxUnavailable - unavailable, candidates.size()));
-    List<Pod> victims = new ArrayList<>(replaceNow);
-    victims.addAll(candidates.subList(0, budget));
-    if (!victims.isEmpty()) delete(key, victims);
-  }
-
-  /** spec.updateStrategy.rollingUpdate.maxUnavailable against the desired count, percentages rounded up; at least 1. */
-  private static int maxUnavailable(DaemonSet ds, int desired) {
-    IntOrString v = ds.getSpec().getUpdateStrategy() == null || ds.getSpec().getUpdateStrategy().getRollingUpdate() == null
-        ? null : ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable();
-    int n;
-    if (v == null) n = 1;
-    else if (v.getStrVal() != null) {
-      String s = v.getStrVal();
-      int pct = Integer.parseInt(s.endsWith("%") ? s.substring(0, s.length() - 1) : s);
-      n = (int) Math.ceil(pct * desired / 100.0);
-    } else n = v.getIntVal();
-    return Math.max(n, 1);
+    DaemonUpdate.Plan plan = DaemonUpdate.rollingUpdate(ds, hash, eligible, minReadySeconds(ds));
+    // deletions first, creations on a later pass, so that expectations stay exact
+    if (!plan.delete().isEmpty()) delete(key, plan.delete());
+    else if (!plan.create().isEmpty()) create(key, ds, hash, plan.create());
   }
 
   private DaemonSetStatus status(DaemonSet ds, String hash, Map<String, List<Pod>> byNode, Map<String, Node> allNodes, int collisions) {
@@ -332,7 +324,7 @@ public final class DaemonSetController extends Controller {
           ready++;
           if (PodStatus.available(p, minReadySeconds(ds))) available++;
         }
-        if (updated(p, hash)) updated++;
+        if (DaemonUpdate.updated(p, hash)) updated++;
       } else if (!here.isEmpty()) {
         misscheduled++;
       }

@@ -34,14 +34,17 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * batch/v1 Job: runs pods from the template until {@code completions} have succeeded (in Indexed mode: one pod per
  * completion index, with the index in annotation, label, hostname and JOB_COMPLETION_INDEX), at most
- * {@code parallelism} at once; fails the job when failed pods exceed {@code backoffLimit} or it runs longer
- * than {@code activeDeadlineSeconds}; {@code suspend} deletes the active pods. Succeeded and failed are counted from
- * the phases of the job's pods (no job-tracking finalizer), so a finished pod deleted by hand leaves the count.
+ * {@code parallelism} at once; fails the job when failed pods exceed {@code backoffLimit}, a podFailurePolicy rule
+ * says FailJob, indexes fail beyond backoffLimitPerIndex/maxFailedIndexes, or it runs longer than
+ * {@code activeDeadlineSeconds}; succeeds early by a successPolicy; {@code suspend} deletes the active pods. Matching
+ * orphans are adopted, pods that stop matching released. Succeeded and failed are counted from the phases of the
+ * job's pods (no job-tracking finalizer), so a finished pod deleted by hand leaves the count.
  */
 public final class JobController extends Controller {
   /** Upstream's DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
@@ -53,6 +56,7 @@ public final class JobController extends Controller {
   private final Clock clock;
   private final Duration backoff;
   private final Expectations expectations = new Expectations();
+  private final PodControllerRefManager refs;
   /** Per job: failed pods seen and when that count last grew, to delay replacements of failing pods. */
   private final Map<String, FailureMark> failures = new ConcurrentHashMap<>();
   private SharedIndexInformer<Job> jobs;
@@ -69,6 +73,7 @@ public final class JobController extends Controller {
     this.client = client;
     this.clock = clock;
     this.backoff = backoff;
+    this.refs = new PodControllerRefManager(client);
   }
 
   @Override
@@ -80,7 +85,11 @@ public final class JobController extends Controller {
       @Override
       public void onAdd(Pod pod) {
         Job job = controllerOf(pod);
-        if (job == null) return;
+        if (job == null) {
+          // an orphan: the jobs selecting it may adopt it
+          if (ReplicaController.controllerRef(pod) == null) enqueueSelecting(pod);
+          return;
+        }
         expectations.creationObserved(key(job));
         enqueue(key(job));
       }
@@ -88,8 +97,16 @@ public final class JobController extends Controller {
       @Override
       public void onUpdate(Pod old, Pod pod) {
         if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) return;
+        Job oldJob = controllerOf(old);
         Job job = controllerOf(pod);
-        if (job == null) return;
+        if (oldJob != null && (job == null || !key(oldJob).equals(key(job)))) enqueue(key(oldJob));
+        if (job == null) {
+          if (ReplicaController.controllerRef(pod) == null
+              && (!Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels()) || oldJob != null)) {
+            enqueueSelecting(pod);
+          }
+          return;
+        }
         if (pod.getMetadata().getDeletionTimestamp() != null) expectations.deletionObserved(key(job), pod.getMetadata().getUid());
         enqueue(key(job));
       }
@@ -102,6 +119,12 @@ public final class JobController extends Controller {
         enqueue(key(job));
       }
     });
+  }
+
+  private void enqueueSelecting(Pod pod) {
+    for (Job job : jobs.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+      if (Selectors.matches(job.getSpec().getSelector(), pod.getMetadata().getLabels())) enqueue(key(job));
+    }
   }
 
   private Job controllerOf(Pod pod) {
@@ -119,32 +142,33 @@ public final class JobController extends Controller {
       failures.remove(key);
       return;
     }
-    List<Pod> owned = new ArrayList<>();
-    for (Pod p : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, job.getMetadata().getNamespace())) {
-      OwnerReference ref = ReplicaController.controllerRef(p);
-      if (ref != null && job.getMetadata().getUid().equals(ref.getUid())
-          && Selectors.matches(job.getSpec().getSelector(), p.getMetadata().getLabels())) {
-        owned.add(p);
-      }
-    }
-    List<Pod> active = new ArrayList<>();
-    int succeeded = 0;
-    int failed = 0;
-    for (Pod p : owned) {
-      String phase = PodStatus.phase(p);
-      if ("Succeeded".equals(phase)) succeeded++;
-      else if ("Failed".equals(phase)) failed++;
-      else if (p.getMetadata().getDeletionTimestamp() == null) active.add(p);
-    }
+    String ns = job.getMetadata().getNamespace();
+    List<Pod> owned = refs.claim(job, ownerRef(job),
+        p -> Selectors.matches(job.getSpec().getSelector(), p.getMetadata().getLabels()),
+        pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns),
+        // a finished job adopts nothing (upstream does not sync it at all): it would only delete what it adopted
+        () -> finished(job.getStatus()) ? null : client.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get());
+    Tally t = tally(job, owned);
+    List<Pod> active = t.active();
+    int succeeded = t.succeeded();
+    int failed = t.failed();
     JobStatus old = job.getStatus() == null ? new JobStatus() : job.getStatus();
     JobStatus status = copy(old);
     boolean indexed = "Indexed".equals(job.getSpec().getCompletionMode()) && job.getSpec().getCompletions() != null;
     SortedSet<Integer> succeededIndexes = null;
+    SortedSet<Integer> failedIndexes = new TreeSet<>();
+    Integer perIndexLimit = job.getSpec().getBackoffLimitPerIndex();
     if (indexed) {
       // an index counts once however many of its pods succeeded
       succeededIndexes = CompletionIndexes.succeeded(owned, job.getSpec().getCompletions());
       succeeded = succeededIndexes.size();
       status.setCompletedIndexes(CompletionIndexes.format(succeededIndexes));
+      if (perIndexLimit != null) {
+        failedIndexes = CompletionIndexes.failed(t.indexFailures(), t.failIndex(), perIndexLimit, succeededIndexes,
+            job.getSpec().getCompletions());
+        String formatted = CompletionIndexes.format(failedIndexes);
+        status.setFailedIndexes(formatted == null ? "" : formatted);
+      }
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Duration requeue = null;
@@ -175,29 +199,51 @@ public final class JobController extends Controller {
       Instant started = status.getStartTime() == null ? null : Instant.parse(status.getStartTime());
       String failReason = null;
       String failMessage = null;
-      if (failed > backoffLimit) {
+      // upstream's order: a FailJob rule, the backoff limit, the deadline, then the failed indexes
+      if (t.failJobMessage() != null) {
+        failReason = "PodFailurePolicy";
+        failMessage = t.failJobMessage();
+      } else if (failed > backoffLimit) {
         failReason = "BackoffLimitExceeded";
         failMessage = "Job has reached the specified backoff limit";
       } else if (!suspended && deadline != null && started != null
           && !started.plusSeconds(deadline).isAfter(clock.instant())) {
         failReason = "DeadlineExceeded";
         failMessage = "Job was active longer than specified deadline";
+      } else if (job.getSpec().getMaxFailedIndexes() != null && failedIndexes.size() > job.getSpec().getMaxFailedIndexes()) {
+        failReason = "MaxFailedIndexesExceeded";
+        failMessage = "Job has exceeded the specified maximal number of failed indexes";
+      } else if (!failedIndexes.isEmpty() && completions != null && failedIndexes.size() + succeeded >= completions) {
+        failReason = "FailedIndexes";
+        failMessage = "Job has failed indexes";
       }
-      boolean complete = completions != null ? succeeded >= completions : succeeded > 0 && active.isEmpty();
+      String successReason = null;
+      String successMessage = null;
+      String matched = failReason == null && indexed
+          ? SuccessPolicies.match(job.getSpec().getSuccessPolicy(), completions, succeededIndexes) : null;
+      if (matched != null) {
+        successReason = "SuccessPolicy";
+        successMessage = matched;
+      } else if (completions != null ? succeeded >= completions : succeeded > 0 && active.isEmpty()) {
+        successReason = "CompletionsReached";
+        successMessage = "Reached expected number of succeeded pods";
+      }
       if (failReason != null) {
         deleteAll(key, active);
         active.clear();
         setCondition(status, "FailureTarget", "True", failReason, failMessage, now);
         setCondition(status, "Failed", "True", failReason, failMessage, now);
-      } else if (complete) {
+      } else if (successReason != null) {
         deleteAll(key, active);
         active.clear();
-        setCondition(status, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
-        setCondition(status, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", now);
+        setCondition(status, "SuccessCriteriaMet", "True", successReason, successMessage, now);
+        setCondition(status, "Complete", "True", successReason, successMessage, now);
         status.setCompletionTime(now.toString());
       } else if (!suspended) {
-        requeue = indexed ? manageIndexed(key, job, active, succeededIndexes, failed)
-            : manage(key, job, active, succeeded, failed);
+        // podReplacementPolicy Failed: a terminating pod still holds its place until it has failed
+        int holding = "Failed".equals(job.getSpec().getPodReplacementPolicy()) ? t.terminating() : 0;
+        requeue = indexed ? manageIndexed(key, job, active, succeededIndexes, failedIndexes, t.indexFailures(), failed)
+            : manage(key, job, active, holding, succeeded, failed);
         if (deadline != null && started != null) {
           Duration left = Duration.between(clock.instant(), started.plusSeconds(deadline)).plusMillis(100);
           if (requeue == null || left.compareTo(requeue) < 0) requeue = left;
@@ -209,12 +255,54 @@ public final class JobController extends Controller {
     status.setReady((int) active.stream().filter(PodStatus::ready).count());
     status.setSucceeded(succeeded);
     status.setFailed(failed);
+    status.setTerminating(t.terminating());
     if (!status.equals(copy(old))) writeStatus(job, status);
     if (requeue != null) throw new Requeue(requeue);
   }
 
+  /**
+   * The job's pods sorted out: active ones, how many are terminating, succeeded, and failed as spec.podFailurePolicy
+   * counts them (Ignore leaves a failure out), the first FailJob message, and per completion index the failures and
+   * the indexes a FailIndex rule failed.
+   */
+  private record Tally(List<Pod> active, int terminating, int succeeded, int failed, String failJobMessage,
+      Map<Integer, Integer> indexFailures, Set<Integer> failIndex) {}
+
+  private static Tally tally(Job job, List<Pod> owned) {
+    List<Pod> active = new ArrayList<>();
+    int terminating = 0;
+    int succeeded = 0;
+    int failed = 0;
+    String failJob = null;
+    Map<Integer, Integer> indexFailures = new HashMap<>();
+    Set<Integer> failIndex = new HashSet<>();
+    for (Pod p : owned) {
+      String phase = PodStatus.phase(p);
+      if ("Succeeded".equals(phase)) {
+        succeeded++;
+      } else if ("Failed".equals(phase)) {
+        PodFailurePolicies.Match m = PodFailurePolicies.match(job.getSpec().getPodFailurePolicy(), p);
+        if (!m.counts()) continue;
+        failed++;
+        if (m.action() == PodFailurePolicies.Action.FAIL_JOB && failJob == null) failJob = m.message();
+        Integer index = CompletionIndexes.of(p);
+        if (index != null) {
+          // the annotation remembers failures of pods since deleted
+          int counted = indexFailures.merge(index, 1, Integer::sum);
+          indexFailures.put(index, Math.max(counted, CompletionIndexes.failuresBefore(p) + 1));
+          if (m.action() == PodFailurePolicies.Action.FAIL_INDEX) failIndex.add(index);
+        }
+      } else if (p.getMetadata().getDeletionTimestamp() == null) {
+        active.add(p);
+      } else {
+        terminating++;
+      }
+    }
+    return new Tally(active, terminating, succeeded, failed, failJob, indexFailures, failIndex);
+  }
+
   /** Creates or deletes pods toward the wanted number active; returns when to look again, if a backoff delays creates. */
-  private Duration manage(String key, Job job, List<Pod> active, int succeeded, int failed) {
+  private Duration manage(String key, Job job, List<Pod> active, int holding, int succeeded, int failed) {
     if (!expectations.satisfied(key)) return null;
     int parallelism = job.getSpec().getParallelism() == null ? 1 : job.getSpec().getParallelism();
     Integer completions = job.getSpec().getCompletions();
@@ -225,20 +313,19 @@ public final class JobController extends Controller {
     } else {
       want = Math.min(parallelism, Math.max(0, completions - succeeded));
     }
-    int diff = want - active.size();
-    if (diff < 0) {
-      List<Pod> victims = PodRanking.toDelete(active, Math.min(-diff, BURST));
-      deleteAll(key, victims);
+    if (active.size() > want) {
+      deleteAll(key, PodRanking.toDelete(active, Math.min(active.size() - want, BURST)));
       return null;
     }
-    if (diff == 0) return null;
+    int diff = want - active.size() - holding;
+    if (diff <= 0) return null;
     Duration wait = backoffRemaining(key, failed);
     if (wait != null) return wait;
     int n = Math.min(diff, BURST);
     expectations.expectCreations(key, n);
     for (int i = 0; i < n; i++) {
       try {
-        createPod(job, null);
+        createPod(job, null, 0);
       } catch (KubernetesClientException e) {
         for (int j = i; j < n; j++) expectations.creationObserved(key);
         throw e;
@@ -247,8 +334,12 @@ public final class JobController extends Controller {
     return null;
   }
 
-  /** Indexed: one active pod per index not yet succeeded, lowest indexes first; duplicates and strays deleted. */
-  private Duration manageIndexed(String key, Job job, List<Pod> active, SortedSet<Integer> succeeded, int failed) {
+  /**
+   * Indexed: one active pod per index neither succeeded nor failed (backoffLimitPerIndex), lowest indexes first;
+   * duplicates and strays deleted.
+   */
+  private Duration manageIndexed(String key, Job job, List<Pod> active, SortedSet<Integer> succeeded,
+      SortedSet<Integer> failedIndexes, Map<Integer, Integer> indexFailures, int failed) {
     if (!expectations.satisfied(key)) return null;
     int parallelism = job.getSpec().getParallelism() == null ? 1 : job.getSpec().getParallelism();
     int completions = job.getSpec().getCompletions();
@@ -256,10 +347,12 @@ public final class JobController extends Controller {
     SortedMap<Integer, Pod> byIndex = new TreeMap<>();
     for (Pod p : active) {
       Integer i = CompletionIndexes.of(p);
-      if (i == null || i >= completions || succeeded.contains(i) || byIndex.containsKey(i)) excess.add(p);
+      if (i == null || i >= completions || succeeded.contains(i) || failedIndexes.contains(i) || byIndex.containsKey(i)) {
+        excess.add(p);
+      }
       else byIndex.put(i, p);
     }
-    int want = Math.min(parallelism, completions - succeeded.size());
+    int want = Math.min(parallelism, completions - succeeded.size() - failedIndexes.size());
     // beyond parallelism (it was lowered): the highest indexes go
     while (byIndex.size() > want) excess.add(byIndex.remove(byIndex.lastKey()));
     if (!excess.isEmpty()) {
@@ -273,12 +366,12 @@ public final class JobController extends Controller {
     if (wait != null) return wait;
     List<Integer> indexes = new ArrayList<>();
     for (int i = 0; i < completions && indexes.size() < diff; i++) {
-      if (!succeeded.contains(i) && !byIndex.containsKey(i)) indexes.add(i);
+      if (!succeeded.contains(i) && !failedIndexes.contains(i) && !byIndex.containsKey(i)) indexes.add(i);
     }
     expectations.expectCreations(key, indexes.size());
     for (int n = 0; n < indexes.size(); n++) {
       try {
-        createPod(job, indexes.get(n));
+        createPod(job, indexes.get(n), indexFailures.getOrDefault(indexes.get(n), 0));
       } catch (KubernetesClientException e) {
         for (int j = n; j < indexes.size(); j++) expectations.creationObserved(key);
         throw e;
@@ -304,20 +397,22 @@ public final class JobController extends Controller {
     return left.isNegative() || left.isZero() ? null : left;
   }
 
-  private void createPod(Job job, Integer index) {
+  /** A pod from the template; an indexed one carries its index and, with backoffLimitPerIndex, its failures so far. */
+  private void createPod(Job job, Integer index, int indexFailures) {
     PodTemplateSpec t = job.getSpec().getTemplate();
     Map<String, String> labels = t.getMetadata() == null || t.getMetadata().getLabels() == null
         ? new HashMap<>() : new HashMap<>(t.getMetadata().getLabels());
     Map<String, String> annotations = t.getMetadata() == null || t.getMetadata().getAnnotations() == null
         ? new HashMap<>() : new HashMap<>(t.getMetadata().getAnnotations());
-    OwnerReference ref = new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
-        .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
-        .withController(true).withBlockOwnerDeletion(true).build();
+    OwnerReference ref = ownerRef(job);
     PodSpec spec = t.getSpec();
     String generateName = job.getMetadata().getName() + "-";
     if (index != null) {
       labels.put(CompletionIndexes.KEY, index.toString());
       annotations.put(CompletionIndexes.KEY, index.toString());
+      if (job.getSpec().getBackoffLimitPerIndex() != null) {
+        annotations.put(CompletionIndexes.FAILURE_COUNT_KEY, Integer.toString(indexFailures));
+      }
       generateName = job.getMetadata().getName() + "-" + index + "-";
       spec = indexedSpec(spec, job.getMetadata().getName() + "-" + index);
     }
@@ -329,6 +424,12 @@ public final class JobController extends Controller {
         .withOwnerReferences(ref)
         .endMetadata().withSpec(spec).build();
     client.pods().inNamespace(job.getMetadata().getNamespace()).resource(pod).create();
+  }
+
+  private static OwnerReference ownerRef(Job job) {
+    return new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+        .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(true).build();
   }
 
   /** A copy of the template's spec with the hostname and JOB_COMPLETION_INDEX an indexed pod gets upstream. */
@@ -419,7 +520,7 @@ public final class JobController extends Controller {
     c.setReady(orZero(s.getReady()));
     c.setSucceeded(orZero(s.getSucceeded()));
     c.setFailed(orZero(s.getFailed()));
-    c.setTerminating(s.getTerminating());
+    c.setTerminating(orZero(s.getTerminating()));
     c.setStartTime(s.getStartTime());
     c.setCompletionTime(s.getCompletionTime());
     c.setCompletedIndexes(s.getCompletedIndexes());

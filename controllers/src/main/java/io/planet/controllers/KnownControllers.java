@@ -23,6 +23,7 @@ public final class KnownControllers {
       new Known("deployment-controller", "deployment", DeploymentController::new),
       new Known("job-controller", "job", JobController::new),
       new Known("cronjob-controller", "cronjob", CronJobController::new),
+      new Known("ttl-after-finished-controller", "ttlafterfinished", TTLAfterFinishedController::new),
       new Known("daemonset-controller", "daemonset", DaemonSetController::new),
       new Known("statefulset-controller", "statefulset", StatefulSetController::new),
       new Known("replicationcontroller-controller", "replicationcontroller", ReplicationControllerController::new),

@@ -2,7 +2,6 @@ package io.planet.controllers;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -31,10 +30,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * apps/v1 StatefulSet (upstream's pkg/controller/statefulset): pods with stable names {@code <set>-<ordinal>} and
- * hostnames, their PersistentVolumeClaims made from the claim templates first; OrderedReady (one pod at a time, each
- * waiting for the one before to be Running and Ready, removed from the highest ordinal) or Parallel; a new template
- * rolls out through ControllerRevisions from the highest ordinal down to the partition, or OnDelete.
+ * apps/v1 StatefulSet (upstream's pkg/controller/statefulset): pods with stable names {@code <set>-<ordinal>}
+ * (ordinals from spec.ordinals.start) and hostnames, their PersistentVolumeClaims made from the claim templates first
+ * and owned as the retention policy says; OrderedReady (one pod at a time, each waiting for the one before to be
+ * Running and Ready, removed from the highest ordinal) or Parallel; a new template rolls out through
+ * ControllerRevisions from the highest ordinal down to the partition (maxUnavailable at a time), or OnDelete.
+ * Matching orphans named after the set are adopted, pods that stop matching released.
  */
 public final class StatefulSetController extends Controller {
   private static final String KIND = "StatefulSet";
@@ -45,28 +46,34 @@ public final class StatefulSetController extends Controller {
   // creations and deletions not yet shown by the informer; names are fixed, so this guards against acting on a stale pod
   private final Expectations creations = new Expectations();
   private final Expectations deletions = new Expectations();
+  private final PodControllerRefManager refs;
   private SharedIndexInformer<StatefulSet> sets;
   private SharedIndexInformer<Pod> pods;
-  private SharedIndexInformer<PersistentVolumeClaim> claims;
   private ControllerHistory history;
+  private StatefulSetClaims claims;
 
   public StatefulSetController(KubernetesClient client) {
     super("statefulset", 2);
     this.client = client;
+    this.refs = new PodControllerRefManager(client);
   }
 
   @Override
   protected void register(Informers informers) {
     sets = informers.informer(StatefulSet.class);
     pods = informers.informer(Pod.class);
-    claims = informers.informer(PersistentVolumeClaim.class);
     history = new ControllerHistory(client, informers.informer(ControllerRevision.class), "apps/v1", KIND);
+    claims = new StatefulSetClaims(client, informers.informer(PersistentVolumeClaim.class), history);
     sets.addEventHandler(enqueueing());
     pods.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
         String owner = ownerKey(pod);
-        if (owner == null) return;
+        if (owner == null) {
+          // an orphan: the sets selecting it may adopt it
+          if (ReplicaController.controllerRef(pod) == null) enqueueSelecting(pod);
+          return;
+        }
         creations.creationObserved(owner);
         enqueue(owner);
       }
@@ -74,8 +81,15 @@ public final class StatefulSetController extends Controller {
       @Override
       public void onUpdate(Pod old, Pod pod) {
         if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) return;
+        String oldOwner = ownerKey(old);
         String owner = ownerKey(pod);
-        if (owner != null) enqueue(owner);
+        if (oldOwner != null && !oldOwner.equals(owner)) enqueue(oldOwner);
+        if (owner != null) {
+          enqueue(owner);
+        } else if (ReplicaController.controllerRef(pod) == null
+            && (!Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels()) || oldOwner != null)) {
+          enqueueSelecting(pod);
+        }
       }
 
       @Override
@@ -88,6 +102,12 @@ public final class StatefulSetController extends Controller {
     });
   }
 
+  private void enqueueSelecting(Pod pod) {
+    for (StatefulSet set : sets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+      if (Selectors.matches(set.getSpec().getSelector(), pod.getMetadata().getLabels())) enqueue(key(set));
+    }
+  }
+
   private static String ownerKey(Pod pod) {
     OwnerReference ref = ReplicaController.controllerRef(pod);
     if (ref == null || !KIND.equals(ref.getKind())) return null;
@@ -95,10 +115,24 @@ public final class StatefulSetController extends Controller {
   }
 
   /** One reconcile's view: the set, its two revisions and its pods by ordinal. */
-  private record View(StatefulSet set, ControllerRevision current, ControllerRevision update, TreeMap<Integer, Pod> byOrdinal,
-      List<Pod> unnumbered) {
+  private record View(StatefulSet set, ControllerRevision current, ControllerRevision update, TreeMap<Integer, Pod> byOrdinal) {
     int replicas() {
       return set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
+    }
+
+    /** spec.ordinals.start: the set's pods are numbered from here. */
+    int start() {
+      return set.getSpec().getOrdinals() == null || set.getSpec().getOrdinals().getStart() == null
+          ? 0 : set.getSpec().getOrdinals().getStart();
+    }
+
+    /** One past the highest ordinal the set wants. */
+    int end() {
+      return start() + replicas();
+    }
+
+    boolean inRange(int ordinal) {
+      return ordinal >= start() && ordinal < end();
     }
 
     boolean ordered() {
@@ -148,20 +182,22 @@ public final class StatefulSetController extends Controller {
 
   private View view(StatefulSet set, ControllerRevision current, ControllerRevision update) {
     TreeMap<Integer, Pod> byOrdinal = new TreeMap<>();
-    List<Pod> unnumbered = new ArrayList<>();
+    String ns = set.getMetadata().getNamespace();
+    // as upstream, only pods named after the set are adopted (and kept): a stranger with matching labels is not a member
+    List<Pod> owned = refs.claim(set, history.ownerRef(set),
+        p -> Selectors.matches(set.getSpec().getSelector(), p.getMetadata().getLabels()) && ordinalOf(set, p) != null,
+        pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns),
+        () -> client.apps().statefulSets().inNamespace(ns).withName(set.getMetadata().getName()).get());
+    for (Pod p : owned) byOrdinal.put(ordinalOf(set, p), p);
+    return new View(set, current, update, byOrdinal);
+  }
+
+  /** The ordinal in the pod's name {@code <set>-<ordinal>}, or null when it is not named after the set. */
+  private static Integer ordinalOf(StatefulSet set, Pod p) {
     String prefix = set.getMetadata().getName() + "-";
-    for (Pod p : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace())) {
-      OwnerReference ref = ReplicaController.controllerRef(p);
-      if (ref == null || !ref.getUid().equals(set.getMetadata().getUid())) continue;
-      String name = p.getMetadata().getName();
-      Integer ordinal = null;
-      if (name.startsWith(prefix) && name.substring(prefix.length()).matches("0|[1-9][0-9]{0,8}")) {
-        ordinal = Integer.parseInt(name.substring(prefix.length()));
-      }
-      if (ordinal == null) unnumbered.add(p);
-      else byOrdinal.put(ordinal, p);
-    }
-    return new View(set, current, update, byOrdinal, unnumbered);
+    String name = p.getMetadata().getName();
+    if (!name.startsWith(prefix) || !name.substring(prefix.length()).matches("0|[1-9][0-9]{0,8}")) return null;
+    return Integer.parseInt(name.substring(prefix.length()));
   }
 
   private static String revisionOf(Pod p) {
@@ -177,45 +213,88 @@ public final class StatefulSetController extends Controller {
     return "Running".equals(PodStatus.phase(p)) && !terminating(p) && PodStatus.available(p, minReadySeconds);
   }
 
-  /** Upstream's updateStatefulSet: replicas in order, then condemned pods from the top, then the rolling update. */
+  /**
+   * Upstream's updateStatefulSet: claim owners per the retention policy, replicas in order, then condemned pods
+   * (outside [start, start + replicas)) from the top, then the rolling update.
+   */
   private void sync(String key, View v) {
     boolean ordered = v.ordered();
-    for (int ord = 0; ord < v.replicas(); ord++) {
+    v.byOrdinal().forEach((ord, pod) -> {
+      if (!terminating(pod)) claims.updateOwnerRefs(v.set(), ord, pod, !v.inRange(ord));
+    });
+    for (int ord = v.start(); ord < v.end(); ord++) {
       Pod pod = v.byOrdinal().get(ord);
       if (pod == null) {
-        createClaims(v.set(), ord);
+        claims.create(v.set(), ord);
         create(key, v, ord);
         if (ordered) return;
         continue;
       }
       if ("Failed".equals(PodStatus.phase(pod)) && !terminating(pod)) {
-        delete(key, pod); // recreated under the same name on a later pass
+        delete(key, List.of(pod)); // recreated under the same name on a later pass
         if (ordered) return;
         continue;
       }
       if (ordered && !healthy(pod, v.minReadySeconds())) return; // wait for it before touching the next ordinal
     }
-    List<Pod> condemned = new ArrayList<>(v.byOrdinal().tailMap(v.replicas(), true).descendingMap().values());
-    condemned.addAll(v.unnumbered());
-    for (Pod pod : condemned) {
-      if (terminating(pod)) {
-        if (ordered) return;
-        continue;
+    List<Pod> condemned = new ArrayList<>(v.byOrdinal().tailMap(v.end(), true).descendingMap().values());
+    condemned.addAll(v.byOrdinal().headMap(v.start(), false).descendingMap().values());
+    if (ordered) {
+      // one at a time, waiting for each to be gone
+      if (!condemned.isEmpty()) {
+        if (!terminating(condemned.get(0))) delete(key, List.of(condemned.get(0)));
+        return;
       }
-      delete(key, pod);
-      if (ordered) return;
+    } else {
+      delete(key, condemned.stream().filter(p -> !terminating(p)).toList());
     }
     if (v.set().getSpec().getUpdateStrategy() != null && "OnDelete".equals(v.set().getSpec().getUpdateStrategy().getType())) return;
+    Integer maxUnavailable = maxUnavailable(v.set(), v.replicas());
+    if (maxUnavailable == null) rollOneAtATime(key, v);
+    else rollWithinMaxUnavailable(key, v, maxUnavailable);
+  }
+
+  /** From the highest ordinal down to the partition: replace one old pod, then wait for it to be healthy. */
+  private void rollOneAtATime(String key, View v) {
     String updateName = v.update().getMetadata().getName();
-    for (int ord = v.replicas() - 1; ord >= partition(v.set()); ord--) {
+    for (int ord = v.end() - 1; ord >= v.start() + partition(v.set()); ord--) {
       Pod pod = v.byOrdinal().get(ord);
       if (pod == null) return;
       if (!revisionOf(pod).equals(updateName) && !terminating(pod)) {
-        delete(key, pod);
+        delete(key, List.of(pod));
         return;
       }
       if (!healthy(pod, v.minReadySeconds())) return;
     }
+  }
+
+  /**
+   * rollingUpdate.maxUnavailable (upstream's MaxUnavailableStatefulSet): as many old pods from the top as leave at
+   * most maxUnavailable of the wanted pods unavailable.
+   */
+  private void rollWithinMaxUnavailable(String key, View v, int maxUnavailable) {
+    int unavailable = 0;
+    for (int ord = v.start(); ord < v.end(); ord++) {
+      Pod pod = v.byOrdinal().get(ord);
+      if (pod == null || !healthy(pod, v.minReadySeconds())) unavailable++;
+    }
+    String updateName = v.update().getMetadata().getName();
+    List<Pod> victims = new ArrayList<>();
+    for (int ord = v.end() - 1; ord >= v.start() + partition(v.set()) && victims.size() < maxUnavailable - unavailable; ord--) {
+      Pod pod = v.byOrdinal().get(ord);
+      if (pod != null && !revisionOf(pod).equals(updateName) && !terminating(pod)) victims.add(pod);
+    }
+    delete(key, victims);
+  }
+
+  /** rollingUpdate.maxUnavailable against spec.replicas, percentages rounded down, at least 1; null when unset. */
+  private static Integer maxUnavailable(StatefulSet set, int replicas) {
+    var s = set.getSpec().getUpdateStrategy();
+    if (s == null || s.getRollingUpdate() == null || s.getRollingUpdate().getMaxUnavailable() == null) return null;
+    var v = s.getRollingUpdate().getMaxUnavailable();
+    int n = v.getStrVal() == null ? v.getIntVal()
+        : (int) Math.floor(Integer.parseInt(v.getStrVal().replace("%", "")) * replicas / 100.0);
+    return Math.max(n, 1);
   }
 
   private static int partition(StatefulSet set) {
@@ -224,14 +303,21 @@ public final class StatefulSetController extends Controller {
     return s.getRollingUpdate().getPartition();
   }
 
-  private void delete(String key, Pod pod) {
-    deletions.expectDeletions(key, Set.of(pod.getMetadata().getUid()));
-    try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-    } catch (KubernetesClientException e) {
-      deletions.deletionObserved(key, pod.getMetadata().getUid());
-      if (e.getCode() != 404) throw e;
+  private void delete(String key, List<Pod> victims) {
+    if (victims.isEmpty()) return;
+    Set<String> uids = new HashSet<>();
+    victims.forEach(p -> uids.add(p.getMetadata().getUid()));
+    deletions.expectDeletions(key, uids);
+    KubernetesClientException failure = null;
+    for (Pod pod : victims) {
+      try {
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+      } catch (KubernetesClientException e) {
+        deletions.deletionObserved(key, pod.getMetadata().getUid());
+        if (e.getCode() != 404) failure = e;
+      }
     }
+    if (failure != null) throw failure;
   }
 
   private void create(String key, View v, int ord) {
@@ -244,38 +330,11 @@ public final class StatefulSetController extends Controller {
     }
   }
 
-  static String claimName(String template, String set, int ordinal) {
-    return template + "-" + set + "-" + ordinal;
-  }
-
-  /** The pod's claims from spec.volumeClaimTemplates, created before the pod; existing claims are left as they are. */
-  private void createClaims(StatefulSet set, int ord) {
-    if (set.getSpec().getVolumeClaimTemplates() == null) return;
-    String ns = set.getMetadata().getNamespace();
-    for (PersistentVolumeClaim t : set.getSpec().getVolumeClaimTemplates()) {
-      String name = claimName(t.getMetadata().getName(), set.getMetadata().getName(), ord);
-      if (claims.getStore().getByKey(ns + "/" + name) != null) continue;
-      Map<String, String> labels = new HashMap<>();
-      if (t.getMetadata().getLabels() != null) labels.putAll(t.getMetadata().getLabels());
-      if (set.getSpec().getSelector() != null && set.getSpec().getSelector().getMatchLabels() != null) {
-        labels.putAll(set.getSpec().getSelector().getMatchLabels());
-      }
-      PersistentVolumeClaim claim = new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace(ns)
-          .withLabels(labels).withAnnotations(t.getMetadata().getAnnotations()).endMetadata()
-          .withSpec(Serialization.clone(t.getSpec())).build();
-      try {
-        client.persistentVolumeClaims().inNamespace(ns).resource(claim).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) throw e;
-      }
-    }
-  }
-
   /** Upstream's newVersionedStatefulSetPod: ordinals below the partition keep the current revision. */
   private Pod newPod(View v, int ord) {
     StatefulSet set = v.set();
     boolean rolling = set.getSpec().getUpdateStrategy() == null || !"OnDelete".equals(set.getSpec().getUpdateStrategy().getType());
-    ControllerRevision revision = rolling && ord < partition(set) ? v.current() : v.update();
+    ControllerRevision revision = rolling && ord < v.start() + partition(set) ? v.current() : v.update();
     PodTemplateSpec t = revision == v.update() ? Serialization.clone(set.getSpec().getTemplate()) : ControllerHistory.template(revision);
     String name = set.getMetadata().getName() + "-" + ord;
     Map<String, String> labels = t.getMetadata() == null || t.getMetadata().getLabels() == null
@@ -292,7 +351,7 @@ public final class StatefulSetController extends Controller {
         String volume = c.getMetadata().getName();
         volumes.removeIf(x -> volume.equals(x.getName()));
         volumes.add(new VolumeBuilder().withName(volume).withNewPersistentVolumeClaim()
-            .withClaimName(claimName(volume, set.getMetadata().getName(), ord)).endPersistentVolumeClaim().build());
+            .withClaimName(StatefulSetClaims.claimName(volume, set.getMetadata().getName(), ord)).endPersistentVolumeClaim().build());
       }
       spec.setVolumes(volumes);
     }
@@ -313,7 +372,6 @@ public final class StatefulSetController extends Controller {
     String currentName = v.current().getMetadata().getName();
     String updateName = v.update().getMetadata().getName();
     List<Pod> all = new ArrayList<>(v.byOrdinal().values());
-    all.addAll(v.unnumbered());
     for (Pod p : all) {
       replicas++;
       if ("Running".equals(PodStatus.phase(p)) && PodStatus.ready(p)) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
@@ -12,10 +14,17 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.planet.controllers.hollow.HollowNodes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,10 +111,7 @@ class DaemonSetControllerIT {
         });
 
         // a new template rolls out node by node, and the history keeps both revisions
-        c.apps().daemonSets().inNamespace(ns).withName("agent").edit(d -> {
-          d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
-          return d;
-        });
+        c.apps().daemonSets().inNamespace(ns).withName("agent").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), NEW_IMAGE);
         await().atMost(WAIT).untilAsserted(() -> {
           List<Pod> pods = Fixtures.livePods(c, ns, "agent");
           assertThat(pods).hasSize(3).allSatisfy(p -> {
@@ -154,10 +160,7 @@ class DaemonSetControllerIT {
         assertThat(nodesOf(ns)).containsExactlyInAnyOrder("ondel-0", "ondel-1");
         assertThat(status(ns).getNumberReady()).isEqualTo(2);
       });
-      c.apps().daemonSets().inNamespace(ns).withName("agent").edit(d -> {
-        d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
-        return d;
-      });
+      c.apps().daemonSets().inNamespace(ns).withName("agent").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), NEW_IMAGE);
       await().atMost(WAIT).untilAsserted(() -> {
         assertThat(status(ns).getObservedGeneration()).isEqualTo(2L);
         assertThat(status(ns).getUpdatedNumberScheduled()).isZero();
@@ -178,6 +181,177 @@ class DaemonSetControllerIT {
       c.nodes().withName("ondel-0").delete();
       c.nodes().withName("ondel-1").delete();
     }
+  }
+
+  @Test
+  void adoptsMatchingOrphansAndReleasesNonMatchingPods() {
+    String ns = cluster.namespace("ds-adopt");
+    try (HollowNodes nodes = new HollowNodes(c, new HollowNodes.Options("adopt", 1, "4", "16Gi", 110, 40,
+        Duration.ofSeconds(10))).start()) {
+      DaemonSet ds = new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
+          .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "agent")).endSelector()
+          .withTemplate(Fixtures.template("agent")).endSpec().build();
+      ds.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("kubernetes.io/hostname", "adopt-0"));
+      String uid = c.apps().daemonSets().inNamespace(ns).resource(ds).create().getMetadata().getUid();
+      await().atMost(WAIT).until(() -> status(ns).getNumberReady() != null && status(ns).getNumberReady() == 1);
+      Pod pod = Fixtures.livePods(c, ns, "agent").get(0);
+      String name = pod.getMetadata().getName();
+
+      // orphaned: adopted again rather than replaced
+      OwnerRefs.orphan(c, pod);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerUid(c, ns, name)).isEqualTo(uid));
+      assertThat(Fixtures.livePods(c, ns, "agent")).extracting(p -> p.getMetadata().getName()).containsExactly(name);
+
+      // relabelled: released, and the node gets a new daemon pod
+      OwnerRefs.relabel(c, pod);
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(OwnerRefs.controllerOf(c, ns, name)).isNull();
+        assertThat(Fixtures.livePods(c, ns, "agent")).hasSize(1)
+            .allSatisfy(p -> assertThat(p.getMetadata().getName()).isNotEqualTo(name));
+      });
+    } finally {
+      c.nodes().withName("adopt-0").delete();
+    }
+  }
+
+  @Test
+  void surgesANewPodOntoEachNodeBeforeDeletingTheOldOne() throws Exception {
+    String ns = cluster.namespace("ds-surge");
+    try (HollowNodes nodes = new HollowNodes(c, new HollowNodes.Options("surge", 2, "4", "16Gi", 110, 40,
+        Duration.ofSeconds(10))).start()) {
+      DaemonSet ds = new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
+          .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "agent")).endSelector()
+          .withTemplate(Fixtures.template("agent")).withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate()
+          .withMaxSurge(new IntOrString(1)).withMaxUnavailable(new IntOrString(0)).endRollingUpdate().endUpdateStrategy()
+          .endSpec().build();
+      ds.getSpec().getTemplate().getSpec().setAffinity(new AffinityBuilder().withNewNodeAffinity()
+          .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm().addNewMatchExpression()
+          .withKey("kubernetes.io/hostname").withOperator("In").withValues("surge-0", "surge-1").endMatchExpression()
+          .endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build());
+      c.apps().daemonSets().inNamespace(ns).resource(ds).create();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(status(ns).getNumberAvailable()).isEqualTo(2));
+
+      // follow every pod change: an old pod may only go once a new, ready pod is on its node,
+      // and at most one node (maxSurge) runs two pods at a time
+      Map<String, Pod> live = new ConcurrentHashMap<>();
+      List<String> violations = new CopyOnWriteArrayList<>();
+      try (Watch w = c.pods().inNamespace(ns).watch(new Watcher<>() {
+        @Override
+        public void eventReceived(Action action, Pod p) {
+          boolean gone = action == Action.DELETED || p.getMetadata().getDeletionTimestamp() != null;
+          if (gone && isOld(p) && live.containsKey(p.getMetadata().getName())) {
+            boolean replaced = live.values().stream().anyMatch(n -> !isOld(n) && PodStatus.ready(n)
+                && n.getSpec().getNodeName().equals(p.getSpec().getNodeName()));
+            if (!replaced) violations.add("old pod " + p.getMetadata().getName() + " went before its replacement was ready");
+          }
+          if (gone) live.remove(p.getMetadata().getName());
+          else live.put(p.getMetadata().getName(), p);
+          long doubled = live.values().stream().collect(Collectors.groupingBy(x -> x.getSpec().getNodeName(),
+              Collectors.counting())).values().stream().filter(n -> n > 1).count();
+          if (doubled > 1) violations.add(doubled + " nodes with two pods");
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {}
+      })) {
+        await().atMost(WAIT).until(() -> live.size() == 2);
+        c.apps().daemonSets().inNamespace(ns).withName("agent").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), NEW_IMAGE);
+        await().atMost(WAIT).untilAsserted(() -> {
+          assertThat(Fixtures.livePods(c, ns, "agent")).hasSize(2)
+              .allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo("nginx:2"));
+          DaemonSetStatus s = status(ns);
+          assertThat(s.getUpdatedNumberScheduled()).isEqualTo(2);
+          assertThat(s.getNumberAvailable()).isEqualTo(2);
+          assertThat(s.getNumberUnavailable()).isIn(null, 0);
+        });
+      }
+      assertThat(violations).isEmpty();
+    } finally {
+      c.nodes().withName("surge-0").delete();
+      c.nodes().withName("surge-1").delete();
+    }
+  }
+
+  /** The template's container image changed to nginx:2, as {@code kubectl set image} patches it. */
+  static final String NEW_IMAGE = "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:2\"}]}}}}";
+
+  private static boolean isOld(Pod p) {
+    return p.getSpec().getContainers().get(0).getImage().equals("nginx");
+  }
+
+  /** A node object no agent runs: its pods stay as the test leaves them. */
+  private static void plainNode(String name, Map<String, String> labels) {
+    c.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build()).create();
+  }
+
+  @Test
+  void retriesFailedDaemonPods() {
+    String ns = cluster.namespace("ds-retry");
+    plainNode("plain-retry", Map.of("kubernetes.io/hostname", "plain-retry"));
+    try {
+      DaemonSet ds = new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
+          .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "agent")).endSelector()
+          .withTemplate(Fixtures.template("agent")).endSpec().build();
+      ds.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("kubernetes.io/hostname", "plain-retry"));
+      c.apps().daemonSets().inNamespace(ns).resource(ds).create();
+      await().atMost(WAIT).until(() -> Fixtures.livePods(c, ns, "agent").size() == 1);
+      Pod pod = Fixtures.livePods(c, ns, "agent").get(0);
+      Jobs.finish(c, pod, "Failed");
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(c.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get()).isNull();
+        assertThat(Fixtures.livePods(c, ns, "agent")).hasSize(1)
+            .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("plain-retry"));
+      });
+    } finally {
+      c.nodes().withName("plain-retry").delete();
+    }
+  }
+
+  @Test
+  void runsAndStopsAComplexDaemonAsNodeLabelsAndTheNodeSelectorChange() {
+    String ns = cluster.namespace("ds-complex");
+    // a hollow node, so that pods taken off it go at once as a kubelet would see to
+    try (HollowNodes nodes = new HollowNodes(c, new HollowNodes.Options("color", 1, "4", "16Gi", 110, 40,
+        Duration.ofSeconds(10))).start()) {
+      DaemonSet ds = new DaemonSetBuilder()
+          .withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
+          .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "agent")).endSelector()
+          .withTemplate(Fixtures.template("agent")).endSpec().build();
+      ds.getSpec().getTemplate().getSpec().setNodeSelector(Map.of("color", "blue"));
+      c.apps().daemonSets().inNamespace(ns).resource(ds).create();
+      await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> Fixtures.livePods(c, ns, "agent").isEmpty());
+
+      // the node turns blue: it gets a pod; green: the pod goes
+      relabel("color-0", "blue");
+      await().atMost(WAIT).until(() -> nodesOf(ns).equals(List.of("color-0")));
+      relabel("color-0", "green");
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(Fixtures.livePods(c, ns, "agent")).isEmpty();
+        assertThat(status(ns).getDesiredNumberScheduled()).isZero();
+      });
+
+      // the DaemonSet follows to green nodes
+      // patches without a resourceVersion, as kubectl sends them: no conflict with the controller's status writes
+      c.apps().daemonSets().inNamespace(ns).withName("agent").patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
+          "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"color\":\"green\"}}}}}");
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(nodesOf(ns)).containsExactly("color-0");
+        assertThat(status(ns).getDesiredNumberScheduled()).isEqualTo(1);
+        assertThat(status(ns).getNumberMisscheduled()).isZero();
+      });
+    } finally {
+      c.nodes().withName("color-0").delete();
+    }
+  }
+
+  private static void relabel(String node, String color) {
+    c.nodes().withName(node).edit(n -> {
+      n.getMetadata().getLabels().put("color", color);
+      return n;
+    });
   }
 
   private static DaemonSetStatus status(String ns) {

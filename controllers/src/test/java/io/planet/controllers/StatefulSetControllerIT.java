@@ -3,23 +3,31 @@ package io.planet.controllers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetOrdinalsBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetPersistentVolumeClaimRetentionPolicyBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.planet.controllers.hollow.HollowNodes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +41,8 @@ class StatefulSetControllerIT {
 
   @BeforeAll
   static void start() {
-    cluster = new TestCluster("statefulset");
+    // the garbage collector deletes claims whose owner (set or pod) the retention policy made go
+    cluster = new TestCluster("statefulset", "garbagecollector");
     c = cluster.client;
     nodes = new HollowNodes(c, new HollowNodes.Options("node", 1, "4", "16Gi", 110, 40, Duration.ofSeconds(10))).start();
   }
@@ -160,6 +169,145 @@ class StatefulSetControllerIT {
       assertThat(status(ns).getReplicas()).isEqualTo(3);
       assertThat(status(ns).getReadyReplicas()).isZero();
     });
+  }
+
+  @Test
+  void adoptsMatchingOrphansAndReleasesNonMatchingPods() {
+    String ns = cluster.namespace("sts-adopt");
+    StatefulSet set = statefulSet(ns, "Parallel");
+    set.getSpec().setReplicas(1);
+    String uid = c.apps().statefulSets().inNamespace(ns).resource(set).create().getMetadata().getUid();
+    await().atMost(WAIT).until(() -> pod(ns, "web-0") != null);
+    Pod web0 = pod(ns, "web-0");
+
+    OwnerRefs.orphan(c, web0);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerUid(c, ns, "web-0")).isEqualTo(uid));
+    assertThat(pod(ns, "web-0").getMetadata().getUid()).isEqualTo(web0.getMetadata().getUid());
+
+    OwnerRefs.relabel(c, web0);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerOf(c, ns, "web-0")).isNull());
+
+    // its own labels back (revision hash included, or the rollout would replace it): adopted again
+    c.pods().inNamespace(ns).withName("web-0").edit(p -> {
+      p.getMetadata().setLabels(web0.getMetadata().getLabels());
+      return p;
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerUid(c, ns, "web-0")).isEqualTo(uid));
+    assertThat(pod(ns, "web-0").getMetadata().getUid()).isEqualTo(web0.getMetadata().getUid());
+
+    // a pod with matching labels that is not named after the set is not a member: never adopted
+    c.pods().inNamespace(ns).resource(Fixtures.pod(ns, "stranger", Map.of("app", "web"))).create();
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+        .until(() -> OwnerRefs.controllerOf(c, ns, "stranger") == null);
+  }
+
+  private static List<String> claimNames(String ns) {
+    return c.persistentVolumeClaims().inNamespace(ns).list().getItems().stream()
+        .filter(x -> x.getMetadata().getDeletionTimestamp() == null).map(x -> x.getMetadata().getName()).toList();
+  }
+
+  private static OwnerReference claimController(String ns, String name) {
+    PersistentVolumeClaim claim = c.persistentVolumeClaims().inNamespace(ns).withName(name).get();
+    if (claim == null || claim.getMetadata().getOwnerReferences() == null) return null;
+    return claim.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController()))
+        .findFirst().orElse(null);
+  }
+
+  @Test
+  void retentionPolicyDeletesClaimsOfScaledDownPodsAndWithTheSet() {
+    String ns = cluster.namespace("sts-retention");
+    StatefulSet spec = statefulSet(ns, "Parallel");
+    spec.getSpec().setPersistentVolumeClaimRetentionPolicy(new StatefulSetPersistentVolumeClaimRetentionPolicyBuilder()
+        .withWhenDeleted("Delete").withWhenScaled("Delete").build());
+    String uid = c.apps().statefulSets().inNamespace(ns).resource(spec).create().getMetadata().getUid();
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(claimNames(ns)).containsExactlyInAnyOrder("data-web-0", "data-web-1", "data-web-2");
+      for (String claim : List.of("data-web-0", "data-web-1", "data-web-2")) {
+        OwnerReference ref = claimController(ns, claim);
+        assertThat(ref).isNotNull();
+        assertThat(ref.getKind()).isEqualTo("StatefulSet");
+        assertThat(ref.getUid()).isEqualTo(uid);
+      }
+    });
+
+    // scaled down: the claims of the removed ordinals go with their pods
+    c.apps().statefulSets().inNamespace(ns).withName("web").scale(1);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(Fixtures.livePods(c, ns, "web")).extracting(p -> p.getMetadata().getName()).containsExactly("web-0");
+      assertThat(claimNames(ns)).containsExactly("data-web-0");
+    });
+
+    // the set deleted: its last claim goes too
+    c.apps().statefulSets().inNamespace(ns).withName("web").delete();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(claimNames(ns)).isEmpty());
+  }
+
+  @Test
+  void retainKeepsClaimsUnowned() {
+    String ns = cluster.namespace("sts-retain");
+    StatefulSet spec = statefulSet(ns, "Parallel");
+    spec.getSpec().setReplicas(1);
+    c.apps().statefulSets().inNamespace(ns).resource(spec).create();
+    await().atMost(WAIT).until(() -> claimNames(ns).equals(List.of("data-web-0")) && pod(ns, "web-0") != null);
+    assertThat(c.persistentVolumeClaims().inNamespace(ns).withName("data-web-0").get().getMetadata().getOwnerReferences())
+        .isNullOrEmpty();
+    c.apps().statefulSets().inNamespace(ns).withName("web").delete();
+    await().atMost(WAIT).until(() -> Fixtures.livePods(c, ns, "web").isEmpty());
+    assertThat(claimNames(ns)).containsExactly("data-web-0");
+  }
+
+  @Test
+  void ordinalsStartNumbersPodsAndClaimsFromIt() {
+    String ns = cluster.namespace("sts-ordinals");
+    StatefulSet spec = statefulSet(ns, "Parallel");
+    spec.getSpec().setReplicas(2);
+    spec.getSpec().setOrdinals(new StatefulSetOrdinalsBuilder().withStart(5).build());
+    c.apps().statefulSets().inNamespace(ns).resource(spec).create();
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(Fixtures.livePods(c, ns, "web")).extracting(p -> p.getMetadata().getName())
+          .containsExactlyInAnyOrder("web-5", "web-6");
+      assertThat(claimNames(ns)).containsExactlyInAnyOrder("data-web-5", "data-web-6");
+    });
+    assertThat(pod(ns, "web-5").getMetadata().getLabels()).containsEntry("apps.kubernetes.io/pod-index", "5");
+
+    // a lower start: the set moves down, pods outside the new range go
+    c.apps().statefulSets().inNamespace(ns).withName("web")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"ordinals\":{\"start\":3}}}");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(Fixtures.livePods(c, ns, "web"))
+        .extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("web-3", "web-4"));
+  }
+
+  @Test
+  void maxUnavailableReplacesSeveralPodsAtOnce() throws Exception {
+    String ns = cluster.namespace("sts-max-unavailable");
+    try (Binder binder = new Binder(c, cluster.server.client(), ns, "node-0", p -> true)) {
+      StatefulSet spec = statefulSet(ns, "Parallel");
+      spec.getSpec().setUpdateStrategy(new StatefulSetUpdateStrategyBuilder().withType("RollingUpdate")
+          .withNewRollingUpdate().withMaxUnavailable(new IntOrString(2)).endRollingUpdate().build());
+      c.apps().statefulSets().inNamespace(ns).resource(spec).create();
+      await().atMost(WAIT).until(() -> status(ns).getReadyReplicas() != null && status(ns).getReadyReplicas() == 3);
+
+      // old pods deleted before the first new pod is ready: two at once, not one
+      List<String> deletedBeforeFirstReady = new CopyOnWriteArrayList<>();
+      AtomicBoolean newReady = new AtomicBoolean();
+      try (Watch w = watch(ns, (action, p) -> {
+        boolean updated = p.getSpec().getContainers().get(0).getImage().equals("nginx:2");
+        if (updated && PodStatus.ready(p)) newReady.set(true);
+        if (action == Watcher.Action.DELETED && !updated && !newReady.get()) deletedBeforeFirstReady.add(p.getMetadata().getName());
+      })) {
+        c.apps().statefulSets().inNamespace(ns).withName("web")
+            .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), DaemonSetControllerIT.NEW_IMAGE);
+        await().atMost(WAIT).untilAsserted(() -> {
+          StatefulSetStatus s = status(ns);
+          assertThat(s.getObservedGeneration()).isEqualTo(2L);
+          assertThat(s.getUpdatedReplicas()).isEqualTo(3);
+          assertThat(s.getReadyReplicas()).isEqualTo(3);
+          assertThat(s.getCurrentRevision()).isEqualTo(s.getUpdateRevision());
+          assertThat(List.of(image(ns, "web-0"), image(ns, "web-1"), image(ns, "web-2"))).containsOnly("nginx:2");
+        });
+      }
+      assertThat(deletedBeforeFirstReady).containsExactlyInAnyOrder("web-2", "web-1");
+    }
   }
 
   private static StatefulSet statefulSet(String ns, String policy) {
