@@ -1,6 +1,7 @@
 package io.planet.node.kubelet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -113,6 +114,19 @@ class KubeletPodsIT {
         .matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z hello from web\n");
     assertThat(kubeletGet("/containerLogs/default/web/main?previous=true"))
         .isEqualTo("previous terminated container \"main\" in pod \"web\" not found");
+
+    // and the API server proxies pods/log to it (what kubectl logs uses)
+    assertThat(client.pods().inNamespace("default").withName("web").getLog()).isEqualTo("hello from web\n");
+    assertThat(client.pods().inNamespace("default").withName("web").usingTimestamps().getLog())
+        .matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z hello from web\n");
+    assertThatThrownBy(() -> client.pods().inNamespace("default").withName("web").inContainer("nope").getLog())
+        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(400);
+          assertThat(e.getStatus().getMessage()).isEqualTo("container nope is not valid for pod web");
+        });
+    assertThatThrownBy(() -> client.pods().inNamespace("default").withName("web").terminated().getLog())
+        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
+            e -> assertThat(e.getStatus().getMessage()).isEqualTo("previous terminated container \"main\" in pod \"web\" not found"));
 
     client.pods().inNamespace("default").withName("web").delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> get("web") == null);
