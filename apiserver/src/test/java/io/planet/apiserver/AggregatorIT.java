@@ -9,14 +9,12 @@ import io.planet.apiserver.testing.ApiClient.Response;
 import io.planet.apiserver.testing.ApiClient.WatchStream;
 import io.planet.apiserver.testing.FakeExtensionApiServer;
 import io.planet.apiserver.testing.TestApiServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The aggregation layer: an APIService's group is proxied to a fake extension API server over HTTPS. */
 class AggregatorIT {
@@ -26,8 +24,6 @@ class AggregatorIT {
       {"name":"pods","singularName":"","namespaced":true,"kind":"PodMetrics","verbs":["get","list"]}""";
   static final String AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-  @TempDir
-  static Path dir;
   static TestApiServer server;
   static ApiClient api;
 
@@ -59,7 +55,7 @@ class AggregatorIT {
 
   @Test
   void metricsGroupIsProxiedListedInDiscoveryAndGoesAwayWithItsApiService() throws Exception {
-    try (FakeExtensionApiServer backend = new FakeExtensionApiServer(dir.resolve("m"), "metrics.k8s.io", "v1beta1",
+    try (FakeExtensionApiServer backend = new FakeExtensionApiServer("metrics.k8s.io", "v1beta1",
         "metrics-server", "kube-system", List.of(NODE_METRICS, POD_METRICS))) {
       backend.respond("/apis/metrics.k8s.io/v1beta1/nodes", """
           {"kind":"NodeMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},
@@ -119,6 +115,11 @@ class AggregatorIT {
         backend.emit("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"NodeMetrics\",\"metadata\":{\"name\":\"n2\"}}}");
         assertThat(w.next(10).at("/object/metadata/name").asText()).isEqualTo("n2");
       }
+      // the client going away ends the backend's watch too (its next writes fail)
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        backend.emit("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"NodeMetrics\",\"metadata\":{\"name\":\"n3\"}}}");
+        return backend.openWatches() == 0;
+      });
 
       // local groups are untouched
       assertThat(api.get("/api/v1/namespaces/default").code()).isEqualTo(200);
@@ -133,7 +134,7 @@ class AggregatorIT {
 
   @Test
   void stoppedBackendGives503AndAvailableFalse() throws Exception {
-    FakeExtensionApiServer backend = new FakeExtensionApiServer(dir.resolve("c"), "custom.metrics.k8s.io", "v1beta2",
+    FakeExtensionApiServer backend = new FakeExtensionApiServer("custom.metrics.k8s.io", "v1beta2",
         "custom-metrics", "kube-system", List.of(POD_METRICS));
     try {
       backend.register(api);

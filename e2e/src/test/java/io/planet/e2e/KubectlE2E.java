@@ -753,7 +753,7 @@ class KubectlE2E {
   void aggregatedApiThroughAnApiService(KubectlBinary b) throws Exception {
     Kubectl k = kubectl(b);
     String ns = namespace(k, "aggregated");
-    try (FakeExtensionApiServer backend = new FakeExtensionApiServer(work.resolve(ns), "metrics.k8s.io", "v1beta1",
+    try (FakeExtensionApiServer backend = new FakeExtensionApiServer("metrics.k8s.io", "v1beta1",
         "metrics-server", ns, List.of(
             "{\"name\":\"nodes\",\"singularName\":\"\",\"namespaced\":false,\"kind\":\"NodeMetrics\",\"verbs\":[\"get\",\"list\"]}",
             "{\"name\":\"pods\",\"singularName\":\"\",\"namespaced\":true,\"kind\":\"PodMetrics\",\"verbs\":[\"get\",\"list\"]}"))) {

@@ -3,8 +3,8 @@ package io.planet.apiserver.testing;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -28,7 +28,7 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A named fake of an extension API server (e.g. metrics-server) behind an APIService: HTTPS on a loopback port with a
- * self-signed certificate for {@code <service>.<namespace>.svc} (made by the JDK's keytool), answering discovery of one
+ * self-signed certificate for {@code <service>.<namespace>.svc} (made by the JDK's keytool, once per host name), answering discovery of one
  * group/version, canned JSON per path (query ignored), and watches ({@code ?watch=...}) as chunked streams fed by
  * {@link #emit}. Every request is recorded with its query and headers.
  */
@@ -60,30 +60,18 @@ public final class FakeExtensionApiServer implements AutoCloseable {
 
   /**
    * Starts serving {@code /apis/<group>/<version>} with the given resources (APIResource JSON objects).
-   *
-   * @param dir a temporary directory for the keystore
    */
-  public FakeExtensionApiServer(Path dir, String group, String version, String serviceName, String namespace,
+  public FakeExtensionApiServer(String group, String version, String serviceName, String namespace,
       List<String> resources) {
     this.group = group;
     this.version = version;
     this.serviceName = serviceName;
     this.namespace = namespace;
     try {
-      Files.createDirectories(dir);
-      Path ks = dir.resolve("backend.p12");
-      String host = serviceName + "." + namespace + ".svc";
-      keytool("-genkeypair", "-alias", "backend", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + host,
-          "-ext", "SAN=dns:" + host + ",ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(),
-          "-storepass", "changeit", "-keypass", "changeit");
-      Path pem = dir.resolve("backend.pem");
-      keytool("-exportcert", "-rfc", "-alias", "backend", "-keystore", ks.toString(), "-storepass", "changeit",
-          "-file", pem.toString());
-      caBundle = Base64.getEncoder().encodeToString(Files.readAllBytes(pem));
+      Certificate cert = certificateFor(serviceName + "." + namespace + ".svc");
+      caBundle = Base64.getEncoder().encodeToString(cert.pem());
       KeyStore store = KeyStore.getInstance("PKCS12");
-      try (InputStream in = Files.newInputStream(ks)) {
-        store.load(in, "changeit".toCharArray());
-      }
+      store.load(new ByteArrayInputStream(cert.keyStore()), "changeit".toCharArray());
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(store, "changeit".toCharArray());
       SSLContext ctx = SSLContext.getInstance("TLS");
@@ -101,6 +89,35 @@ public final class FakeExtensionApiServer implements AutoCloseable {
     responses.put("/apis/" + group + "/" + version, """
         {"kind":"APIResourceList","apiVersion":"v1","groupVersion":"%s/%s","resources":[%s]}"""
         .formatted(group, version, String.join(",", resources)));
+  }
+
+  /** A PKCS12 key store with the key and certificate, and the certificate as PEM. */
+  private record Certificate(byte[] keyStore, byte[] pem) {}
+
+  /** keytool takes seconds to start: one certificate per host name and JVM. */
+  private static final Map<String, Certificate> CERTIFICATES = new ConcurrentHashMap<>();
+
+  private static synchronized Certificate certificateFor(String host) throws IOException, InterruptedException {
+    Certificate cached = CERTIFICATES.get(host);
+    if (cached != null) return cached;
+    Path dir = Files.createTempDirectory("fake-extension-apiserver");
+    try {
+      Path ks = dir.resolve("backend.p12");
+      keytool("-genkeypair", "-alias", "backend", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + host,
+          "-ext", "SAN=dns:" + host + ",ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(),
+          "-storepass", "changeit", "-keypass", "changeit");
+      Path pem = dir.resolve("backend.pem");
+      keytool("-exportcert", "-rfc", "-alias", "backend", "-keystore", ks.toString(), "-storepass", "changeit",
+          "-file", pem.toString());
+      Certificate c = new Certificate(Files.readAllBytes(ks), Files.readAllBytes(pem));
+      CERTIFICATES.put(host, c);
+      return c;
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    }
   }
 
   private static void keytool(String... args) throws IOException, InterruptedException {
