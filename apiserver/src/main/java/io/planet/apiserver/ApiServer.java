@@ -13,6 +13,7 @@ import io.planet.api.openapi.OpenApiV2Protobuf;
 import io.planet.apiserver.aggregator.AggregatedDiscovery;
 import io.planet.apiserver.aggregator.ApiProxy;
 import io.planet.apiserver.aggregator.ApiServices;
+import io.planet.apiserver.aggregator.AutoRegistration;
 import io.planet.apiserver.aggregator.AvailableConditionController;
 import io.planet.apiserver.aggregator.BackendClients;
 import io.planet.apiserver.aggregator.ServiceResolver;
@@ -449,6 +450,7 @@ public final class ApiServer implements AutoCloseable {
     ePort.put("port", config.port());
     ePort.put("protocol", "TCP");
     createIfAbsent(store("", "v1", "endpoints"), "default", ep);
+    AutoRegistration.register(registry, store("apiregistration.k8s.io", "v1", "apiservices"));
   }
 
   private static void createIfAbsent(Store store, String namespace, ObjectNode obj) {

@@ -191,6 +191,10 @@ class AggregatorIT {
          "spec":{"group":"local.example.io","version":"v1","groupPriorityMinimum":100,"versionPriority":100},
          "status":{"conditions":[{"type":"Available","status":"False","reason":"Made","message":"up"}]}}""");
     awaitAvailable("v1.local.example.io", "True", "Local");
+    // the built-in group/versions are registered as local APIServices at startup, as upstream's autoregister does
+    awaitAvailable("v1.apps", "True", "Local");
+    assertThat(api.get("/apis/apiregistration.k8s.io/v1/apiservices/v1.").body().at("/spec/groupPriorityMinimum").asInt())
+        .isEqualTo(18000);
     JsonNode discovery = api.get("/api/v1").body();
     assertThat(discovery.path("groupVersion").asText()).isEqualTo("v1");
     JsonNode resources = api.get("/apis/apiregistration.k8s.io/v1").body().path("resources");

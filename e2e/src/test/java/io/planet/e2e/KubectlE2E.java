@@ -764,7 +764,8 @@ class KubectlE2E {
       backend.register(api);
       try {
         await().atMost(WAIT).untilAsserted(() -> assertThat(k.run("get", "apiservices").assertSuccess().stdout())
-            .containsPattern(line("v1beta1\\.metrics\\.k8s\\.io\\s+" + ns + "/metrics-server\\s+True\\s+\\S+")));
+            .containsPattern(line("v1beta1\\.metrics\\.k8s\\.io\\s+" + ns + "/metrics-server\\s+True\\s+\\S+"))
+            .containsPattern(line("v1\\.apps\\s+Local\\s+True\\s+\\S+")));
         JsonNode nodes = k.run("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes").assertSuccess().json();
         assertThat(nodes.path("items").get(0).path("metadata").path("name").asText()).isEqualTo("node-1");
         Kubectl.Result resources = k.run("api-resources", "--api-group=metrics.k8s.io").assertSuccess();
