@@ -42,10 +42,12 @@ public final class ApiProxy {
   /** No authentication yet: every proxied request carries this identity. */
   static final String REMOTE_USER = "system:admin";
   static final List<String> REMOTE_GROUPS = List.of("system:masters", "system:authenticated");
-  /** Hop-by-hop headers and the ones the JDK client sets itself: never forwarded. */
-  private static final Set<String> SKIPPED = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-      "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect", "date",
-      "authorization", "http2-settings");
+  /** Hop-by-hop headers: they describe one connection, never forwarded either way. */
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "http2-settings");
+  /** Also not sent to a backend: what the JDK client refuses to set itself, and the caller's credentials. */
+  private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "expect", "date", "from", "via",
+      "warning", "authorization");
 
   private final ApiServices apiServices;
   private final ServiceResolver resolver;
@@ -101,7 +103,7 @@ public final class ApiProxy {
         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     for (Map.Entry<String, String> h : req.headers()) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (SKIPPED.contains(name) || name.startsWith("x-remote-")) continue;
+      if (HOP_BY_HOP.contains(name) || NOT_FORWARDED.contains(name) || name.startsWith("x-remote-")) continue;
       b.header(h.getKey(), h.getValue());
     }
     b.header("X-Remote-User", REMOTE_USER);
@@ -132,7 +134,7 @@ public final class ApiProxy {
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.statusCode()));
     response.headers().map().forEach((name, values) -> {
       String n = name.toLowerCase(Locale.ROOT);
-      if (SKIPPED.contains(n) || n.startsWith(":")) return;
+      if (HOP_BY_HOP.contains(n) || n.equals("content-length") || n.startsWith(":")) return;
       head.headers().add(name, values);
     });
     long length = response.headers().firstValueAsLong("content-length").orElse(-1);
