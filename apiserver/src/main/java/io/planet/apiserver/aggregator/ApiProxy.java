@@ -64,6 +64,7 @@ public final class ApiProxy {
 
   /** Proxies the request when its path belongs to a remote APIService; false when it is not ours to answer. */
   public boolean handle(ApiRequest req, String path) {
+    if (!apiServices.anyRemote()) return false;
     // path is /apis/<group>/<version>[/...]
     int g = path.indexOf('/', 6);
     if (g < 0) return false;

@@ -91,6 +91,11 @@ public final class ApiServices {
     return versions == null ? null : versions.get(version);
   }
 
+  /** Whether any APIService names a backend (most clusters: none, and routing skips the lookup). */
+  public boolean anyRemote() {
+    return !remote.isEmpty();
+  }
+
   /** The remote APIServices of a group, or an empty map. */
   public Map<String, ObjectNode> remoteVersions(String group) {
     return remote.getOrDefault(group, Map.of());
