@@ -450,7 +450,15 @@ public final class ApiServer implements AutoCloseable {
     ePort.put("port", config.port());
     ePort.put("protocol", "TCP");
     createIfAbsent(store("", "v1", "endpoints"), "default", ep);
-    AutoRegistration.register(registry, store("apiregistration.k8s.io", "v1", "apiservices"));
+    // off the startup path: nothing waits for the local APIServices
+    Store apiServiceStore = store("apiregistration.k8s.io", "v1", "apiservices");
+    timers.execute(() -> {
+      try {
+        AutoRegistration.register(registry, apiServiceStore);
+      } catch (RuntimeException e) {
+        if (!closed) logger.warn("registering the local APIServices failed: {}", e.toString());
+      }
+    });
   }
 
   private static void createIfAbsent(Store store, String namespace, ObjectNode obj) {
