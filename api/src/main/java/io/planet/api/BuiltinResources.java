@@ -59,6 +59,7 @@ final class BuiltinResources {
     add(r, "rbac.authorization.k8s.io", "v1", "Role", "roles", true, NONE, NONE);
     add(r, "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
         List.of("crd", "crds"), NONE, "status");
+    add(r, "apiregistration.k8s.io", "v1", "APIService", "apiservices", false, NONE, NONE, "status");
   }
 
   private static void add(ResourceRegistry r, String group, String version, String kind, String plural,

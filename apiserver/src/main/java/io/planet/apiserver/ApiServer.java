@@ -10,6 +10,13 @@ import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
 import io.planet.api.openapi.OpenApiV2Protobuf;
+import io.planet.apiserver.aggregator.AggregatedDiscovery;
+import io.planet.apiserver.aggregator.ApiProxy;
+import io.planet.apiserver.aggregator.ApiServices;
+import io.planet.apiserver.aggregator.AutoRegistration;
+import io.planet.apiserver.aggregator.AvailableConditionController;
+import io.planet.apiserver.aggregator.BackendClients;
+import io.planet.apiserver.aggregator.ServiceResolver;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
@@ -57,6 +64,10 @@ public final class ApiServer implements AutoCloseable {
   private HttpServer http;
   private ServiceAllocations services;
   private InetSocketAddress address;
+  private ApiServices apiServices;
+  private ServiceResolver serviceResolver;
+  private BackendClients backendClients;
+  private AvailableConditionController availability;
   private volatile boolean etcdHealthy = true;
   private volatile boolean closed;
 
@@ -96,8 +107,9 @@ public final class ApiServer implements AutoCloseable {
     ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features);
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
+    ApiProxy proxy = startAggregator(discovery);
     http = new HttpServer(new ApiHandler(discovery, resources, features::openApi,
-        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy),
+        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy),
         config.workerThreads());
     try {
       address = http.start(config.bindAddress(), config.port());
@@ -115,8 +127,25 @@ public final class ApiServer implements AutoCloseable {
       timers.scheduleWithFixedDelay(compactor::tick, ms, ms, TimeUnit.MILLISECONDS);
     }
     timers.scheduleWithFixedDelay(this::checkEtcd, 5, 5, TimeUnit.SECONDS);
+    availability = new AvailableConditionController(apiServices, serviceResolver, backendClients,
+        store("apiregistration.k8s.io", "v1", "apiservices"), config.apiServiceAvailabilityPeriod(),
+        List.of(cacheFor("services"), cacheFor("endpoints"), cacheFor("discovery.k8s.io/endpointslices"))).start();
     logger.info("API server listening on {}", url());
     return this;
+  }
+
+  /** The aggregation layer: APIServices in memory, the proxy to their backends and their groups in discovery. */
+  private ApiProxy startAggregator(Discovery discovery) {
+    apiServices = new ApiServices(cacheFor("apiregistration.k8s.io/apiservices"), r -> {
+      if (!closed && !timers.isShutdown()) timers.execute(r);
+    });
+    apiServices.start();
+    serviceResolver = new ServiceResolver(cacheFor("services"), cacheFor("endpoints"),
+        cacheFor("discovery.k8s.io/endpointslices"));
+    backendClients = new BackendClients();
+    discovery.withRemoteGroups(new AggregatedDiscovery(apiServices, serviceResolver, backendClients));
+    // a group/version served here stays ours even if an APIService names a backend for it
+    return new ApiProxy(apiServices, serviceResolver, backendClients, (g, v) -> !registry.resources(g, v).isEmpty());
   }
 
   /** Fails fast, before touching etcd, when another process holds the port. */
@@ -421,6 +450,15 @@ public final class ApiServer implements AutoCloseable {
     ePort.put("port", config.port());
     ePort.put("protocol", "TCP");
     createIfAbsent(store("", "v1", "endpoints"), "default", ep);
+    // off the startup path: nothing waits for the local APIServices
+    Store apiServiceStore = store("apiregistration.k8s.io", "v1", "apiservices");
+    timers.execute(() -> {
+      try {
+        AutoRegistration.register(registry, apiServiceStore);
+      } catch (RuntimeException e) {
+        if (!closed) logger.warn("registering the local APIServices failed: {}", e.toString());
+      }
+    });
   }
 
   private static void createIfAbsent(Store store, String namespace, ObjectNode obj) {
@@ -441,6 +479,8 @@ public final class ApiServer implements AutoCloseable {
   public void close() {
     timers.shutdownNow();
     closed = true;
+    if (availability != null) availability.close();
+    if (apiServices != null) apiServices.stop();
     if (http != null) http.close();
     for (WatchCache c : caches.values()) c.stop();
     if (storage != null) storage.close();

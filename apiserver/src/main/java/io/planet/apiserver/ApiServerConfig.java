@@ -10,6 +10,8 @@ import java.time.Duration;
  * @param watchCacheSize events kept per resource for watches from an older resourceVersion
  * @param bookmarkInterval how often watches that allow bookmarks get one (upstream: about a minute)
  * @param enableGarbageCollector whether deletes add the orphan/foregroundDeletion finalizers a garbage collector honours
+ * @param apiServiceAvailabilityPeriod how often every APIService's Available condition is re-checked (upstream: 30 s;
+ *     changes trigger checks at once)
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -24,7 +26,16 @@ public record ApiServerConfig(
     Duration bookmarkInterval,
     Duration eventTtl,
     boolean enableGarbageCollector,
-    int workerThreads) {
+    int workerThreads,
+    Duration apiServiceAvailabilityPeriod) {
+
+  public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
+      String serviceClusterIpRange, int nodePortMin, int nodePortMax, Duration compactionInterval, int watchCacheSize,
+      Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
+    this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
+        Duration.ofSeconds(30));
+  }
 
   public static ApiServerConfig defaults(String etcdServers) {
     return new ApiServerConfig(etcdServers, "127.0.0.1", 6443, "", "10.96.0.0/12", 30000, 32767,
@@ -33,31 +44,36 @@ public record ApiServerConfig(
 
   public ApiServerConfig withPort(int p) {
     return new ApiServerConfig(etcdServers, bindAddress, p, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
   }
 
   public ApiServerConfig withCompaction(Duration d, int cacheSize) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
+        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
   }
 
   public ApiServerConfig withBookmarkInterval(Duration d) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads);
+        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
   }
 
   public ApiServerConfig withBindAddress(String a) {
     return new ApiServerConfig(etcdServers, a, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
   }
 
   public ApiServerConfig withServiceRange(String cidr) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, cidr, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+  }
+
+  public ApiServerConfig withApiServiceAvailabilityPeriod(Duration d) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, d);
   }
 
   public ApiServerConfig withGarbageCollector(boolean enabled) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads, apiServiceAvailabilityPeriod);
   }
 }

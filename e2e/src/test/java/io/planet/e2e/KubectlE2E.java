@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.planet.apiserver.testing.ApiClient;
+import io.planet.apiserver.testing.FakeExtensionApiServer;
 import io.planet.apiserver.testing.TestApiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -745,6 +746,38 @@ class KubectlE2E {
     JsonNode svc = k.getJson("service", "web", "-n", ns);
     assertThat(svc.path("spec").path("selector").path("app").asText()).isEqualTo("web");
     assertThat(svc.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(80);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void aggregatedApiThroughAnApiService(KubectlBinary b) throws Exception {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "aggregated");
+    try (FakeExtensionApiServer backend = new FakeExtensionApiServer("metrics.k8s.io", "v1beta1",
+        "metrics-server", ns, List.of(
+            "{\"name\":\"nodes\",\"singularName\":\"\",\"namespaced\":false,\"kind\":\"NodeMetrics\",\"verbs\":[\"get\",\"list\"]}",
+            "{\"name\":\"pods\",\"singularName\":\"\",\"namespaced\":true,\"kind\":\"PodMetrics\",\"verbs\":[\"get\",\"list\"]}"))) {
+      backend.respond("/apis/metrics.k8s.io/v1beta1/nodes", """
+          {"kind":"NodeMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},
+           "items":[{"metadata":{"name":"node-1"},"timestamp":"2026-01-01T00:00:00Z","window":"10s",
+                     "usage":{"cpu":"250m","memory":"1Gi"}}]}""");
+      backend.register(api);
+      try {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(k.run("get", "apiservices").assertSuccess().stdout())
+            .containsPattern(line("v1beta1\\.metrics\\.k8s\\.io\\s+" + ns + "/metrics-server\\s+True\\s+\\S+"))
+            .containsPattern(line("v1\\.apps\\s+Local\\s+True\\s+\\S+")));
+        JsonNode nodes = k.run("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes").assertSuccess().json();
+        assertThat(nodes.path("items").get(0).path("metadata").path("name").asText()).isEqualTo("node-1");
+        Kubectl.Result resources = k.run("api-resources", "--api-group=metrics.k8s.io").assertSuccess();
+        assertThat(resources.stdout())
+            .containsPattern(line("nodes\\s+metrics.k8s.io/v1beta1\\s+false\\s+NodeMetrics"))
+            .containsPattern(line("pods\\s+metrics.k8s.io/v1beta1\\s+true\\s+PodMetrics"));
+      } finally {
+        // later scenarios must not see a group whose backend is gone
+        api.delete("/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io");
+        await().atMost(WAIT).until(() -> api.get("/apis/metrics.k8s.io/v1beta1").code() == 404);
+      }
+    }
   }
 
   private static Pattern line(String regex) {

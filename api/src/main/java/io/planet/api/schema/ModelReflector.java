@@ -40,6 +40,8 @@ final class ModelReflector {
   static final String QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity";
   static final String INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 
+  static final String AGGREGATOR = "io.k8s.kube-aggregator.pkg.apis.apiregistration";
+
   static final ModelReflector INSTANCE = new ModelReflector();
 
   private final Map<Class<?>, Schema> byClass = new ConcurrentHashMap<>();
@@ -121,6 +123,10 @@ final class ModelReflector {
     if (!candidates.isEmpty()) {
       candidates.sort(null);
       return candidates.get(0) + "." + simple;
+    }
+    // kube-aggregator's types have no generated protobuf here: name them by their upstream package
+    if ("Apiregistration".equals(groupPrefix) || groupPrefix == null && simple.startsWith("APIService")) {
+      return AGGREGATOR + "." + version + "." + simple;
     }
     if (groupPrefix != null) {
       String g = groupPrefix.toLowerCase();

@@ -95,7 +95,8 @@ public final class MetadataValidation {
       case "/Service" -> Names.DNS1035_LABEL;
       case "/PersistentVolume", "/PersistentVolumeClaim",
           "rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/ClusterRole",
-          "rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding" -> Names.PATH_SEGMENT;
+          "rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding",
+          "apiregistration.k8s.io/APIService" -> Names.PATH_SEGMENT;
       default -> Names.DNS1123_SUBDOMAIN;
     };
   }

@@ -32,6 +32,30 @@ final class ClusterPrinters {
     p.put("admissionregistration.k8s.io/MutatingWebhookConfiguration", webhookConfiguration());
     p.put("admissionregistration.k8s.io/ValidatingWebhookConfiguration", webhookConfiguration());
     p.put("certificates.k8s.io/CertificateSigningRequest", certificateSigningRequest());
+    p.put("apiregistration.k8s.io/APIService", apiService());
+  }
+
+  /** kube-aggregator's APIService table: the backing service ("Local" when served in-process) and availability. */
+  static TablePrinter apiService() {
+    return ColumnPrinter.builder().name()
+        .column("Service", "string", "The reference to the service that hosts this API endpoint.", o -> {
+          JsonNode svc = o.path("spec").path("service");
+          if (!svc.isObject()) return "Local";
+          return svc.path("namespace").asText() + "/" + svc.path("name").asText();
+        })
+        .column("Available", "string", "Whether this service is available.", ClusterPrinters::apiServiceAvailable)
+        .age()
+        .build();
+  }
+
+  static String apiServiceAvailable(JsonNode apiService) {
+    for (JsonNode c : Cells.list(apiService, "status", "conditions")) {
+      if (!c.path("type").asText().equals("Available")) continue;
+      String status = c.path("status").asText();
+      String reason = c.path("reason").asText();
+      return status.equals("True") || reason.isEmpty() ? status : status + " (" + reason + ")";
+    }
+    return "Unknown";
   }
 
   static TablePrinter lease() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.ApiException;
 import io.planet.api.Json;
 import io.planet.api.openapi.OpenApiV2Protobuf;
+import io.planet.apiserver.aggregator.ApiProxy;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Handler;
 import io.planet.apiserver.http.Responses;
@@ -22,9 +23,17 @@ public final class ApiHandler implements Handler {
   private final Function<String, ObjectNode> openApi;
   private final Supplier<byte[]> openApiV2Protobuf;
   private final BooleanSupplier etcdHealthy;
+  private final ApiProxy proxy;
 
   public ApiHandler(Discovery discovery, ResourceHandler resources, Function<String, ObjectNode> openApi,
       Supplier<byte[]> openApiV2Protobuf, BooleanSupplier etcdHealthy) {
+    this(discovery, resources, openApi, openApiV2Protobuf, etcdHealthy, null);
+  }
+
+  /** @param proxy the aggregator's proxy for APIService-backed groups, or null */
+  public ApiHandler(Discovery discovery, ResourceHandler resources, Function<String, ObjectNode> openApi,
+      Supplier<byte[]> openApiV2Protobuf, BooleanSupplier etcdHealthy, ApiProxy proxy) {
+    this.proxy = proxy;
     this.discovery = discovery;
     this.resources = resources;
     this.openApi = openApi;
@@ -80,6 +89,8 @@ public final class ApiHandler implements Handler {
       Responses.json(req, 200, doc);
       return;
     }
+    // an APIService's group/version goes to its backend (one map lookup for everything else)
+    if (proxy != null && path.startsWith("/apis/") && proxy.handle(req, path)) return;
     String[] seg = path.split("/");
     // /api/v1 and /apis/<group>[/<version>]
     if (seg.length == 3 && seg[1].equals("api")) {

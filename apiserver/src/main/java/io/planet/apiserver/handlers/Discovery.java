@@ -1,11 +1,17 @@
 package io.planet.apiserver.handlers;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.Json;
 import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Discovery documents: legacy ({@code APIVersions}, {@code APIGroupList}, {@code APIResourceList}) and aggregated
@@ -17,10 +23,34 @@ public final class Discovery {
 
   private final ResourceRegistry registry;
   private final String serverAddress;
+  private volatile RemoteGroups remote = RemoteGroups.NONE;
 
   public Discovery(ResourceRegistry registry, String serverAddress) {
     this.registry = registry;
     this.serverAddress = serverAddress;
+  }
+
+  /** Adds the groups other servers serve through APIServices (after the local ones, as upstream's priorities put them). */
+  public Discovery withRemoteGroups(RemoteGroups r) {
+    this.remote = r;
+    return this;
+  }
+
+  /** Local versions first, then a backend's versions the registry does not serve. */
+  private List<String> versions(String group, Map<String, List<String>> remoteGroups) {
+    List<String> local = registry.versions(group);
+    List<String> more = remoteGroups.get(group);
+    if (more == null) return local;
+    List<String> all = new ArrayList<>(local);
+    for (String v : more) if (!all.contains(v)) all.add(v);
+    return all;
+  }
+
+  /** Every named group: the registry's, then the remote ones. */
+  private Set<String> allGroups(Map<String, List<String>> remoteGroups) {
+    Set<String> groups = new LinkedHashSet<>(registry.groups());
+    groups.addAll(remoteGroups.keySet());
+    return groups;
   }
 
   /** The aggregated version a client's Accept asks for first ("v2", "v2beta1"), or null for legacy. */
@@ -53,16 +83,21 @@ public final class Discovery {
     o.put("kind", "APIGroupList");
     o.put("apiVersion", "v1");
     ArrayNode groups = o.putArray("groups");
-    for (String g : registry.groups()) {
+    Map<String, List<String>> remoteGroups = remote.groups();
+    for (String g : allGroups(remoteGroups)) {
       if (g.isEmpty()) continue;
-      groups.add(group(g));
+      groups.add(group(g, remoteGroups));
     }
     return o;
   }
 
   /** Null when the group is not served. */
   public ObjectNode group(String g) {
-    List<String> versions = registry.versions(g);
+    return group(g, remote.groups());
+  }
+
+  private ObjectNode group(String g, Map<String, List<String>> remoteGroups) {
+    List<String> versions = versions(g, remoteGroups);
     if (versions.isEmpty()) return null;
     ObjectNode o = Json.object();
     o.put("kind", "APIGroup");
@@ -157,16 +192,21 @@ public final class Discovery {
     o.put("apiVersion", "apidiscovery.k8s.io/" + version);
     o.putObject("metadata");
     ArrayNode items = o.putArray("items");
-    for (String g : registry.groups()) {
+    Map<String, List<String>> remoteGroups = core ? Map.of() : remote.groups();
+    for (String g : allGroups(remoteGroups)) {
       if (core != g.isEmpty()) continue;
       ObjectNode item = items.addObject();
       ObjectNode m = item.putObject("metadata");
       m.put("name", g);
       m.put("creationTimestamp", (String) null);
       ArrayNode versions = item.putArray("versions");
-      for (String v : registry.versions(g)) {
+      for (String v : versions(g, remoteGroups)) {
         ObjectNode vo = versions.addObject();
         vo.put("version", v);
+        if (registry.resources(g, v).isEmpty()) {
+          addRemoteVersion(vo, g, v);
+          continue;
+        }
         ArrayNode rs = vo.putArray("resources");
         for (ResourceType t : registry.resources(g, v)) {
           ObjectNode r = rs.addObject();
@@ -197,5 +237,48 @@ public final class Discovery {
       }
     }
     return o;
+  }
+
+  /**
+   * A backend's version in the aggregated document, converted from its APIResourceList; without an answer the version
+   * has no resources and is marked Stale (clients report that group as failed, as with upstream).
+   */
+  private void addRemoteVersion(ObjectNode vo, String group, String version) {
+    ArrayNode rs = vo.putArray("resources");
+    ObjectNode list = remote.resourceList(group, version);
+    if (list == null) {
+      vo.put("freshness", "Stale");
+      return;
+    }
+    Map<String, ObjectNode> byName = new LinkedHashMap<>();
+    for (JsonNode r : list.path("resources")) {
+      String name = r.path("name").asText();
+      int slash = name.indexOf('/');
+      if (slash < 0) {
+        ObjectNode d = rs.addObject();
+        d.put("resource", name);
+        putResponseKind(d, r, group, version);
+        d.put("scope", r.path("namespaced").asBoolean() ? "Namespaced" : "Cluster");
+        if (!r.path("singularName").asText().isEmpty()) d.put("singularResource", r.path("singularName").asText());
+        for (String f : List.of("verbs", "shortNames", "categories")) if (r.path(f).isArray()) d.set(f, r.get(f).deepCopy());
+        byName.put(name, d);
+        continue;
+      }
+      ObjectNode parent = byName.get(name.substring(0, slash));
+      if (parent == null) continue;
+      ArrayNode subs = parent.has("subresources") ? (ArrayNode) parent.get("subresources") : parent.putArray("subresources");
+      ObjectNode so = subs.addObject();
+      so.put("subresource", name.substring(slash + 1));
+      putResponseKind(so, r, group, version);
+      if (r.path("verbs").isArray()) so.set("verbs", r.get("verbs").deepCopy());
+    }
+    vo.put("freshness", "Current");
+  }
+
+  private static void putResponseKind(ObjectNode d, JsonNode r, String group, String version) {
+    ObjectNode rk = d.putObject("responseKind");
+    rk.put("group", r.path("group").asText(group));
+    rk.put("version", r.path("version").asText(version));
+    rk.put("kind", r.path("kind").asText());
   }
 }
