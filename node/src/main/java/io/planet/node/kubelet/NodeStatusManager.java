@@ -107,12 +107,12 @@ public final class NodeStatusManager implements AutoCloseable {
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
       // registered before (a restart): keep what others set, make sure our labels are there
-      client.nodes().withName(options.nodeName()).edit(n -> {
+      Conflicts.retry(() -> client.nodes().withName(options.nodeName()).edit(n -> {
         Map<String, String> merged = new LinkedHashMap<>(n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());
         merged.putAll(labels);
         n.getMetadata().setLabels(merged);
         return n;
-      });
+      }));
       log.info("node {} was registered before; updating it", options.nodeName());
     }
     postStatus(status);
@@ -150,7 +150,7 @@ public final class NodeStatusManager implements AutoCloseable {
   }
 
   private void postStatus(NodeStatus status) {
-    client.nodes().withName(options.nodeName()).editStatus(n -> {
+    Conflicts.retry(() -> client.nodes().withName(options.nodeName()).editStatus(n -> {
       NodeStatus s = n.getStatus() == null ? new NodeStatus() : n.getStatus();
       s.setCapacity(status.getCapacity());
       s.setAllocatable(status.getAllocatable());
@@ -160,7 +160,7 @@ public final class NodeStatusManager implements AutoCloseable {
       s.setDaemonEndpoints(status.getDaemonEndpoints());
       n.setStatus(s);
       return n;
-    });
+    }));
     reported = status;
     reportedAt = Instant.now();
   }

@@ -464,11 +464,11 @@ public final class PodWorkers implements AutoCloseable {
   private void post(PodState s, PodStatus status) {
     if (s.posted != null && Objects.equals(s.posted, status)) return;
     try {
-      client.pods().inNamespace(s.namespace).withName(s.name).editStatus(p -> {
+      Conflicts.retry(() -> client.pods().inNamespace(s.namespace).withName(s.name).editStatus(p -> {
         if (!s.uid.equals(p.getMetadata().getUid())) return p;
         p.setStatus(status);
         return p;
-      });
+      }));
       s.posted = status;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) throw e;

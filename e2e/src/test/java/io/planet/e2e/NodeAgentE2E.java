@@ -1,0 +1,125 @@
+package io.planet.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.planet.apiserver.testing.TestApiServer;
+import io.planet.controllers.KnownControllers;
+import io.planet.controllers.runtime.ControllerManager;
+import io.planet.controllers.runtime.LeaderElection;
+import io.planet.node.image.ArchiveImporter;
+import io.planet.node.kubelet.Kubelet;
+import io.planet.node.kubelet.NodeStatusManager;
+import io.planet.node.kubelet.PodNetworking;
+import io.planet.scheduler.SchedulerOptions;
+import io.planet.scheduler.SchedulerServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * kubectl against a cluster with a real node agent: API server, scheduler, controller-manager and the kubelet running
+ * pods as runc containers from the busybox test image on a CNI bridge network (root only).
+ */
+@Timeout(300)
+class NodeAgentE2E {
+  static TestApiServer server;
+  static KubernetesClient client;
+  static SchedulerServer scheduler;
+  static ControllerManager controllers;
+  static Kubelet kubelet;
+  static Kubectl kubectl;
+  static Path work;
+  static String bridge;
+  static String image;
+
+  @BeforeAll
+  static void start() throws Exception {
+    List<KubectlBinary> installed = KubectlBinaries.installed();
+    Assumptions.assumeFalse(installed.isEmpty(), "no kubectl on PATH");
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "the node agent needs root");
+    work = Files.createTempDirectory("planet-node-e2e-");
+    Path archive = work.resolve("busybox.oci.tar");
+    Process build = new ProcessBuilder(Path.of("../scripts/build-busybox-image").toAbsolutePath().normalize().toString(),
+        archive.toString()).inheritIO().start();
+    assertThat(build.waitFor()).isZero();
+
+    server = new TestApiServer(c -> c.withGarbageCollector(true));
+    client = Fabric8.client(server);
+    io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder(
+        io.fabric8.kubernetes.client.Config.empty()).withMasterUrl(server.url()).build();
+    scheduler = SchedulerServer.start(config, SchedulerOptions.defaults().withLeaderElection(false,
+        Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2)).withServing("127.0.0.1", 0));
+    controllers = new ControllerManager(Fabric8.client(server), KnownControllers.select(List.of("*")),
+        LeaderElection.defaults("e2e").withEnabled(false), "127.0.0.1", 0).start();
+    Kubelet.Paths paths = new Kubelet.Paths(work.resolve("data"), work.resolve("run"), work.resolve("logs"), Path.of("/run/netns"));
+    bridge = "pe" + Long.toHexString(System.nanoTime() & 0xffffffL);
+    kubelet = new Kubelet(Fabric8.client(server), NodeStatusManager.Options.defaults("node-1", paths.dataDir()), paths,
+        Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(10),
+        PodNetworking.cni(client, "node-1", null, work.resolve("cni"), bridge), 0);
+    image = new ArchiveImporter(kubelet.images()).importArchive(archive, null).get(0).names().get(0);
+    kubelet.start();
+    kubectl = new Kubectl(installed.get(0), server.writeKubeconfig(work), work);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (kubectl != null) {
+      kubectl.run("delete", "deployments,pods", "--all", "--wait=true", "--timeout=60s");
+    }
+    if (kubelet != null) kubelet.close();
+    if (controllers != null) controllers.close();
+    if (scheduler != null) scheduler.close();
+    if (client != null) client.close();
+    if (server != null) server.close();
+    if (bridge != null) new ProcessBuilder("ip", "link", "del", bridge).start().waitFor();
+    if (work != null) {
+      try (Stream<Path> walk = Files.walk(work)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Test
+  void aDeploymentRunsServesAndLogs() throws Exception {
+    kubectl.run("create", "deployment", "web", "--image=" + image, "--port=8080", "--",
+        "sh", "-c", "echo serving on $(hostname); exec httpd -f -p 8080 -h /etc").assertSuccess();
+    kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
+    assertThat(kubectl.run("get", "nodes").assertSuccess().stdout()).contains("node-1").contains("Ready");
+
+    var pod = kubectl.getJson("pods", "-l", "app=web").path("items").get(0);
+    String name = pod.at("/metadata/name").asText();
+    String ip = pod.at("/status/podIP").asText();
+    assertThat(ip).startsWith("10.244.");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(kubectl.run("logs", "deployment/web").assertSuccess().stdout()).isEqualTo("serving on " + name + "\n"));
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://" + ip + ":8080/hostname")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.body().trim()).isEqualTo(name);
+
+    kubectl.run("scale", "deployment/web", "--replicas=3").assertSuccess();
+    kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
+    assertThat(kubectl.getJson("pods", "-l", "app=web").path("items").findValuesAsText("podIP")).hasSize(3).doesNotHaveDuplicates();
+
+    assertThat(kubectl.run("logs", "deployment/web", "-c", "nope").assertFailure().stderr())
+        .contains("container nope is not valid for pod");
+    kubectl.run("delete", "deployment", "web", "--wait=true").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).until(() ->
+        kubectl.getJson("pods", "-l", "app=web").path("items").isEmpty());
+  }
+}
