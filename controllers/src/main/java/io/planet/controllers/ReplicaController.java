@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.EventRecorder;
 import io.planet.controllers.runtime.Informers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -261,12 +262,14 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
         int size = Math.min(batch, want - created);
         for (int i = 0; i < size; i++) {
           try {
-            createPod(owner);
+            Pod pod = createPod(owner);
+            events().normal(owner, "SuccessfulCreate", "Created pod: %s", pod.getMetadata().getName());
           } catch (KubernetesClientException e) {
             // the ones not created will never show up in the informer
             for (int j = created; j < want; j++) expectations.creationObserved(key);
             // as upstream: a terminating namespace refuses every create, and that is no failure of ours
             if (namespaceTerminating(e)) return;
+            events().warning(owner, "FailedCreate", "Error creating: %s", EventRecorder.errorMessage(e));
             throw e;
           }
           created++;
@@ -280,23 +283,29 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
       KubernetesClientException failure = null;
       for (Pod p : victims) {
         try {
-          client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
+          // fabric8 answers an empty list, not an error, when the pod is already gone
+          if (!client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete().isEmpty()) {
+            events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
+          }
         } catch (KubernetesClientException e) {
           expectations.deletionObserved(key, p.getMetadata().getUid());
-          if (e.getCode() != 404) failure = e;
+          if (e.getCode() != 404) {
+            events().warning(owner, "FailedDelete", "Error deleting: %s", EventRecorder.errorMessage(e));
+            failure = e;
+          }
         }
       }
       if (failure != null) throw failure;
     }
   }
 
-  private static boolean namespaceTerminating(KubernetesClientException e) {
+  static boolean namespaceTerminating(KubernetesClientException e) {
     return e.getCode() == 403 && e.getStatus() != null && e.getStatus().getDetails() != null
         && e.getStatus().getDetails().getCauses() != null
         && e.getStatus().getDetails().getCauses().stream().anyMatch(c -> "NamespaceTerminating".equals(c.getReason()));
   }
 
-  private void createPod(T owner) {
+  private Pod createPod(T owner) {
     PodTemplateSpec t = template(owner);
     Map<String, String> labels = t.getMetadata() == null || t.getMetadata().getLabels() == null
         ? new HashMap<>() : new HashMap<>(t.getMetadata().getLabels());
@@ -309,7 +318,7 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
         .withFinalizers(t.getMetadata() == null ? null : t.getMetadata().getFinalizers())
         .withOwnerReferences(ownerRef(owner))
         .endMetadata().withSpec(t.getSpec()).build();
-    client.pods().inNamespace(owner.getMetadata().getNamespace()).resource(pod).create();
+    return client.pods().inNamespace(owner.getMetadata().getNamespace()).resource(pod).create();
   }
 
   private Counts counts(T owner, List<Pod> owned) {
