@@ -25,6 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What ReplicaSet and ReplicationController share (upstream runs one controller for both): keep spec.replicas
@@ -33,12 +38,15 @@ import java.util.Set;
 abstract class ReplicaController<T extends HasMetadata> extends Controller {
   /** Upstream's burstReplicas: at most this many creates or deletes per reconcile. */
   private static final int BURST = 500;
+  /** Pod creates and deletes in flight at once, over all owners (upstream sends a whole batch at once). */
+  private static final int PARALLEL_WRITES = 16;
 
   protected final KubernetesClient client;
   private final Class<T> type;
   private final Expectations expectations = new Expectations();
   private SharedIndexInformer<T> owners;
   private SharedIndexInformer<Pod> pods;
+  private final ThreadPoolExecutor writes;
 
   /** The status fields this controller owns. */
   record Counts(int replicas, int fullyLabeled, int ready, int available, long observedGeneration) {}
@@ -47,6 +55,14 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
     super(name, 5);
     this.type = type;
     this.client = client;
+    // idle threads end on their own, so a stopped controller leaves none behind
+    this.writes = new ThreadPoolExecutor(PARALLEL_WRITES, PARALLEL_WRITES, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, name + "-pod-writes");
+          t.setDaemon(true);
+          return t;
+        });
+    writes.allowCoreThreadTimeOut(true);
   }
 
   abstract String kind();
@@ -251,28 +267,37 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
         .withController(true).withBlockOwnerDeletion(true).build();
   }
 
-  private void manage(String key, T owner, List<Pod> owned) {
+  private void manage(String key, T owner, List<Pod> owned) throws InterruptedException {
     int diff = owned.size() - replicas(owner);
     if (diff < 0) {
       int want = Math.min(-diff, BURST);
       expectations.expectCreations(key, want);
       int created = 0;
-      // slow start: batches of 1, 2, 4, ... so a failing template fails once, not want times
+      // slow start: batches of 1, 2, 4, ..., each sent at once, so a failing template fails once, not want times
       for (int batch = 1; created < want; batch = Math.min(batch * 2, want - created)) {
         int size = Math.min(batch, want - created);
-        for (int i = 0; i < size; i++) {
+        List<Future<Pod>> creates = new ArrayList<>();
+        for (int i = 0; i < size; i++) creates.add(writes.submit(() -> createPod(owner)));
+        KubernetesClientException failure = null;
+        for (Future<Pod> f : creates) {
           try {
-            Pod pod = createPod(owner);
+            Pod pod = f.get();
+            created++;
             events().normal(owner, "SuccessfulCreate", "Created pod: %s", pod.getMetadata().getName());
-          } catch (KubernetesClientException e) {
-            // the ones not created will never show up in the informer
-            for (int j = created; j < want; j++) expectations.creationObserved(key);
+          } catch (ExecutionException e) {
+            KubernetesClientException k = clientException(e);
             // as upstream: a terminating namespace refuses every create, and that is no failure of ours
-            if (namespaceTerminating(e)) return;
-            events().warning(owner, "FailedCreate", "Error creating: %s", EventRecorder.errorMessage(e));
-            throw e;
+            if (!namespaceTerminating(k)) {
+              events().warning(owner, "FailedCreate", "Error creating: %s", EventRecorder.errorMessage(k));
+            }
+            if (failure == null) failure = k;
           }
-          created++;
+        }
+        if (failure != null) {
+          // the ones not created will never show up in the informer
+          for (int j = created; j < want; j++) expectations.creationObserved(key);
+          if (namespaceTerminating(failure)) return;
+          throw failure;
         }
       }
     } else if (diff > 0) {
@@ -280,23 +305,36 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
       Set<String> uids = new HashSet<>();
       victims.forEach(p -> uids.add(p.getMetadata().getUid()));
       expectations.expectDeletions(key, uids);
-      KubernetesClientException failure = null;
+      List<Future<Boolean>> deletes = new ArrayList<>();
+      // fabric8 answers an empty list, not an error, when the pod is already gone
       for (Pod p : victims) {
+        deletes.add(writes.submit(() -> !client.pods().inNamespace(p.getMetadata().getNamespace())
+            .withName(p.getMetadata().getName()).delete().isEmpty()));
+      }
+      KubernetesClientException failure = null;
+      for (int i = 0; i < victims.size(); i++) {
+        Pod p = victims.get(i);
         try {
-          // fabric8 answers an empty list, not an error, when the pod is already gone
-          if (!client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete().isEmpty()) {
-            events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
-          }
-        } catch (KubernetesClientException e) {
+          if (deletes.get(i).get()) events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
+        } catch (ExecutionException e) {
+          KubernetesClientException k = clientException(e);
           expectations.deletionObserved(key, p.getMetadata().getUid());
-          if (e.getCode() != 404) {
-            events().warning(owner, "FailedDelete", "Error deleting: %s", EventRecorder.errorMessage(e));
-            failure = e;
+          if (k.getCode() != 404) {
+            events().warning(owner, "FailedDelete", "Error deleting: %s", EventRecorder.errorMessage(k));
+            failure = k;
           }
         }
       }
       if (failure != null) throw failure;
     }
+  }
+
+  /** The API error behind a failed write; anything else is a bug and goes up as it is. */
+  private static KubernetesClientException clientException(ExecutionException e) {
+    if (e.getCause() instanceof KubernetesClientException k) return k;
+    if (e.getCause() instanceof RuntimeException r) throw r;
+    if (e.getCause() instanceof Error err) throw err;
+    throw new IllegalStateException(e.getCause());
   }
 
   static boolean namespaceTerminating(KubernetesClientException e) {
