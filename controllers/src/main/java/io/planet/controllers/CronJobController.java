@@ -181,7 +181,8 @@ public final class CronJobController extends Controller {
     Long deadline = cj.getSpec().getStartingDeadlineSeconds();
     if (deadline != null && scheduled.plusSeconds(deadline).isBefore(now)) {
       log.info("cronjob {}: missed the starting window for {}", key(cj), scheduled);
-      events().warning(cj, "MissSchedule", "Missed scheduled time to start a job: %s", RFC1123Z.format(scheduled.atZone(ZoneOffset.UTC)));
+      events().warning(cj, "MissSchedule", "Missed scheduled time to start a job: %s",
+          RFC1123Z.format(scheduled.atZone(ZoneOffset.UTC)));
       return untilNext;
     }
     String name = jobName(cj, scheduled);
@@ -195,7 +196,8 @@ public final class CronJobController extends Controller {
     String policy = cj.getSpec().getConcurrencyPolicy() == null ? "Allow" : cj.getSpec().getConcurrencyPolicy();
     if ("Forbid".equals(policy) && !status.getActive().isEmpty()) {
       // upstream leaves lastScheduleTime alone: the run starts late when the active job finishes, within the deadline
-      events().normal(cj, "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid");
+      events().normal(cj, "JobAlreadyActive",
+          "Not starting job because prior execution is running and concurrency policy is Forbid");
       return untilNext;
     }
     if ("Replace".equals(policy)) {

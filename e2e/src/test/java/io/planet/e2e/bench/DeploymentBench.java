@@ -46,7 +46,7 @@ public final class DeploymentBench {
     this.port = server.getPort();
     this.nodes = number(o, "nodes", 100);
     this.replicas = number(o, "replicas", 1000);
-    this.timeoutSeconds = number(o, "timeout", 300);
+    this.timeoutSeconds = number(o, "timeout", 600);
     this.clockTicks = number(o, "clock-ticks", 100);
   }
 
