@@ -3,12 +3,14 @@ package io.planet.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.planet.controllers.KnownControllers;
+import io.planet.controllers.NodeLifecycleController;
 import io.planet.controllers.runtime.Controller;
 import io.planet.controllers.runtime.ControllerManager;
 import io.planet.controllers.runtime.LeaderElection;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,12 +57,29 @@ final class ControllerManagerCommand implements Callable<Integer> {
   @Option(names = "--bind-address", defaultValue = "127.0.0.1", description = "Address for /healthz and /metrics (default: ${DEFAULT-VALUE})")
   String bindAddress;
 
+  @Option(names = "--node-monitor-grace-period", defaultValue = "50s",
+      description = "How long a node may go without renewing its Lease before it is marked unreachable (default: ${DEFAULT-VALUE})")
+  String nodeMonitorGracePeriod;
+
+  @Option(names = "--node-startup-grace-period", defaultValue = "60s",
+      description = "How long a new node may take to post its first status before it is marked unreachable (default: ${DEFAULT-VALUE})")
+  String nodeStartupGracePeriod;
+
+  @Option(names = "--node-monitor-period", defaultValue = "5s",
+      description = "How often the node lifecycle controller looks at each node (default: ${DEFAULT-VALUE})")
+  String nodeMonitorPeriod;
+
   @Override
   public Integer call() {
     Map<String, Function<KubernetesClient, Controller>> selected;
     LeaderElection election;
     try {
       selected = KnownControllers.select(controllers);
+      Duration grace = Durations.parse(nodeMonitorGracePeriod);
+      Duration startupGrace = Durations.parse(nodeStartupGracePeriod);
+      Duration monitor = Durations.parse(nodeMonitorPeriod);
+      selected.computeIfPresent("node-lifecycle-controller",
+          (name, defaults) -> c -> new NodeLifecycleController(c, grace, startupGrace, monitor));
       election = new LeaderElection(leaderElect, leaseNamespace, leaseName, identity(),
           Durations.parse(leaseDuration), Durations.parse(renewDeadline), Durations.parse(retryPeriod));
     } catch (IllegalArgumentException e) {

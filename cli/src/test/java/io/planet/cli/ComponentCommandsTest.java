@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,5 +56,13 @@ class ComponentCommandsTest {
         : run(command, "--kubeconfig", kc.toString(), "--port", "0");
     assertThat(r[0]).isEqualTo("1");
     assertThat(r[1]).contains("cannot reach the API server");
+  }
+
+  @Test
+  void aBadNodeGracePeriodIsAUsageError(@TempDir Path dir) {
+    String[] r = run("controller-manager", "--kubeconfig", dir.resolve("nope").toString(),
+        "--node-monitor-grace-period=soon");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).startsWith("planet controller-manager: ").contains("invalid duration \"soon\"");
   }
 }

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.EventRecorder;
 import io.planet.controllers.runtime.Informers;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -44,6 +46,8 @@ public final class CronJobController extends Controller {
   /** Upstream gives up counting missed activations past this many. */
   private static final int MAX_MISSED = 100;
   private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
+  /** Go's time.RFC1123Z, which upstream's MissSchedule event uses. */
+  private static final DateTimeFormatter RFC1123Z = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.US);
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -89,7 +93,7 @@ public final class CronJobController extends Controller {
     CronJobStatus status = new CronJobStatus(activeRefs(old), old.getLastScheduleTime(), old.getLastSuccessfulTime());
     Instant now = clock.instant();
 
-    trackActive(status, owned);
+    trackActive(cj, status, owned);
     Duration requeue = null;
     if (cj.getMetadata().getDeletionTimestamp() == null) {
       requeue = schedule(cj, status, owned, now);
@@ -100,17 +104,36 @@ public final class CronJobController extends Controller {
   }
 
   /** Keeps status.active to the owned jobs that are still running; records the latest success. */
-  private void trackActive(CronJobStatus status, List<Job> owned) {
+  private void trackActive(CronJob cj, CronJobStatus status, List<Job> owned) {
     List<ObjectReference> active = new ArrayList<>();
     Map<String, Job> byUid = new HashMap<>();
     owned.forEach(j -> byUid.put(j.getMetadata().getUid(), j));
     for (ObjectReference ref : status.getActive()) {
       Job j = byUid.get(ref.getUid());
-      if (j != null && !JobController.finished(j.getStatus())) active.add(ref);
+      if (j == null) {
+        // the job cache may be behind: only a job the server does not have either went missing
+        Job live = client.batch().v1().jobs().inNamespace(cj.getMetadata().getNamespace()).withName(ref.getName()).get();
+        if (live != null && ref.getUid().equals(live.getMetadata().getUid())) {
+          active.add(ref);
+        } else {
+          events().normal(cj, "MissingJob", "Active job went missing: %s", ref.getName());
+        }
+      } else if (JobController.finished(j.getStatus())) {
+        events().normal(cj, "SawCompletedJob", "Saw completed job: %s, condition: %s", j.getMetadata().getName(),
+            JobController.conditionTrue(j.getStatus(), "Complete") ? "Complete" : "Failed");
+      } else {
+        active.add(ref);
+      }
     }
+    List<ObjectReference> listedNow = null;
     for (Job j : owned) {
       boolean listed = active.stream().anyMatch(r -> r.getUid().equals(j.getMetadata().getUid()));
       if (!listed && !JobController.finished(j.getStatus()) && j.getMetadata().getDeletionTimestamp() == null) {
+        if (listedNow == null) listedNow = activeOnServer(cj);
+        if (listedNow.stream().noneMatch(r -> r.getUid().equals(j.getMetadata().getUid()))) {
+          events().warning(cj, "UnexpectedJob", "Saw a job that the controller did not create or forgot: %s",
+              j.getMetadata().getName());
+        }
         active.add(ref(j));
       }
       if (JobController.conditionTrue(j.getStatus(), "Complete") && j.getStatus().getCompletionTime() != null) {
@@ -123,6 +146,13 @@ public final class CronJobController extends Controller {
     status.setActive(active);
   }
 
+  /** status.active as the server has it now: our cached CronJob may not show a job we just started. */
+  private List<ObjectReference> activeOnServer(CronJob cj) {
+    CronJob fresh = client.batch().v1().cronjobs().inNamespace(cj.getMetadata().getNamespace())
+        .withName(cj.getMetadata().getName()).get();
+    return fresh == null || fresh.getStatus() == null ? List.of() : activeRefs(fresh.getStatus());
+  }
+
   /** Starts the job for the most recent missed activation if policy allows; returns the wait until the next one. */
   private Duration schedule(CronJob cj, CronJobStatus status, List<Job> owned, Instant now) {
     ZoneId zone;
@@ -130,6 +160,7 @@ public final class CronJobController extends Controller {
       zone = cj.getSpec().getTimeZone() == null ? ZoneOffset.UTC : ZoneId.of(cj.getSpec().getTimeZone());
     } catch (DateTimeException e) {
       log.info("cronjob {}: unknown time zone {}", key(cj), cj.getSpec().getTimeZone());
+      events().warning(cj, "UnknownTimeZone", "invalid timeZone: \"%s\": %s", cj.getSpec().getTimeZone(), e.getMessage());
       return null;
     }
     if (Boolean.TRUE.equals(cj.getSpec().getSuspend())) return null;
@@ -137,8 +168,10 @@ public final class CronJobController extends Controller {
     try {
       sched = CronSchedule.parse(cj.getSpec().getSchedule());
     } catch (IllegalArgumentException e) {
-      // upstream records an UnparseableSchedule event and does not retry until the spec changes
+      // as upstream: an event, and no retry until the spec changes
       log.info("cronjob {}: unparseable schedule {}: {}", key(cj), cj.getSpec().getSchedule(), e.getMessage());
+      events().warning(cj, "UnparseableSchedule", "unparseable schedule: \"%s\" : %s", cj.getSpec().getSchedule(),
+          e.getMessage());
       return null;
     }
     ZonedDateTime nowZ = now.atZone(sched.zone(zone));
@@ -148,6 +181,8 @@ public final class CronJobController extends Controller {
     Long deadline = cj.getSpec().getStartingDeadlineSeconds();
     if (deadline != null && scheduled.plusSeconds(deadline).isBefore(now)) {
       log.info("cronjob {}: missed the starting window for {}", key(cj), scheduled);
+      events().warning(cj, "MissSchedule", "Missed scheduled time to start a job: %s",
+          RFC1123Z.format(scheduled.atZone(ZoneOffset.UTC)));
       return untilNext;
     }
     String name = jobName(cj, scheduled);
@@ -161,11 +196,13 @@ public final class CronJobController extends Controller {
     String policy = cj.getSpec().getConcurrencyPolicy() == null ? "Allow" : cj.getSpec().getConcurrencyPolicy();
     if ("Forbid".equals(policy) && !status.getActive().isEmpty()) {
       // upstream leaves lastScheduleTime alone: the run starts late when the active job finishes, within the deadline
+      events().normal(cj, "JobAlreadyActive",
+          "Not starting job because prior execution is running and concurrency policy is Forbid");
       return untilNext;
     }
     if ("Replace".equals(policy)) {
       for (ObjectReference ref : List.copyOf(status.getActive())) {
-        deleteJob(cj.getMetadata().getNamespace(), ref.getName());
+        deleteJob(cj, ref.getName());
         status.getActive().remove(ref);
       }
     }
@@ -173,8 +210,14 @@ public final class CronJobController extends Controller {
     try {
       created = client.batch().v1().jobs().inNamespace(cj.getMetadata().getNamespace())
           .resource(job(cj, name, scheduled, zone)).create();
+      events().normal(cj, "SuccessfulCreate", "Created job %s", created.getMetadata().getName());
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) throw e;
+      if (e.getCode() != 409) {
+        if (!ReplicaController.namespaceTerminating(e)) {
+          events().warning(cj, "FailedCreate", "Error creating job: %s", EventRecorder.errorMessage(e));
+        }
+        throw e;
+      }
       // created before (our cache is behind) or by someone else: only ours counts as this activation
       Job existing = client.batch().v1().jobs().inNamespace(cj.getMetadata().getNamespace()).withName(name).get();
       OwnerReference ref = existing == null ? null : ReplicaController.controllerRef(existing);
@@ -206,11 +249,15 @@ public final class CronJobController extends Controller {
     int missed = 0;
     while (t != null && !t.isAfter(now)) {
       latest = t.toInstant();
-      if (++missed > MAX_MISSED) {
+      if (++missed == MAX_MISSED + 1) {
         log.info("cronjob {}: too many missed start times (> {})", key(cj), MAX_MISSED);
       }
       if (missed > 100_000) break;
       t = sched.next(t);
+    }
+    if (missed > MAX_MISSED) {
+      events().warning(cj, "TooManyMissedTimes", "too many missed start times: %d. Set or decrease "
+          + ".spec.startingDeadlineSeconds or check clock skew", missed);
     }
     return latest;
   }
@@ -259,25 +306,31 @@ public final class CronJobController extends Controller {
       if (JobController.conditionTrue(j.getStatus(), "Complete")) ok.add(j);
       else if (JobController.conditionTrue(j.getStatus(), "Failed")) failed.add(j);
     }
-    if (okLimit != null) deleteOldest(ok, okLimit);
-    if (failLimit != null) deleteOldest(failed, failLimit);
+    if (okLimit != null) deleteOldest(cj, ok, okLimit);
+    if (failLimit != null) deleteOldest(cj, failed, failLimit);
   }
 
-  private void deleteOldest(List<Job> finished, int keep) {
+  private void deleteOldest(CronJob cj, List<Job> finished, int keep) {
     if (finished.size() <= keep) return;
     // upstream orders by start time; a job that never started sorts first
     Comparator<Job> byStart = Comparator.comparing(j -> j.getStatus() == null || j.getStatus().getStartTime() == null
         ? Instant.MIN : Instant.parse(j.getStatus().getStartTime()));
     List<Job> sorted = new ArrayList<>(finished);
     sorted.sort(byStart.thenComparing(j -> j.getMetadata().getName()));
-    for (Job j : sorted.subList(0, sorted.size() - keep)) deleteJob(j.getMetadata().getNamespace(), j.getMetadata().getName());
+    for (Job j : sorted.subList(0, sorted.size() - keep)) deleteJob(cj, j.getMetadata().getName());
   }
 
-  private void deleteJob(String ns, String name) {
+  private void deleteJob(CronJob cj, String name) {
     try {
-      client.batch().v1().jobs().inNamespace(ns).withName(name).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      if (!client.batch().v1().jobs().inNamespace(cj.getMetadata().getNamespace()).withName(name)
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete().isEmpty()) {
+        events().normal(cj, "SuccessfulDelete", "Deleted job %s", name);
+      }
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) throw e;
+      if (e.getCode() != 404) {
+        events().warning(cj, "FailedDelete", "Deleted job: %s", EventRecorder.errorMessage(e));
+        throw e;
+      }
     }
   }
 

@@ -100,6 +100,7 @@ public final class DeploymentController extends Controller {
     Deployment d = Serialization.clone(cached);
     if (selectsEverything(d.getSpec().getSelector())) {
       // upstream refuses to act on a selector that would take every pod in the namespace
+      events().warning(d, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.");
       long gen = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
       DeploymentStatus s = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
       if (s.getObservedGeneration() == null || s.getObservedGeneration() < gen) {
@@ -109,7 +110,7 @@ public final class DeploymentController extends Controller {
       }
       return;
     }
-    DeploymentSync sync = new DeploymentSync(client, d, claimReplicaSets(d), this::podsOf);
+    DeploymentSync sync = new DeploymentSync(client, events(), d, claimReplicaSets(d), this::podsOf);
     sync.run();
     if (sync.requeueAfter != null) throw new Requeue(sync.requeueAfter);
   }

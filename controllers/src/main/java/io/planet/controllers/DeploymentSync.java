@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.planet.controllers.runtime.EventRecorder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,14 +33,17 @@ import java.util.function.Function;
  */
 final class DeploymentSync {
   private final KubernetesClient client;
+  private final EventRecorder events;
   private final Function<ReplicaSet, List<Pod>> podsOf;
   private Deployment d;
   private final List<ReplicaSet> rsList;
   /** When to look again because of the progress deadline, or null. */
   Duration requeueAfter;
 
-  DeploymentSync(KubernetesClient client, Deployment d, List<ReplicaSet> rsList, Function<ReplicaSet, List<Pod>> podsOf) {
+  DeploymentSync(KubernetesClient client, EventRecorder events, Deployment d, List<ReplicaSet> rsList,
+      Function<ReplicaSet, List<Pod>> podsOf) {
     this.client = client;
+    this.events = events;
     this.d = d;
     this.rsList = new ArrayList<>(rsList);
     this.podsOf = podsOf;
@@ -128,7 +132,11 @@ final class DeploymentSync {
     try {
       created = client.apps().replicaSets().inNamespace(namespace()).resource(rs).create();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) throw e;
+      if (e.getCode() != 409) {
+        events.warning(d, "ReplicaSetCreateError", "Failed to create new replica set \"%s\": %s", name(rs),
+            EventRecorder.errorMessage(e));
+        throw e;
+      }
       alreadyExisted = true;
       created = client.apps().replicaSets().inNamespace(namespace()).withName(name(rs)).get();
       OwnerReference ref = created == null ? null : ReplicaController.controllerRef(created);
@@ -143,6 +151,9 @@ final class DeploymentSync {
       }
     }
     rsList.add(created);
+    if (!alreadyExisted && Rollouts.replicas(created) > 0) {
+      events.normal(d, "ScalingReplicaSet", "Scaled up replica set %s to %d", name(created), Rollouts.replicas(created));
+    }
     setDeploymentRevision(Long.toString(newRevision));
     if (!alreadyExisted && hasProgressDeadline()) {
       DeploymentStatus s = status();
@@ -390,9 +401,14 @@ final class DeploymentSync {
     int max = desired + Rollouts.maxSurge(d);
     if (!sizeChanged && !Rollouts.replicasAnnotationsNeedUpdate(rs, desired, max)) return false;
     ReplicaSet copy = Serialization.clone(rs);
+    int oldSize = Rollouts.replicas(rs);
     copy.getSpec().setReplicas(size);
     Rollouts.setReplicasAnnotations(copy, desired, max);
     replace(updateReplicaSet(copy));
+    if (sizeChanged) {
+      events.normal(d, "ScalingReplicaSet", "Scaled %s replica set %s to %d from %d", oldSize < size ? "up" : "down",
+          name(rs), size, oldSize);
+    }
     return sizeChanged;
   }
 

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.NodeSpec;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -43,6 +44,8 @@ public final class NodeLifecycleController extends Controller {
   private final Duration monitorPeriod;
   /** When this controller last saw each node's lease renewed, by its own clock (as upstream: no clock skew). */
   private final Map<String, Observed> probes = new ConcurrentHashMap<>();
+  /** The nodes this controller has registered, name to uid (upstream's knownNodeSet). */
+  private final Map<String, String> known = new ConcurrentHashMap<>();
   private SharedIndexInformer<Node> nodes;
   private SharedIndexInformer<Lease> leases;
   private SharedIndexInformer<Pod> pods;
@@ -64,6 +67,11 @@ public final class NodeLifecycleController extends Controller {
   }
 
   @Override
+  protected String eventSource() {
+    return "node-controller";
+  }
+
+  @Override
   protected void register(Informers informers) {
     nodes = informers.informer(Node.class);
     leases = informers.informer(Lease.class);
@@ -79,7 +87,12 @@ public final class NodeLifecycleController extends Controller {
     Node node = nodes.getStore().getByKey(name);
     if (node == null) {
       probes.remove(name);
+      String uid = known.remove(name);
+      if (uid != null) recordNodeEvent(name, uid, "RemovingNode", "Removing Node " + name + " from Controller");
       return;
+    }
+    if (known.put(name, node.getMetadata().getUid()) == null) {
+      recordNodeEvent(name, node.getMetadata().getUid(), "RegisteredNode", "Registered Node " + name + " in Controller");
     }
     Instant now = Instant.now();
     Instant probe = probe(node, now);
@@ -88,7 +101,11 @@ public final class NodeLifecycleController extends Controller {
     if (now.isAfter(probe.plus(grace)) && (ready == null || !"Unknown".equals(ready.getStatus()))) {
       boolean wasReady = ready != null && "True".equals(ready.getStatus());
       node = markUnknown(node, ready == null, now);
-      if (wasReady) markPodsNotReady(name, now);
+      if (wasReady) {
+        // upstream's RecordNodeStatusChange
+        events().normal(node, "NodeNotReady", "Node %s status is now: %s", name, "NodeNotReady");
+        markPodsNotReady(name, now);
+      }
     }
     syncTaints(node, now);
     Duration untilExpiry = Duration.between(now, probe.plus(grace));
@@ -137,6 +154,12 @@ public final class NodeLifecycleController extends Controller {
     });
   }
 
+  /** Upstream's RecordNodeEvent: a Normal event on the node, its message prefixed with the node's name. */
+  private void recordNodeEvent(String name, String uid, String reason, String event) {
+    events().event(new ObjectReferenceBuilder().withKind("Node").withName(name).withUid(uid).build(), "Normal", reason,
+        "Node " + name + " event: " + event);
+  }
+
   /** Upstream's MarkPodsNotReady: the node cannot vouch for its pods any more. */
   private void markPodsNotReady(String nodeName, Instant now) {
     for (Pod p : pods.getStore().list()) {
@@ -151,6 +174,7 @@ public final class NodeLifecycleController extends Controller {
           }
           return fresh;
         });
+        events().warning(p, "NodeNotReady", "Node is not ready");
       } catch (KubernetesClientException e) {
         if (e.getCode() != 404) throw e;
       }

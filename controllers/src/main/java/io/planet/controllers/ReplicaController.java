@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.EventRecorder;
 import io.planet.controllers.runtime.Informers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What ReplicaSet and ReplicationController share (upstream runs one controller for both): keep spec.replicas
@@ -32,12 +38,15 @@ import java.util.Set;
 abstract class ReplicaController<T extends HasMetadata> extends Controller {
   /** Upstream's burstReplicas: at most this many creates or deletes per reconcile. */
   private static final int BURST = 500;
+  /** Pod creates and deletes in flight at once, over all owners (upstream sends a whole batch at once). */
+  private static final int PARALLEL_WRITES = 16;
 
   protected final KubernetesClient client;
   private final Class<T> type;
   private final Expectations expectations = new Expectations();
   private SharedIndexInformer<T> owners;
   private SharedIndexInformer<Pod> pods;
+  private final ThreadPoolExecutor writes;
 
   /** The status fields this controller owns. */
   record Counts(int replicas, int fullyLabeled, int ready, int available, long observedGeneration) {}
@@ -46,6 +55,14 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
     super(name, 5);
     this.type = type;
     this.client = client;
+    // idle threads end on their own, so a stopped controller leaves none behind
+    this.writes = new ThreadPoolExecutor(PARALLEL_WRITES, PARALLEL_WRITES, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, name + "-pod-writes");
+          t.setDaemon(true);
+          return t;
+        });
+    writes.allowCoreThreadTimeOut(true);
   }
 
   abstract String kind();
@@ -250,26 +267,37 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
         .withController(true).withBlockOwnerDeletion(true).build();
   }
 
-  private void manage(String key, T owner, List<Pod> owned) {
+  private void manage(String key, T owner, List<Pod> owned) throws InterruptedException {
     int diff = owned.size() - replicas(owner);
     if (diff < 0) {
       int want = Math.min(-diff, BURST);
       expectations.expectCreations(key, want);
       int created = 0;
-      // slow start: batches of 1, 2, 4, ... so a failing template fails once, not want times
+      // slow start: batches of 1, 2, 4, ..., each sent at once, so a failing template fails once, not want times
       for (int batch = 1; created < want; batch = Math.min(batch * 2, want - created)) {
         int size = Math.min(batch, want - created);
-        for (int i = 0; i < size; i++) {
+        List<Future<Pod>> creates = new ArrayList<>();
+        for (int i = 0; i < size; i++) creates.add(writes.submit(() -> createPod(owner)));
+        KubernetesClientException failure = null;
+        for (Future<Pod> f : creates) {
           try {
-            createPod(owner);
-          } catch (KubernetesClientException e) {
-            // the ones not created will never show up in the informer
-            for (int j = created; j < want; j++) expectations.creationObserved(key);
+            Pod pod = f.get();
+            created++;
+            events().normal(owner, "SuccessfulCreate", "Created pod: %s", pod.getMetadata().getName());
+          } catch (ExecutionException e) {
+            KubernetesClientException k = clientException(e);
             // as upstream: a terminating namespace refuses every create, and that is no failure of ours
-            if (namespaceTerminating(e)) return;
-            throw e;
+            if (!namespaceTerminating(k)) {
+              events().warning(owner, "FailedCreate", "Error creating: %s", EventRecorder.errorMessage(k));
+            }
+            if (failure == null) failure = k;
           }
-          created++;
+        }
+        if (failure != null) {
+          // the ones not created will never show up in the informer
+          for (int j = created; j < want; j++) expectations.creationObserved(key);
+          if (namespaceTerminating(failure)) return;
+          throw failure;
         }
       }
     } else if (diff > 0) {
@@ -277,26 +305,45 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
       Set<String> uids = new HashSet<>();
       victims.forEach(p -> uids.add(p.getMetadata().getUid()));
       expectations.expectDeletions(key, uids);
-      KubernetesClientException failure = null;
+      List<Future<Boolean>> deletes = new ArrayList<>();
+      // fabric8 answers an empty list, not an error, when the pod is already gone
       for (Pod p : victims) {
+        deletes.add(writes.submit(() -> !client.pods().inNamespace(p.getMetadata().getNamespace())
+            .withName(p.getMetadata().getName()).delete().isEmpty()));
+      }
+      KubernetesClientException failure = null;
+      for (int i = 0; i < victims.size(); i++) {
+        Pod p = victims.get(i);
         try {
-          client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
-        } catch (KubernetesClientException e) {
+          if (deletes.get(i).get()) events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
+        } catch (ExecutionException e) {
+          KubernetesClientException k = clientException(e);
           expectations.deletionObserved(key, p.getMetadata().getUid());
-          if (e.getCode() != 404) failure = e;
+          if (k.getCode() != 404) {
+            events().warning(owner, "FailedDelete", "Error deleting: %s", EventRecorder.errorMessage(k));
+            failure = k;
+          }
         }
       }
       if (failure != null) throw failure;
     }
   }
 
-  private static boolean namespaceTerminating(KubernetesClientException e) {
+  /** The API error behind a failed write; anything else is a bug and goes up as it is. */
+  private static KubernetesClientException clientException(ExecutionException e) {
+    if (e.getCause() instanceof KubernetesClientException k) return k;
+    if (e.getCause() instanceof RuntimeException r) throw r;
+    if (e.getCause() instanceof Error err) throw err;
+    throw new IllegalStateException(e.getCause());
+  }
+
+  static boolean namespaceTerminating(KubernetesClientException e) {
     return e.getCode() == 403 && e.getStatus() != null && e.getStatus().getDetails() != null
         && e.getStatus().getDetails().getCauses() != null
         && e.getStatus().getDetails().getCauses().stream().anyMatch(c -> "NamespaceTerminating".equals(c.getReason()));
   }
 
-  private void createPod(T owner) {
+  private Pod createPod(T owner) {
     PodTemplateSpec t = template(owner);
     Map<String, String> labels = t.getMetadata() == null || t.getMetadata().getLabels() == null
         ? new HashMap<>() : new HashMap<>(t.getMetadata().getLabels());
@@ -309,7 +356,7 @@ abstract class ReplicaController<T extends HasMetadata> extends Controller {
         .withFinalizers(t.getMetadata() == null ? null : t.getMetadata().getFinalizers())
         .withOwnerReferences(ownerRef(owner))
         .endMetadata().withSpec(t.getSpec()).build();
-    client.pods().inNamespace(owner.getMetadata().getNamespace()).resource(pod).create();
+    return client.pods().inNamespace(owner.getMetadata().getNamespace()).resource(pod).create();
   }
 
   private Counts counts(T owner, List<Pod> owned) {

@@ -13,6 +13,11 @@ public final class ReplicationControllerController extends ReplicaController<Rep
   }
 
   @Override
+  protected String eventSource() {
+    return "replication-controller";
+  }
+
+  @Override
   String kind() {
     return "ReplicationController";
   }

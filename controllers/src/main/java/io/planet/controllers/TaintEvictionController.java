@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Upstream's taint-eviction controller: pods on a node with NoExecute taints are deleted once they stop tolerating
@@ -32,6 +34,8 @@ public final class TaintEvictionController extends Controller {
   private final Duration defaultTolerationSeconds;
   private SharedIndexInformer<Node> nodes;
   private SharedIndexInformer<Pod> pods;
+  /** Pods whose deletion is scheduled for later, so that lifting it can be told (upstream's cancellation event). */
+  private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
 
   public TaintEvictionController(KubernetesClient client) {
     this(client, DEFAULT_TOLERATION_SECONDS);
@@ -91,9 +95,15 @@ public final class TaintEvictionController extends Controller {
   @Override
   protected void reconcile(String key) throws Requeue {
     Pod pod = pods.getStore().getByKey(key);
-    if (pod == null || pod.getMetadata().getDeletionTimestamp() != null || pod.getSpec().getNodeName() == null) return;
+    if (pod == null || pod.getMetadata().getDeletionTimestamp() != null || pod.getSpec().getNodeName() == null) {
+      scheduled.remove(key);
+      return;
+    }
     Node node = nodes.getStore().getByKey(pod.getSpec().getNodeName());
-    if (node == null) return;
+    if (node == null) {
+      scheduled.remove(key);
+      return;
+    }
     Instant now = Instant.now();
     Instant evictAt = null;
     for (Taint taint : NodeTaints.of(node)) {
@@ -104,8 +114,17 @@ public final class TaintEvictionController extends Controller {
       Instant at = added.plus(tolerated);
       if (evictAt == null || at.isBefore(evictAt)) evictAt = at;
     }
-    if (evictAt == null) return;
-    if (evictAt.isAfter(now)) throw new Requeue(Duration.between(now, evictAt).plusMillis(100));
+    if (evictAt == null) {
+      if (scheduled.remove(key)) {
+        events().normal(pod, "TaintManagerEviction", "Cancelling deletion of Pod %s", key);
+      }
+      return;
+    }
+    if (evictAt.isAfter(now)) {
+      scheduled.add(key);
+      throw new Requeue(Duration.between(now, evictAt).plusMillis(100));
+    }
+    scheduled.remove(key);
     evict(pod);
   }
 
@@ -132,6 +151,7 @@ public final class TaintEvictionController extends Controller {
     String ns = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
     log.info("deleting pod {}/{} from node {}: NoExecute taint", ns, name, pod.getSpec().getNodeName());
+    events().normal(pod, "TaintManagerEviction", "Marking for deletion Pod %s/%s", ns, name);
     try {
       client.pods().inNamespace(ns).withName(name).editStatus(p -> {
         List<PodCondition> conditions = p.getStatus().getConditions() == null ? new ArrayList<>()

@@ -133,6 +133,21 @@ class CronJobControllerIT {
       assertThat(jobs(c, ns)).extracting(j -> j.getMetadata().getName()).containsExactly(secondName);
       assertThat(c.batch().v1().cronjobs().inNamespace(ns).withName("tick").get().getStatus().getActive()).isNullOrEmpty();
     });
+
+    // what `kubectl describe cronjob tick` shows under Events
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      List<String> described = Fixtures.described(Fixtures.events(c, ns, "CronJob", "tick"));
+      assertThat(described).contains(
+          "SuccessfulCreate: Created job " + firstName + " (1)",
+          "SuccessfulCreate: Created job " + secondName + " (1)",
+          "SawCompletedJob: Saw completed job: " + firstName + ", condition: Complete (1)",
+          "SawCompletedJob: Saw completed job: " + secondName + ", condition: Complete (1)",
+          "SuccessfulDelete: Deleted job " + firstName + " (1)");
+      assertThat(described).anyMatch(e -> e.startsWith(
+          "JobAlreadyActive: Not starting job because prior execution is running and concurrency policy is Forbid"));
+      assertThat(Fixtures.events(c, ns, "CronJob", "tick"))
+          .allSatisfy(e -> assertThat(e.getSource().getComponent()).isEqualTo("cronjob-controller"));
+    });
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.planet.controllers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -88,6 +89,53 @@ class DeploymentControllerIT {
           .containsEntry("deployment.kubernetes.io/revision-history", "1");
       assertThat(get(ns, "web").getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "3");
       assertThat(c.apps().replicaSets().inNamespace(ns).list().getItems()).hasSize(2);
+    }
+  }
+
+  @Test
+  void scalingIsToldInEventsOnTheDeploymentAndItsReplicaSet() {
+    String ns = cluster.namespace("deploy-events");
+    try (ReadyingKubelet kubelet = new ReadyingKubelet(c, ns)) {
+      Deployment d = create(ns, "web", 3, b -> b);
+      awaitComplete(ns, "web", 3);
+      ReplicaSet rs = onlyActive(ns, "web");
+      String rsName = rs.getMetadata().getName();
+      List<String> pods = Fixtures.livePods(c, ns, "web").stream().map(p -> p.getMetadata().getName()).toList();
+      await().atMost(WAIT).untilAsserted(() -> {
+        List<Event> onDeployment = Fixtures.events(c, ns, "Deployment", "web");
+        assertThat(Fixtures.described(onDeployment)).containsExactly(
+            "ScalingReplicaSet: Scaled up replica set " + rsName + " to 3 (1)");
+        Event e = onDeployment.get(0);
+        assertThat(e.getType()).isEqualTo("Normal");
+        assertThat(e.getSource().getComponent()).isEqualTo("deployment-controller");
+        assertThat(e.getInvolvedObject().getUid()).isEqualTo(d.getMetadata().getUid());
+        assertThat(e.getInvolvedObject().getApiVersion()).isEqualTo("apps/v1");
+        List<Event> onReplicaSet = Fixtures.events(c, ns, "ReplicaSet", rsName);
+        assertThat(Fixtures.described(onReplicaSet)).containsExactlyInAnyOrderElementsOf(
+            pods.stream().map(p -> "SuccessfulCreate: Created pod: " + p + " (1)").toList());
+        assertThat(onReplicaSet).allSatisfy(x -> {
+          assertThat(x.getSource().getComponent()).isEqualTo("replicaset-controller");
+          assertThat(x.getInvolvedObject().getUid()).isEqualTo(rs.getMetadata().getUid());
+        });
+      });
+
+      // 3 -> 1 -> 2 -> 1 -> 2: the repeated scale-up is one event seen twice
+      for (int replicas : new int[] {1, 2, 1, 2}) {
+        edit(ns, "web", x -> {
+          x.getSpec().setReplicas(replicas);
+          return x;
+        });
+        awaitComplete(ns, "web", replicas);
+      }
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(Fixtures.described(Fixtures.events(c, ns, "Deployment", "web"))).containsExactlyInAnyOrder(
+            "ScalingReplicaSet: Scaled up replica set " + rsName + " to 3 (1)",
+            "ScalingReplicaSet: Scaled down replica set " + rsName + " to 1 from 3 (1)",
+            "ScalingReplicaSet: Scaled up replica set " + rsName + " to 2 from 1 (2)",
+            "ScalingReplicaSet: Scaled down replica set " + rsName + " to 1 from 2 (1)");
+        assertThat(Fixtures.described(Fixtures.events(c, ns, "ReplicaSet", rsName)))
+            .filteredOn(x -> x.startsWith("SuccessfulDelete: Deleted pod: ")).hasSize(3);
+      });
     }
   }
 

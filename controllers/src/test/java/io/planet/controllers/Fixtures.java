@@ -1,5 +1,6 @@
 package io.planet.controllers;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -69,5 +70,16 @@ final class Fixtures {
     fresh.getStatus().setConditions(List.of(new PodConditionBuilder().withType("Ready").withStatus("True")
         .withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build()));
     c.pods().inNamespace(pod.getMetadata().getNamespace()).resource(fresh).updateStatus();
+  }
+
+  /** The events about one object, found as `kubectl describe` finds them: by field selector on involvedObject. */
+  static List<Event> events(KubernetesClient c, String ns, String kind, String name) {
+    return c.v1().events().inNamespace(ns).withField("involvedObject.kind", kind)
+        .withField("involvedObject.name", name).list().getItems();
+  }
+
+  /** "reason: message (count)" of each event, for assertions that read like `kubectl describe`. */
+  static List<String> described(List<Event> events) {
+    return events.stream().map(e -> e.getReason() + ": " + e.getMessage() + " (" + e.getCount() + ")").toList();
   }
 }

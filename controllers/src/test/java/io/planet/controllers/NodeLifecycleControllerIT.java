@@ -45,11 +45,15 @@ class NodeLifecycleControllerIT {
   }
 
   private static Pod createPod(String name, String node, boolean toleratesUnreachable) {
+    return createPod(name, node, toleratesUnreachable, null);
+  }
+
+  private static Pod createPod(String name, String node, boolean toleratesUnreachable, Long tolerationSeconds) {
     PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
         .withNewSpec().withNodeName(node).addNewContainer().withName("c").withImage("nginx").endContainer().endSpec();
     if (toleratesUnreachable) {
       b.editSpec().addNewToleration().withKey("node.kubernetes.io/unreachable").withOperator("Exists")
-          .withEffect("NoExecute").endToleration().endSpec();
+          .withEffect("NoExecute").withTolerationSeconds(tolerationSeconds).endToleration().endSpec();
     }
     return cluster.client.pods().inNamespace(NS).resource(b.build()).create();
   }
@@ -82,7 +86,8 @@ class NodeLifecycleControllerIT {
       createPod("plain", "dying-0", false);
       createPod("forever", "dying-0", true);
       createPod("safe", "alive-0", false);
-      await().atMost(Duration.ofSeconds(10)).until(() -> List.of("plain", "forever", "safe").stream()
+      createPod("patient", "dying-0", true, 600L);
+      await().atMost(Duration.ofSeconds(10)).until(() -> List.of("plain", "forever", "safe", "patient").stream()
           .allMatch(p -> "True".equals(podReady(p))));
 
       dying.close(); // its lease is no longer renewed
@@ -124,6 +129,28 @@ class NodeLifecycleControllerIT {
           assertThat(taints("dying-0")).isEmpty();
         });
       }
+
+      // what `kubectl describe node dying-0` and `kubectl describe pod` show under Events
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(Fixtures.described(Fixtures.events(cluster.client, NS, "Node", "dying-0"))).contains(
+            "RegisteredNode: Node dying-0 event: Registered Node dying-0 in Controller (1)",
+            "NodeNotReady: Node dying-0 status is now: NodeNotReady (1)");
+        assertThat(Fixtures.events(cluster.client, NS, "Node", "dying-0"))
+            .allSatisfy(e -> assertThat(e.getSource().getComponent()).isEqualTo("node-controller"));
+        assertThat(Fixtures.events(cluster.client, NS, "Pod", "forever")).singleElement().satisfies(e -> {
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getReason()).isEqualTo("NodeNotReady");
+          assertThat(e.getMessage()).isEqualTo("Node is not ready");
+        });
+        assertThat(Fixtures.described(Fixtures.events(cluster.client, NS, "Pod", "plain")))
+            .contains("TaintManagerEviction: Marking for deletion Pod default/plain (1)");
+        assertThat(Fixtures.events(cluster.client, NS, "Pod", "patient")).anySatisfy(e -> {
+          assertThat(e.getReason()).isEqualTo("TaintManagerEviction");
+          assertThat(e.getMessage()).isEqualTo("Cancelling deletion of Pod default/patient");
+          assertThat(e.getSource().getComponent()).isEqualTo("taint-eviction-controller");
+        });
+      });
+      assertThat(pod("patient").getMetadata().getDeletionTimestamp()).isNull();
     }
   }
 }

@@ -68,6 +68,23 @@ class ReplicaSetControllerIT {
       assertThat(s.getReplicas()).isEqualTo(1);
       assertThat(s.getObservedGeneration()).isEqualTo(3L);
     });
+
+    // what `kubectl describe rs web` shows under Events
+    Pod survivor = Fixtures.livePods(c, ns, "web").get(0);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      List<String> described = Fixtures.described(Fixtures.events(c, ns, "ReplicaSet", "web"));
+      assertThat(described).filteredOn(e -> e.startsWith("SuccessfulCreate"))
+          .containsExactlyInAnyOrderElementsOf(pods.stream().map(p -> "SuccessfulCreate: Created pod: "
+              + p.getMetadata().getName() + " (1)").toList());
+      assertThat(described).filteredOn(e -> e.startsWith("SuccessfulDelete"))
+          .containsExactlyInAnyOrderElementsOf(pods.stream().filter(p -> !p.getMetadata().getName()
+              .equals(survivor.getMetadata().getName())).map(p -> "SuccessfulDelete: Deleted pod: "
+              + p.getMetadata().getName() + " (1)").toList());
+      assertThat(Fixtures.events(c, ns, "ReplicaSet", "web")).allSatisfy(e -> {
+        assertThat(e.getSource().getComponent()).isEqualTo("replicaset-controller");
+        assertThat(e.getInvolvedObject().getUid()).isEqualTo(rs.getMetadata().getUid());
+      });
+    });
   }
 
   @Test
@@ -112,6 +129,12 @@ class ReplicaSetControllerIT {
     // a deleted pod is replaced
     c.pods().inNamespace(ns).withName(Fixtures.livePods(c, ns, "legacy").get(0).getMetadata().getName()).delete();
     await().atMost(Duration.ofSeconds(10)).until(() -> Fixtures.livePods(c, ns, "legacy").size() == 2);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        Fixtures.events(c, ns, "ReplicationController", "legacy")).hasSize(3).allSatisfy(e -> {
+          assertThat(e.getReason()).isEqualTo("SuccessfulCreate");
+          assertThat(e.getSource().getComponent()).isEqualTo("replication-controller");
+          assertThat(e.getInvolvedObject().getApiVersion()).isEqualTo("v1");
+        }));
   }
 
   private static Set<String> names(List<Pod> pods) {

@@ -23,6 +23,7 @@ public abstract class Controller {
   private final List<Thread> threads = new ArrayList<>();
   private WorkQueue queue;
   private Timer reconcileTimer;
+  private EventRecorder events;
 
   protected Controller(String name, int workers) {
     this.name = name;
@@ -36,7 +37,18 @@ public abstract class Controller {
   /** Creates the queue and registers the informers; called before informers start, so no event is missed. */
   public final void setUp(Informers informers) {
     initQueue(informers.registry());
+    events = informers.events(eventSource());
     register(informers);
+  }
+
+  /** Upstream's source.component of this controller's events; most are the short name plus "-controller". */
+  protected String eventSource() {
+    return name + "-controller";
+  }
+
+  /** Records Events about the objects this controller acts on (available once set up). */
+  protected final EventRecorder events() {
+    return events;
   }
 
   /** Registers this controller's informers and handlers on the shared factory. */

@@ -86,7 +86,7 @@ public final class ControllerManager implements AutoCloseable {
 
   private synchronized void startControllers() {
     LOG.info("{}: starting controllers {}", election.identity(), factories.keySet());
-    informers = new Informers(client, registry);
+    informers = new Informers(client, registry, election.identity());
     for (Map.Entry<String, Function<KubernetesClient, Controller>> e : factories.entrySet()) {
       Controller c = e.getValue().apply(client);
       c.setUp(informers);

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What controllers share: one client, one informer per resource type (fabric8's shared factory), the metrics
- * registry, and lifecycle hooks for controllers that run informers of their own (the garbage collector).
+ * registry, an event recorder per component, and lifecycle hooks for controllers that run informers of their own (the garbage collector).
  */
 public final class Informers {
   private final KubernetesClient client;
@@ -21,10 +21,14 @@ public final class Informers {
   private final MeterRegistry registry;
   private final Map<Class<?>, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
   private final List<Runnable> onStop = new ArrayList<>();
+  private final String identity;
+  private final Map<String, EventRecorder> recorders = new ConcurrentHashMap<>();
 
-  public Informers(KubernetesClient client, MeterRegistry registry) {
+  /** @param identity this manager's identity, the reportingInstance of its events */
+  public Informers(KubernetesClient client, MeterRegistry registry, String identity) {
     this.client = client;
     this.registry = registry;
+    this.identity = identity;
     this.factory = client.informers();
   }
 
@@ -40,6 +44,11 @@ public final class Informers {
   @SuppressWarnings("unchecked")
   public synchronized <T extends HasMetadata> SharedIndexInformer<T> informer(Class<T> type) {
     return (SharedIndexInformer<T>) informers.computeIfAbsent(type, t -> factory.sharedIndexInformerFor(type, 0L));
+  }
+
+  /** The event recorder of one component (upstream's source.component), one per name, closed by {@link #stop}. */
+  public EventRecorder events(String component) {
+    return recorders.computeIfAbsent(component, c -> new EventRecorder(client, c, identity));
   }
 
   public synchronized void onStop(Runnable r) {
@@ -65,5 +74,7 @@ public final class Informers {
       hooks = new ArrayList<>(onStop);
     }
     hooks.forEach(Runnable::run);
+    recorders.values().forEach(EventRecorder::close);
+    recorders.clear();
   }
 }
