@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.EventRecorder;
 import io.planet.controllers.runtime.Informers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -243,6 +244,7 @@ public final class DaemonSetController extends Controller {
   }
 
   private void delete(String key, List<Pod> victims) {
+    DaemonSet owner = daemonSets.getIndexer().getByKey(key);
     Set<String> uids = new HashSet<>();
     victims.forEach(p -> uids.add(p.getMetadata().getUid()));
     expectations.expectDeletions(key, uids);
@@ -250,9 +252,13 @@ public final class DaemonSetController extends Controller {
     for (Pod p : victims) {
       try {
         client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
+        if (owner != null) events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
       } catch (KubernetesClientException e) {
         expectations.deletionObserved(key, p.getMetadata().getUid());
-        if (e.getCode() != 404) failure = e;
+        if (e.getCode() != 404) {
+          failure = e;
+          if (owner != null) events().warning(owner, "FailedDelete", "Error deleting: %s", EventRecorder.errorMessage(e));
+        }
       }
     }
     if (failure != null) throw failure;
@@ -263,10 +269,12 @@ public final class DaemonSetController extends Controller {
     KubernetesClientException failure = null;
     for (String node : nodeNames) {
       try {
-        client.pods().inNamespace(ds.getMetadata().getNamespace()).resource(newPod(ds, hash, node)).create();
+        Pod created = client.pods().inNamespace(ds.getMetadata().getNamespace()).resource(newPod(ds, hash, node)).create();
+        events().normal(ds, "SuccessfulCreate", "Created pod: %s", created.getMetadata().getName());
       } catch (KubernetesClientException e) {
         expectations.creationObserved(key);
         failure = e;
+        events().warning(ds, "FailedCreate", "Error creating: %s", EventRecorder.errorMessage(e));
       }
     }
     if (failure != null) throw failure;

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.EventRecorder;
 import io.planet.controllers.runtime.Informers;
 import java.time.Clock;
 import java.time.Duration;
@@ -187,11 +188,13 @@ public final class JobController extends Controller {
         active.clear();
         if (!conditionTrue(old, "Suspended")) {
           setCondition(status, "Suspended", "True", "JobSuspended", "Job suspended", now);
+          events().normal(job, "Suspended", "Job suspended");
         }
       } else {
         if (conditionTrue(old, "Suspended")) {
           // resuming restarts the clock that activeDeadlineSeconds measures
           setCondition(status, "Suspended", "False", "JobResumed", "Job resumed", now);
+          events().normal(job, "Resumed", "Job resumed");
           status.setStartTime(now.toString());
         }
         if (status.getStartTime() == null) status.setStartTime(now.toString());
@@ -233,12 +236,14 @@ public final class JobController extends Controller {
         active.clear();
         setCondition(status, "FailureTarget", "True", failReason, failMessage, now);
         setCondition(status, "Failed", "True", failReason, failMessage, now);
+        if (!conditionTrue(old, "Failed")) events().warning(job, failReason, "%s", failMessage);
       } else if (successReason != null) {
         deleteAll(key, active);
         active.clear();
         setCondition(status, "SuccessCriteriaMet", "True", successReason, successMessage, now);
         setCondition(status, "Complete", "True", successReason, successMessage, now);
         status.setCompletionTime(now.toString());
+        if (!conditionTrue(old, "Complete")) events().normal(job, "Completed", "Job completed");
       } else if (!suspended) {
         // podReplacementPolicy Failed: a terminating pod still holds its place until it has failed
         int holding = "Failed".equals(job.getSpec().getPodReplacementPolicy()) ? t.terminating() : 0;
@@ -423,7 +428,13 @@ public final class JobController extends Controller {
         .withFinalizers(t.getMetadata() == null ? null : t.getMetadata().getFinalizers())
         .withOwnerReferences(ref)
         .endMetadata().withSpec(spec).build();
-    client.pods().inNamespace(job.getMetadata().getNamespace()).resource(pod).create();
+    try {
+      Pod created = client.pods().inNamespace(job.getMetadata().getNamespace()).resource(pod).create();
+      events().normal(job, "SuccessfulCreate", "Created pod: %s", created.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      events().warning(job, "FailedCreate", "Error creating: %s", EventRecorder.errorMessage(e));
+      throw e;
+    }
   }
 
   private static OwnerReference ownerRef(Job job) {
@@ -458,6 +469,7 @@ public final class JobController extends Controller {
 
   private void deleteAll(String key, List<Pod> victims) {
     if (victims.isEmpty()) return;
+    Job owner = jobs.getIndexer().getByKey(key);
     Set<String> uids = new HashSet<>();
     victims.forEach(p -> uids.add(p.getMetadata().getUid()));
     expectations.expectDeletions(key, uids);
@@ -465,6 +477,7 @@ public final class JobController extends Controller {
     for (Pod p : victims) {
       try {
         client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
+        if (owner != null) events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
       } catch (KubernetesClientException e) {
         expectations.deletionObserved(key, p.getMetadata().getUid());
         if (e.getCode() != 404) failure = e;

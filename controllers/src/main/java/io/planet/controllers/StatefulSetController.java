@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.planet.controllers.runtime.Controller;
+import io.planet.controllers.runtime.EventRecorder;
 import io.planet.controllers.runtime.Informers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -305,6 +306,7 @@ public final class StatefulSetController extends Controller {
 
   private void delete(String key, List<Pod> victims) {
     if (victims.isEmpty()) return;
+    StatefulSet owner = sets.getIndexer().getByKey(key);
     Set<String> uids = new HashSet<>();
     victims.forEach(p -> uids.add(p.getMetadata().getUid()));
     deletions.expectDeletions(key, uids);
@@ -312,9 +314,19 @@ public final class StatefulSetController extends Controller {
     for (Pod pod : victims) {
       try {
         client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+        if (owner != null) {
+          events().normal(owner, "SuccessfulDelete", "delete Pod %s in StatefulSet %s successful",
+              pod.getMetadata().getName(), owner.getMetadata().getName());
+        }
       } catch (KubernetesClientException e) {
         deletions.deletionObserved(key, pod.getMetadata().getUid());
-        if (e.getCode() != 404) failure = e;
+        if (e.getCode() != 404) {
+          failure = e;
+          if (owner != null) {
+            events().warning(owner, "FailedDelete", "delete Pod %s in StatefulSet %s failed error: %s",
+                pod.getMetadata().getName(), owner.getMetadata().getName(), EventRecorder.errorMessage(e));
+          }
+        }
       }
     }
     if (failure != null) throw failure;
@@ -323,10 +335,17 @@ public final class StatefulSetController extends Controller {
   private void create(String key, View v, int ord) {
     creations.expectCreations(key, 1);
     try {
-      client.pods().inNamespace(v.set().getMetadata().getNamespace()).resource(newPod(v, ord)).create();
+      Pod created = client.pods().inNamespace(v.set().getMetadata().getNamespace()).resource(newPod(v, ord)).create();
+      events().normal(v.set(), "SuccessfulCreate", "create Pod %s in StatefulSet %s successful",
+          created.getMetadata().getName(), v.set().getMetadata().getName());
     } catch (KubernetesClientException e) {
       creations.creationObserved(key);
-      if (e.getCode() != 409) throw e; // already there: the informer has not shown it yet
+      if (e.getCode() != 409) {
+        events().warning(v.set(), "FailedCreate", "create Pod %s in StatefulSet %s failed error: %s",
+            v.set().getMetadata().getName() + "-" + ord, v.set().getMetadata().getName(), EventRecorder.errorMessage(e));
+        throw e;
+      }
+      // already there: the informer has not shown it yet
     }
   }
 

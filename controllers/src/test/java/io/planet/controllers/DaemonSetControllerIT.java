@@ -73,6 +73,8 @@ class DaemonSetControllerIT {
         assertThat(s.getDesiredNumberScheduled()).isEqualTo(3);
         assertThat(s.getCurrentNumberScheduled()).isEqualTo(3);
         assertThat(s.getNumberReady()).isEqualTo(3);
+        assertThat(Fixtures.described(Fixtures.events(c, ns, "DaemonSet", "agent")))
+            .filteredOn(e -> e.startsWith("SuccessfulCreate: Created pod: agent-")).hasSize(3);
         assertThat(s.getNumberAvailable()).isEqualTo(3);
         assertThat(s.getUpdatedNumberScheduled()).isEqualTo(3);
         assertThat(s.getNumberMisscheduled()).isZero();

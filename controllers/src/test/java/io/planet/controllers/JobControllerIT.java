@@ -79,6 +79,12 @@ class JobControllerIT {
       assertThat(done.getStatus().getCompletionTime()).isNotNull();
     });
     assertThat(Fixtures.livePods(c, ns, "pi")).hasSize(3);
+    // what kubectl describe job shows
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      List<String> events = Fixtures.described(Fixtures.events(c, ns, "Job", "pi"));
+      assertThat(events).filteredOn(e -> e.startsWith("SuccessfulCreate: Created pod: pi-")).hasSize(3);
+      assertThat(events).contains("Completed: Job completed (1)");
+    });
   }
 
   @Test

@@ -77,6 +77,8 @@ class StatefulSetControllerIT {
         assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data-web-0");
       });
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> pod(ns, "web-1") == null);
+      await().atMost(WAIT).until(() -> Fixtures.described(Fixtures.events(c, ns, "StatefulSet", "web"))
+          .contains("SuccessfulCreate: create Pod web-0 in StatefulSet web successful (1)"));
 
       binder.accept(p -> true);
       await().atMost(WAIT).untilAsserted(() -> {
