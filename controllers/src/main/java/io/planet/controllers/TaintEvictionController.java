@@ -23,28 +23,19 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Upstream's taint-eviction controller: pods on a node with NoExecute taints are deleted once they stop tolerating
  * them: at once for a taint they do not tolerate, after tolerationSeconds (counted from the taint's timeAdded) for
- * one they tolerate for a while, never for one they tolerate without limit. Pods without a toleration for the
- * not-ready and unreachable taints get {@code defaultTolerationSeconds} (what upstream's DefaultTolerationSeconds
- * admission plugin adds to every pod).
+ * one they tolerate for a while, never for one they tolerate without limit. (The API server's DefaultTolerationSeconds
+ * admission gives every new pod 300 s for the not-ready and unreachable taints.)
  */
 public final class TaintEvictionController extends Controller {
-  public static final Duration DEFAULT_TOLERATION_SECONDS = Duration.ofSeconds(300);
-
   private final KubernetesClient client;
-  private final Duration defaultTolerationSeconds;
   private SharedIndexInformer<Node> nodes;
   private SharedIndexInformer<Pod> pods;
   /** Pods whose deletion is scheduled for later, so that lifting it can be told (upstream's cancellation event). */
   private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
 
   public TaintEvictionController(KubernetesClient client) {
-    this(client, DEFAULT_TOLERATION_SECONDS);
-  }
-
-  public TaintEvictionController(KubernetesClient client, Duration defaultTolerationSeconds) {
     super("taint-eviction", 2);
     this.client = client;
-    this.defaultTolerationSeconds = defaultTolerationSeconds;
   }
 
   @Override
@@ -128,22 +119,22 @@ public final class TaintEvictionController extends Controller {
     evict(pod);
   }
 
-  /** How long the pod tolerates the taint: zero when it does not, null when without limit. */
+  /**
+   * How long the pod tolerates the taint: zero when no toleration matches, null when the matching ones have no
+   * limit, else the shortest limit among them (upstream's getMinTolerationTime).
+   */
   private Duration toleratedFor(Pod pod, Taint taint) {
     List<Toleration> tolerations = pod.getSpec().getTolerations() == null ? List.of() : pod.getSpec().getTolerations();
-    Duration longest = Duration.ZERO;
+    Duration shortest = null;
     boolean matched = false;
     for (Toleration t : tolerations) {
       if (!NodeTaints.tolerates(t, taint)) continue;
       matched = true;
-      if (t.getTolerationSeconds() == null) return null;
+      if (t.getTolerationSeconds() == null) continue;
       Duration d = Duration.ofSeconds(Math.max(0, t.getTolerationSeconds()));
-      if (d.compareTo(longest) > 0) longest = d;
+      if (shortest == null || d.compareTo(shortest) < 0) shortest = d;
     }
-    if (!matched && (NodeTaints.UNREACHABLE.equals(taint.getKey()) || NodeTaints.NOT_READY.equals(taint.getKey()))) {
-      return defaultTolerationSeconds;
-    }
-    return longest;
+    return matched ? shortest : Duration.ZERO;
   }
 
   /** As upstream: say why in a DisruptionTarget condition, then delete (gracefully). */

@@ -30,7 +30,7 @@ class NodeLifecycleControllerIT {
     Map<String, Function<KubernetesClient, Controller>> controllers = new LinkedHashMap<>();
     controllers.put("node-lifecycle-controller", c -> new NodeLifecycleController(c, Duration.ofSeconds(3),
         Duration.ofSeconds(60), Duration.ofSeconds(1)));
-    controllers.put("taint-eviction-controller", c -> new TaintEvictionController(c, Duration.ofSeconds(2)));
+    controllers.put("taint-eviction-controller", TaintEvictionController::new);
     cluster = new TestCluster(controllers);
   }
 
@@ -83,7 +83,7 @@ class NodeLifecycleControllerIT {
   void aSilentNodeBecomesUnreachableAndLosesItsPods() {
     try (HollowNodes alive = hollow("alive", 2)) {
       HollowNodes dying = hollow("dying", 1);
-      createPod("plain", "dying-0", false);
+      createPod("plain", "dying-0", true, 2L);
       createPod("forever", "dying-0", true);
       createPod("safe", "alive-0", false);
       createPod("patient", "dying-0", true, 600L);
@@ -100,7 +100,10 @@ class NodeLifecycleControllerIT {
             "node.kubernetes.io/unreachable:NoSchedule", "node.kubernetes.io/unreachable:NoExecute");
         assertThat(podReady("forever")).isEqualTo("False");
       });
-      // the pod without a toleration is evicted after the (shortened) default toleration
+      // a pod created without tolerations got the API server's default ones (300 s)
+      assertThat(pod("safe").getSpec().getTolerations()).extracting(t -> t.getKey() + "=" + t.getTolerationSeconds())
+          .contains("node.kubernetes.io/unreachable=300", "node.kubernetes.io/not-ready=300");
+      // the pod tolerating the taint for 2 s is evicted after that
       await().atMost(Duration.ofSeconds(15)).until(() -> {
         Pod p = pod("plain");
         return p == null || p.getMetadata().getDeletionTimestamp() != null;
