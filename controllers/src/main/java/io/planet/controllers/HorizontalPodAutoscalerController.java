@@ -41,11 +41,17 @@ public final class HorizontalPodAutoscalerController extends Controller {
     this.settings = settings;
   }
 
+  /** Upstream's source.component for the autoscaler's events. */
+  @Override
+  protected String eventSource() {
+    return "horizontal-pod-autoscaler";
+  }
+
   @Override
   protected void register(Informers informers) {
     hpas = informers.informer(HorizontalPodAutoscaler.class);
     pods = informers.informer(Pod.class);
-    autoscaler = new Autoscaler(client, this::selectPods, settings, Clock.systemUTC());
+    autoscaler = new Autoscaler(client, this::selectPods, settings, Clock.systemUTC(), events());
     hpas.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(HorizontalPodAutoscaler hpa) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricValueStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricValueStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.planet.controllers.runtime.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -48,13 +49,14 @@ public final class Autoscaler {
   /** Each HPA's pod selector, to find pods that two HPAs would both control. */
   private final Map<String, Selector> selectors = new ConcurrentHashMap<>();
 
-  public Autoscaler(KubernetesClient client, ReplicaCalculator.PodLister pods, AutoscalerSettings settings, Clock clock) {
-    this(client, null, pods, settings, clock);
+  public Autoscaler(KubernetesClient client, ReplicaCalculator.PodLister pods, AutoscalerSettings settings, Clock clock,
+      EventRecorder events) {
+    this(client, null, pods, settings, clock, events);
   }
 
   /** With a given metrics client (null: the REST one against the API server). */
   public Autoscaler(KubernetesClient client, MetricsClient metrics, ReplicaCalculator.PodLister pods,
-      AutoscalerSettings settings, Clock clock) {
+      AutoscalerSettings settings, Clock clock, EventRecorder events) {
     ApiRequests api = new ApiRequests(client);
     ApiResources resources = new ApiResources(client);
     this.client = client;
@@ -62,7 +64,7 @@ public final class Autoscaler {
     this.calculator = new ReplicaCalculator(metrics != null ? metrics : new RestMetricsClient(api, resources), pods,
         settings, clock);
     this.normalizer = new ScaleNormalizer(clock, settings.downscaleStabilizationWindow());
-    this.events = new HpaEvents(client, clock);
+    this.events = new HpaEvents(events);
     this.pods = pods;
     this.clock = clock;
   }
