@@ -12,10 +12,16 @@ public final class NodeResourcesFit implements FilterPlugin {
 
   @Override
   public List<String> filter(PodContext pod, NodeInfo node) {
-    List<String> reasons = new ArrayList<>(1);
     Resources alloc = node.allocatable();
     Resources used = node.requested();
     Resources req = pod.requests;
+    // the common case, checked without allocating: everything fits
+    if (used.pods() + 1 <= alloc.pods() && (req.milliCpu() == 0 || alloc.milliCpu() >= used.milliCpu() + req.milliCpu())
+        && (req.memory() == 0 || alloc.memory() >= used.memory() + req.memory())
+        && (req.ephemeralStorage() == 0 || alloc.ephemeralStorage() >= used.ephemeralStorage() + req.ephemeralStorage())) {
+      return List.of();
+    }
+    List<String> reasons = new ArrayList<>(1);
     if (used.pods() + 1 > alloc.pods()) reasons.add("Too many pods");
     if (req.milliCpu() == 0 && req.memory() == 0 && req.ephemeralStorage() == 0) return reasons;
     if (req.milliCpu() > 0 && alloc.milliCpu() < used.milliCpu() + req.milliCpu()) reasons.add("Insufficient cpu");

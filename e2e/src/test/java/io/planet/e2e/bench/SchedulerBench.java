@@ -136,6 +136,7 @@ public final class SchedulerBench {
     long apiRss = rssKb(apiPid, "VmRSS");
     long apiHwm = rssKb(apiPid, "VmHWM");
     String metrics = schedulerMetrics(log);
+    Map<String, Double> schedThreads = ThreadCpu.byGroup(scheduler.pid(), clockTicks);
     boolean alive = scheduler.isAlive();
     scheduler.destroy();
     scheduler.waitFor(10, TimeUnit.SECONDS);
@@ -170,6 +171,11 @@ public final class SchedulerBench {
     r.put("schedulerCpuSeconds", round(schedCpu));
     r.put("apiserverCpuSeconds", round(used.server()));
     r.put("etcdCpuSeconds", round(used.etcd()));
+    // CPU per bound pod, from the scheduler's start (JVM start and informer sync included) to the last binding
+    r.put("schedulerCpuMsPerPod", bound > 0 ? round(schedCpu * 1000 / bound) : 0);
+    r.put("apiserverCpuMsPerPod", bound > 0 ? round(used.server() * 1000 / bound) : 0);
+    ObjectNode threads = r.putObject("schedulerThreadCpuSeconds");
+    schedThreads.forEach(threads::put);
     r.put("loadGeneratorCpuSeconds", round(used.client()));
     r.put("otherCpuSeconds", round(used.other()));
     r.put("wallSeconds", round((end - start) / 1e9));
@@ -337,7 +343,8 @@ public final class SchedulerBench {
     }
     String[] keys = {"podsPerSecond", "bindingSeconds", "secondsToFirstBinding", "secondsToAllBound",
         "podsPerSecondIncludingStartup", "schedulerRssMiB", "schedulerPeakRssMiB", "apiserverRssMiB",
-        "schedulerCpuSeconds", "apiserverCpuSeconds", "etcdCpuSeconds", "podCreatesPerSecond"};
+        "schedulerCpuSeconds", "apiserverCpuSeconds", "etcdCpuSeconds", "podCreatesPerSecond", "schedulerCpuMsPerPod",
+        "apiserverCpuMsPerPod", "otherCpuSeconds"};
     ObjectNode median = report.putObject("median");
     for (String k : keys) {
       double[] v = runs.stream().mapToDouble(r -> r.path(k).asDouble()).sorted().toArray();
@@ -356,22 +363,25 @@ public final class SchedulerBench {
     System.out.printf("Scheduler: %s nodes, %s pending pods, %d run(s)%n",
         runs.isEmpty() ? "?" : runs.get(0).path("nodes").asText(), runs.isEmpty() ? "?" : runs.get(0).path("pods").asText(),
         runs.size());
-    System.out.printf("%-4s %8s %9s %9s %9s %10s %10s %9s %9s%n", "run", "pods/s", "bind s", "first s", "all s",
-        "sched RSS", "sched HWM", "API RSS", "sched CPU");
+    System.out.printf("%-4s %8s %9s %9s %9s %10s %10s %9s %9s %9s %9s%n", "run", "pods/s", "bind s", "first s", "all s",
+        "sched RSS", "sched HWM", "API RSS", "sched CPU", "sched ms/pod", "API ms/pod");
     int i = 1;
     for (JsonNode r : runs) {
-      System.out.printf("%-4s %8.0f %9.2f %9.2f %9.2f %8.0fMi %8.0fMi %7.0fMi %8.1fs  (%d/%d bound)%n", i++,
+      System.out.printf("%-4s %8.0f %9.2f %9.2f %9.2f %8.0fMi %8.0fMi %7.0fMi %8.1fs %12.2f %10.2f  (%d/%d bound, "
+              + "other CPU %.0f s)%n", i++,
           r.path("podsPerSecond").asDouble(), r.path("bindingSeconds").asDouble(),
           r.path("secondsToFirstBinding").asDouble(), r.path("secondsToAllBound").asDouble(),
           r.path("schedulerRssMiB").asDouble(), r.path("schedulerPeakRssMiB").asDouble(),
-          r.path("apiserverRssMiB").asDouble(), r.path("schedulerCpuSeconds").asDouble(), r.path("bound").asInt(),
-          r.path("pods").asInt());
+          r.path("apiserverRssMiB").asDouble(), r.path("schedulerCpuSeconds").asDouble(),
+          r.path("schedulerCpuMsPerPod").asDouble(), r.path("apiserverCpuMsPerPod").asDouble(), r.path("bound").asInt(),
+          r.path("pods").asInt(), r.path("otherCpuSeconds").asDouble());
     }
-    System.out.printf("%-4s %8.0f %9.2f %9.2f %9.2f %8.0fMi %8.0fMi %7.0fMi %8.1fs%n", "med",
+    System.out.printf("%-4s %8.0f %9.2f %9.2f %9.2f %8.0fMi %8.0fMi %7.0fMi %8.1fs %12.2f %10.2f%n", "med",
         median.path("podsPerSecond").asDouble(), median.path("bindingSeconds").asDouble(),
         median.path("secondsToFirstBinding").asDouble(), median.path("secondsToAllBound").asDouble(),
         median.path("schedulerRssMiB").asDouble(), median.path("schedulerPeakRssMiB").asDouble(),
-        median.path("apiserverRssMiB").asDouble(), median.path("schedulerCpuSeconds").asDouble());
+        median.path("apiserverRssMiB").asDouble(), median.path("schedulerCpuSeconds").asDouble(),
+        median.path("schedulerCpuMsPerPod").asDouble(), median.path("apiserverCpuMsPerPod").asDouble());
     System.out.println("JSON results: " + out.toAbsolutePath());
     return failed == 0 && !runs.isEmpty() ? 0 : 1;
   }
