@@ -1,7 +1,6 @@
 package io.planet.scheduler;
 
-import io.fabric8.kubernetes.api.model.Binding;
-import io.fabric8.kubernetes.api.model.BindingBuilder;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.concurrent.CompletableFuture;
@@ -18,11 +17,23 @@ public final class Binder {
   public CompletableFuture<Void> bind(Pod pod, String node) {
     String ns = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
-    Binding binding = new BindingBuilder()
-        .withNewMetadata().withNamespace(ns).withName(name).withUid(pod.getMetadata().getUid()).endMetadata()
-        .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
-        .build();
     return writes.post("api/v1/namespaces/" + ApiWrites.enc(ns) + "/pods/" + ApiWrites.enc(name) + "/binding",
-        writes.json(binding));
+        body(ns, name, pod.getMetadata().getUid(), node));
+  }
+
+  /** The v1 Binding, written directly: it is small and fixed, and this runs once per scheduled pod. */
+  static String body(String namespace, String name, String uid, String node) {
+    StringBuilder sb = new StringBuilder(256).append("{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":");
+    quote(sb, name).append(",\"namespace\":");
+    quote(sb, namespace);
+    if (uid != null) quote(sb.append(",\"uid\":"), uid);
+    sb.append("},\"target\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":");
+    return quote(sb, node).append("}}").toString();
+  }
+
+  private static StringBuilder quote(StringBuilder sb, String s) {
+    sb.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, sb);
+    return sb.append('"');
   }
 }

@@ -23,7 +23,9 @@ public final class PodInfo {
     this.requests = Resources.requests(pod);
     this.nonZeroRequests = Resources.nonZeroRequests(pod);
     this.hostPorts = NodeInfo.hostPorts(pod);
-    this.controllerUid = NodeInfo.controllerUid(pod);
+    String owner = NodeInfo.controllerUid(pod);
+    // one String per controller: the spreading score's per-node lookups then compare by identity
+    this.controllerUid = owner == null ? null : owner.intern();
     this.requiredAntiAffinity = Pods.hasRequiredAntiAffinity(pod);
   }
 
