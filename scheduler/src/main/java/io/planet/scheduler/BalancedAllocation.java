@@ -19,9 +19,8 @@ public final class BalancedAllocation implements ScorePlugin {
     long[] scores = new long[nodes.size()];
     for (int i = 0; i < scores.length; i++) {
       NodeInfo n = nodes.get(i);
-      Resources used = n.requested().plus(pod.requests);
-      double cpu = fraction(used.milliCpu(), n.allocatable().milliCpu());
-      double mem = fraction(used.memory(), n.allocatable().memory());
+      double cpu = fraction(n.reqMilliCpu + pod.requests.milliCpu(), n.allocMilliCpu);
+      double mem = fraction(n.reqMemory + pod.requests.memory(), n.allocMemory);
       // the standard deviation of two fractions is half their distance
       double std = Math.abs(cpu - mem) / 2;
       scores[i] = (long) ((1 - std) * 100);

@@ -17,8 +17,8 @@ import java.util.function.Function;
  */
 public final class ClusterCache {
   private final Map<String, NodeInfo> nodes = new HashMap<>();
-  /** Node names in a stable order, for round-robin filtering. */
-  private final List<String> nodeOrder = new ArrayList<>();
+  /** Live nodes in a stable order, for round-robin filtering by index. */
+  private final List<NodeInfo> nodeOrder = new ArrayList<>();
   /** Where each accounted pod sits, by namespace/name. */
   private final Map<String, String> podNodes = new HashMap<>();
   private final Set<String> assumed = new HashSet<>();
@@ -29,10 +29,11 @@ public final class ClusterCache {
     String name = node.getMetadata().getName();
     NodeInfo info = nodes.get(name);
     if (info == null) {
-      nodes.put(name, new NodeInfo(node));
-      nodeOrder.add(name);
+      info = new NodeInfo(node);
+      nodes.put(name, info);
+      nodeOrder.add(info);
     } else {
-      if (info.node() == null) nodeOrder.add(name);
+      if (info.node() == null) nodeOrder.add(info);
       info.setNode(node);
     }
   }
@@ -40,7 +41,7 @@ public final class ClusterCache {
   public synchronized void removeNode(String name) {
     NodeInfo info = nodes.get(name);
     if (info == null) return;
-    if (info.node() != null) nodeOrder.remove(name);
+    if (info.node() != null) nodeOrder.remove(info);
     // pods still bound to a deleted node keep their accounting until they are deleted too
     if (info.isEmpty()) nodes.remove(name);
     else info.setNode(null);
@@ -54,7 +55,7 @@ public final class ClusterCache {
       return;
     }
     assumed.remove(key);
-    place(key, pod, Pods.nodeName(pod));
+    place(new PodInfo(pod), Pods.nodeName(pod));
   }
 
   public synchronized void removePod(String key) {
@@ -74,11 +75,17 @@ public final class ClusterCache {
   }
 
   /** Accounts a pod on the node chosen for it before the binding is written. */
-  public synchronized void assume(Pod pod, String node) {
-    String key = Pods.key(pod);
-    Pod placed = new io.fabric8.kubernetes.api.model.PodBuilder(pod).editOrNewSpec().withNodeName(node).endSpec().build();
-    place(key, placed, node);
-    assumed.add(key);
+  public void assume(Pod pod, String node) {
+    assume(new PodInfo(pod), node);
+  }
+
+  /**
+   * Accounts a pod on the node chosen for it before the binding is written, with what its cycle already derived. The
+   * pod object is kept as it is (without spec.nodeName): nothing in the cache reads the node name from it.
+   */
+  public synchronized void assume(PodInfo pod, String node) {
+    place(pod, node);
+    assumed.add(pod.key);
   }
 
   /** Undoes {@link #assume} after a failed binding. */
@@ -91,7 +98,8 @@ public final class ClusterCache {
     return assumed.contains(key);
   }
 
-  private void place(String key, Pod pod, String node) {
+  private void place(PodInfo pod, String node) {
+    String key = pod.key;
     String previous = podNodes.put(key, node);
     if (previous != null && !previous.equals(node)) {
       NodeInfo old = nodes.get(previous);
@@ -124,7 +132,7 @@ public final class ClusterCache {
 
     /** The i-th node (0 <= i < nodeCount()). */
     public NodeInfo node(int i) {
-      return cache.nodes.get(cache.nodeOrder.get(i));
+      return cache.nodeOrder.get(i);
     }
 
     public NodeInfo node(String name) {
@@ -143,9 +151,7 @@ public final class ClusterCache {
     }
 
     public List<NodeInfo> nodes() {
-      List<NodeInfo> out = new ArrayList<>(cache.nodeOrder.size());
-      for (String n : cache.nodeOrder) out.add(cache.nodes.get(n));
-      return out;
+      return new ArrayList<>(cache.nodeOrder);
     }
   }
 }

@@ -63,8 +63,8 @@ public final class InterPodAffinity implements FilterPlugin {
   }
 
   private static boolean inAny(Set<String> domains, NodeInfo node) {
-    if (domains.isEmpty() || node.node().getMetadata().getLabels() == null) return false;
-    for (Map.Entry<String, String> e : node.node().getMetadata().getLabels().entrySet()) {
+    if (domains.isEmpty()) return false;
+    for (Map.Entry<String, String> e : node.labels().entrySet()) {
       if (domains.contains(e.getKey() + "=" + e.getValue())) return true;
     }
     return false;
@@ -76,8 +76,7 @@ public final class InterPodAffinity implements FilterPlugin {
   }
 
   private static String label(NodeInfo node, String key) {
-    Map<String, String> labels = node.node().getMetadata().getLabels();
-    return labels == null || key == null ? null : labels.get(key);
+    return key == null ? null : node.labels().get(key);
   }
 
   /** Whether the term (declared by owner) selects target: namespace and labels. */

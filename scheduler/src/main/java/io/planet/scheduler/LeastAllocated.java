@@ -19,9 +19,8 @@ public final class LeastAllocated implements ScorePlugin {
     long[] scores = new long[nodes.size()];
     for (int i = 0; i < scores.length; i++) {
       NodeInfo n = nodes.get(i);
-      Resources used = n.nonZeroRequested().plus(pod.nonZeroRequests);
-      long cpu = free(n.allocatable().milliCpu(), used.milliCpu());
-      long mem = free(n.allocatable().memory(), used.memory());
+      long cpu = free(n.allocMilliCpu, n.nonZeroMilliCpu + pod.nonZeroRequests.milliCpu());
+      long mem = free(n.allocMemory, n.nonZeroMemory + pod.nonZeroRequests.memory());
       scores[i] = (cpu + mem) / 2;
     }
     return scores;

@@ -28,21 +28,25 @@ public final class NodeAffinity implements FilterPlugin, ScorePlugin {
 
   @Override
   public List<String> filter(PodContext pod, NodeInfo node) {
-    return requiredMatches(pod.pod, node.node()) ? List.of() : List.of(REASON);
+    return requiredMatches(pod.pod, node.labels(), node.name()) ? List.of() : List.of(REASON);
   }
 
   static boolean requiredMatches(Pod pod, Node node) {
+    return requiredMatches(pod, node.getMetadata().getLabels(), node.getMetadata().getName());
+  }
+
+  static boolean requiredMatches(Pod pod, Map<String, String> nodeLabels, String nodeName) {
     if (pod.getSpec() == null) return true;
     Map<String, String> selector = pod.getSpec().getNodeSelector();
     if (selector != null && !selector.isEmpty()) {
-      Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+      Map<String, String> labels = nodeLabels == null ? Map.of() : nodeLabels;
       for (Map.Entry<String, String> e : selector.entrySet()) if (!e.getValue().equals(labels.get(e.getKey()))) return false;
     }
     Affinity a = pod.getSpec().getAffinity();
     if (a == null || a.getNodeAffinity() == null) return true;
     NodeSelector required = a.getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
     if (required == null || required.getNodeSelectorTerms() == null) return true;
-    for (NodeSelectorTerm t : required.getNodeSelectorTerms()) if (Selectors.matches(t, node)) return true;
+    for (NodeSelectorTerm t : required.getNodeSelectorTerms()) if (Selectors.matches(t, nodeLabels, nodeName)) return true;
     return false;
   }
 
@@ -55,7 +59,7 @@ public final class NodeAffinity implements FilterPlugin, ScorePlugin {
     if (preferred == null || preferred.isEmpty()) return scores;
     for (int i = 0; i < scores.length; i++) {
       for (PreferredSchedulingTerm t : preferred) {
-        if (t.getPreference() != null && Selectors.matches(t.getPreference(), nodes.get(i).node())) scores[i] += t.getWeight();
+        if (t.getPreference() != null && Selectors.matches(t.getPreference(), nodes.get(i).labels(), nodes.get(i).name())) scores[i] += t.getWeight();
       }
     }
     ScorePlugin.normalize(scores, false);

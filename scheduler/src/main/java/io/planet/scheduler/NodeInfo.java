@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,19 +15,43 @@ import java.util.Map;
 
 /**
  * One node and what is placed on it, kept up to date incrementally as pods come and go, so a scheduling cycle never
- * re-adds the pods of a node.
+ * re-adds the pods of a node. What filters ask of the node object (labels, taints, unschedulable, allocatable) is
+ * read out once per node update, so the per-node checks of a cycle touch only this object.
  */
 public final class NodeInfo {
   private Node node;
+  private String name;
+  private Map<String, String> labels = Map.of();
+  private boolean unschedulable;
+  /** NoSchedule and NoExecute taints: the filter's. */
+  private List<Taint> hardTaints = List.of();
+  /** PreferNoSchedule taints: the score's. */
+  private List<Taint> softTaints = List.of();
   private Resources allocatable = Resources.ZERO;
-  private final Map<String, Pod> pods = new LinkedHashMap<>();
+  private final Map<String, PodInfo> pods = new LinkedHashMap<>();
   private Resources requested = Resources.ZERO;
   private Resources nonZeroRequested = Resources.ZERO;
+  /*
+   * The same figures as plain fields, for the filter and score loops: reading them touches only this object, where the
+   * records above are one more memory access each (it shows when a cycle visits hundreds of nodes).
+   */
+  long allocMilliCpu;
+  long allocMemory;
+  long allocEphemeralStorage;
+  long allocPods;
+  long reqMilliCpu;
+  long reqMemory;
+  long reqEphemeralStorage;
+  long reqPods;
+  long nonZeroMilliCpu;
+  long nonZeroMemory;
   /** Host ports in use, as "protocol/hostIP/port". */
   private final Map<String, Integer> usedPorts = new HashMap<>();
   /** Pods on this node per controller uid, for spreading. */
   private final Map<String, Integer> controllerPods = new HashMap<>();
   private final Map<String, Pod> podsWithRequiredAntiAffinity = new LinkedHashMap<>();
+  /** Bumped on every change, so a test (or a future copy-on-write snapshot) can tell a node changed. */
+  private long generation;
 
   public NodeInfo(Node node) {
     setNode(node);
@@ -34,9 +59,29 @@ public final class NodeInfo {
 
   void setNode(Node node) {
     this.node = node;
+    generation++;
+    this.name = node == null ? null : node.getMetadata().getName();
+    Map<String, String> l = node == null ? null : node.getMetadata().getLabels();
+    this.labels = l == null ? Map.of() : l;
+    this.unschedulable = node != null && node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+    List<Taint> hard = new ArrayList<>();
+    List<Taint> soft = new ArrayList<>();
+    List<Taint> taints = node == null || node.getSpec() == null ? null : node.getSpec().getTaints();
+    if (taints != null) {
+      for (Taint t : taints) {
+        if ("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect())) hard.add(t);
+        else if ("PreferNoSchedule".equals(t.getEffect())) soft.add(t);
+      }
+    }
+    this.hardTaints = hard.isEmpty() ? List.of() : hard;
+    this.softTaints = soft.isEmpty() ? List.of() : soft;
     this.allocatable = node == null || node.getStatus() == null ? Resources.ZERO
         : Resources.of(node.getStatus().getAllocatable() != null && !node.getStatus().getAllocatable().isEmpty()
             ? node.getStatus().getAllocatable() : node.getStatus().getCapacity());
+    allocMilliCpu = allocatable.milliCpu();
+    allocMemory = allocatable.memory();
+    allocEphemeralStorage = allocatable.ephemeralStorage();
+    allocPods = allocatable.pods();
   }
 
   public Node node() {
@@ -44,7 +89,28 @@ public final class NodeInfo {
   }
 
   public String name() {
-    return node.getMetadata().getName();
+    return name;
+  }
+
+  /** The node's labels, never null. */
+  public Map<String, String> labels() {
+    return labels;
+  }
+
+  public boolean unschedulable() {
+    return unschedulable;
+  }
+
+  List<Taint> hardTaints() {
+    return hardTaints;
+  }
+
+  List<Taint> softTaints() {
+    return softTaints;
+  }
+
+  public long generation() {
+    return generation;
   }
 
   public Resources allocatable() {
@@ -59,8 +125,14 @@ public final class NodeInfo {
     return nonZeroRequested;
   }
 
-  public Collection<Pod> pods() {
-    return pods.values();
+  public List<Pod> pods() {
+    List<Pod> out = new ArrayList<>(pods.size());
+    for (PodInfo p : pods.values()) out.add(p.pod);
+    return out;
+  }
+
+  public int podCount() {
+    return pods.size();
   }
 
   public Collection<Pod> podsWithRequiredAntiAffinity() {
@@ -84,26 +156,42 @@ public final class NodeInfo {
   }
 
   void addPod(Pod pod) {
-    String key = Pods.key(pod);
+    addPod(new PodInfo(pod));
+  }
+
+  /** Accounts a pod (replacing an earlier version of it) with what was derived from it once. */
+  void addPod(PodInfo pod) {
+    String key = pod.key;
     if (pods.containsKey(key)) removePod(key);
     pods.put(key, pod);
-    requested = requested.plus(Resources.requests(pod));
-    nonZeroRequested = nonZeroRequested.plus(Resources.nonZeroRequests(pod));
-    for (String p : hostPorts(pod)) usedPorts.merge(p, 1, Integer::sum);
-    String owner = controllerUid(pod);
-    if (owner != null) controllerPods.merge(owner, 1, Integer::sum);
-    if (Pods.hasRequiredAntiAffinity(pod)) podsWithRequiredAntiAffinity.put(key, pod);
+    generation++;
+    requested = requested.plus(pod.requests);
+    nonZeroRequested = nonZeroRequested.plus(pod.nonZeroRequests);
+    copyRequested();
+    for (String p : pod.hostPorts) usedPorts.merge(p, 1, Integer::sum);
+    if (pod.controllerUid != null) controllerPods.merge(pod.controllerUid, 1, Integer::sum);
+    if (pod.requiredAntiAffinity) podsWithRequiredAntiAffinity.put(key, pod.pod);
   }
 
   void removePod(String key) {
-    Pod pod = pods.remove(key);
+    PodInfo pod = pods.remove(key);
     if (pod == null) return;
-    requested = requested.minus(Resources.requests(pod));
-    nonZeroRequested = nonZeroRequested.minus(Resources.nonZeroRequests(pod));
-    for (String p : hostPorts(pod)) usedPorts.computeIfPresent(p, (k, n) -> n == 1 ? null : n - 1);
-    String owner = controllerUid(pod);
-    if (owner != null) controllerPods.computeIfPresent(owner, (k, n) -> n == 1 ? null : n - 1);
+    generation++;
+    requested = requested.minus(pod.requests);
+    nonZeroRequested = nonZeroRequested.minus(pod.nonZeroRequests);
+    copyRequested();
+    for (String p : pod.hostPorts) usedPorts.computeIfPresent(p, (k, n) -> n == 1 ? null : n - 1);
+    if (pod.controllerUid != null) controllerPods.computeIfPresent(pod.controllerUid, (k, n) -> n == 1 ? null : n - 1);
     podsWithRequiredAntiAffinity.remove(key);
+  }
+
+  private void copyRequested() {
+    reqMilliCpu = requested.milliCpu();
+    reqMemory = requested.memory();
+    reqEphemeralStorage = requested.ephemeralStorage();
+    reqPods = requested.pods();
+    nonZeroMilliCpu = nonZeroRequested.milliCpu();
+    nonZeroMemory = nonZeroRequested.memory();
   }
 
   boolean isEmpty() {

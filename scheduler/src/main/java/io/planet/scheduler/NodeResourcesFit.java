@@ -12,10 +12,17 @@ public final class NodeResourcesFit implements FilterPlugin {
 
   @Override
   public List<String> filter(PodContext pod, NodeInfo node) {
-    List<String> reasons = new ArrayList<>(1);
+    Resources req = pod.requests;
+    // the common case, checked on the node's plain fields without allocating: everything fits
+    if (node.reqPods + 1 <= node.allocPods && (req.milliCpu() == 0 || node.allocMilliCpu >= node.reqMilliCpu + req.milliCpu())
+        && (req.memory() == 0 || node.allocMemory >= node.reqMemory + req.memory())
+        && (req.ephemeralStorage() == 0
+            || node.allocEphemeralStorage >= node.reqEphemeralStorage + req.ephemeralStorage())) {
+      return List.of();
+    }
     Resources alloc = node.allocatable();
     Resources used = node.requested();
-    Resources req = pod.requests;
+    List<String> reasons = new ArrayList<>(1);
     if (used.pods() + 1 > alloc.pods()) reasons.add("Too many pods");
     if (req.milliCpu() == 0 && req.memory() == 0 && req.ephemeralStorage() == 0) return reasons;
     if (req.milliCpu() > 0 && alloc.milliCpu() < used.milliCpu() + req.milliCpu()) reasons.add("Insufficient cpu");

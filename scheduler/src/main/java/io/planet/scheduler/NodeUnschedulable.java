@@ -17,7 +17,7 @@ public final class NodeUnschedulable implements FilterPlugin {
 
   @Override
   public List<String> filter(PodContext pod, NodeInfo node) {
-    if (node.node().getSpec() == null || !Boolean.TRUE.equals(node.node().getSpec().getUnschedulable())) return List.of();
+    if (!node.unschedulable()) return List.of();
     return Tolerations.tolerates(pod.pod, UNSCHEDULABLE) ? List.of() : List.of(REASON);
   }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +33,14 @@ public final class Scheduler implements AutoCloseable {
   private final Binder binder;
   private final PodConditions conditions;
   private final EventRecorder events;
-  /** API writes after a decision (events, conditions, binding follow-up) run here, off the scheduling loop. */
-  private final ExecutorService writers = Executors.newFixedThreadPool(8, daemon("scheduler-writer"));
+  /** PodScheduled condition writes after a failed attempt run here, off the scheduling loop. */
+  private final ExecutorService writers = Executors.newFixedThreadPool(4, daemon("scheduler-writer"));
+  /**
+   * Bindings in flight. Like upstream, the loop goes on to the next pod while a binding is written (the pod is assumed in
+   * the cache meanwhile); the bound keeps the loop from running arbitrarily far ahead of an API server that lags.
+   */
+  private final Semaphore bindings = new Semaphore(MAX_BINDINGS_IN_FLIGHT);
+  static final int MAX_BINDINGS_IN_FLIGHT = 32;
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("scheduler-timer"));
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Node> nodeInformer;
@@ -103,6 +110,9 @@ public final class Scheduler implements AutoCloseable {
       if (e == null) continue;
       try {
         scheduleOne(e);
+      } catch (InterruptedException ie) {
+        queue.retry(e);
+        return;
       } catch (RuntimeException ex) {
         log.warn("scheduling {} failed: {}", Pods.key(e.pod()), ex.toString());
         metrics.error();
@@ -111,7 +121,7 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
-  private void scheduleOne(SchedulingQueue.Entry e) {
+  private void scheduleOne(SchedulingQueue.Entry e) throws InterruptedException {
     Pod pod = e.pod();
     if (!Pods.needsScheduling(pod)) {
       queue.done(e);
@@ -122,8 +132,24 @@ public final class Scheduler implements AutoCloseable {
     ScheduleAlgorithm.Result result = cache.withSnapshot(s -> algorithm.schedule(ctx, s));
     if (result instanceof ScheduleAlgorithm.Chosen chosen) {
       String node = chosen.node();
-      cache.assume(pod, node);
-      binder.bind(pod, node).whenCompleteAsync((ok, err) -> {
+      cache.assume(ctx.info(), node);
+      try {
+        bindings.acquire();
+      } catch (InterruptedException ie) {
+        cache.forget(pod);
+        throw ie;
+      }
+      CompletableFuture<Void> bound;
+      try {
+        bound = binder.bind(pod, node);
+      } catch (RuntimeException ex) {
+        bindings.release();
+        cache.forget(pod);
+        throw ex;
+      }
+      // the follow-up is cheap (no API call waits in it), so it runs where the response completes
+      bound.whenComplete((ok, err) -> {
+        bindings.release();
         if (err == null) {
           queue.done(e);
           long now = System.nanoTime();
@@ -133,7 +159,8 @@ public final class Scheduler implements AutoCloseable {
         }
         cache.forget(pod);
         metrics.error();
-        Throwable cause = err.getCause() != null ? err.getCause() : err;
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+            ? err.getCause() : err;
         int code = cause instanceof KubernetesClientException k ? k.getCode() : 0;
         if (code == 404 || code == 409) {
           // deleted, or bound by someone else: the informer brings the news
@@ -142,7 +169,7 @@ public final class Scheduler implements AutoCloseable {
           log.warn("binding {} to {} failed: {}", Pods.key(pod), node, cause.getMessage());
           queue.retry(e);
         }
-      }, writers);
+      });
       return;
     }
     FitError fit = ((ScheduleAlgorithm.Unschedulable) result).error();
@@ -166,6 +193,7 @@ public final class Scheduler implements AutoCloseable {
     if (podInformer != null) podInformer.close();
     if (nodeInformer != null) nodeInformer.close();
     timers.shutdownNow();
+    events.close();
     writers.shutdown();
     try {
       writers.awaitTermination(5, TimeUnit.SECONDS);

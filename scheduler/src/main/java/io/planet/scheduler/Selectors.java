@@ -29,16 +29,21 @@ final class Selectors {
 
   /** A node selector term: its expressions (on labels) and fields (metadata.name) all hold; an empty term matches nothing. */
   static boolean matches(NodeSelectorTerm term, Node node) {
+    return matches(term, node.getMetadata().getLabels(), node.getMetadata().getName());
+  }
+
+  /** As {@link #matches(NodeSelectorTerm, Node)}, on a node's labels and name. */
+  static boolean matches(NodeSelectorTerm term, Map<String, String> nodeLabels, String nodeName) {
     List<NodeSelectorRequirement> exprs = term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
     List<NodeSelectorRequirement> fields = term.getMatchFields() == null ? List.of() : term.getMatchFields();
     if (exprs.isEmpty() && fields.isEmpty()) return false;
-    Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+    Map<String, String> labels = nodeLabels == null ? Map.of() : nodeLabels;
     for (NodeSelectorRequirement r : exprs) {
       if (!requirement(r.getOperator(), r.getValues(), labels.containsKey(r.getKey()), labels.get(r.getKey()))) return false;
     }
     for (NodeSelectorRequirement r : fields) {
       if (!"metadata.name".equals(r.getKey())) return false;
-      if (!requirement(r.getOperator(), r.getValues(), true, node.getMetadata().getName())) return false;
+      if (!requirement(r.getOperator(), r.getValues(), true, nodeName)) return false;
     }
     return true;
   }

@@ -20,8 +20,7 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin {
 
   @Override
   public List<String> filter(PodContext pod, NodeInfo node) {
-    for (Taint t : taints(node)) {
-      if (!"NoSchedule".equals(t.getEffect()) && !"NoExecute".equals(t.getEffect())) continue;
+    for (Taint t : node.hardTaints()) {
       if (!Tolerations.tolerates(pod.pod, t)) {
         return List.of("node(s) had untolerated taint {" + t.getKey() + ": " + (t.getValue() == null ? "" : t.getValue()) + "}");
       }
@@ -33,16 +32,11 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin {
   public long[] score(PodContext pod, List<NodeInfo> nodes) {
     long[] scores = new long[nodes.size()];
     for (int i = 0; i < scores.length; i++) {
-      for (Taint t : taints(nodes.get(i))) {
-        if ("PreferNoSchedule".equals(t.getEffect()) && !Tolerations.tolerates(pod.pod, t)) scores[i]++;
+      for (Taint t : nodes.get(i).softTaints()) {
+        if (!Tolerations.tolerates(pod.pod, t)) scores[i]++;
       }
     }
     ScorePlugin.normalize(scores, true);
     return scores;
-  }
-
-  private static List<Taint> taints(NodeInfo node) {
-    if (node.node().getSpec() == null || node.node().getSpec().getTaints() == null) return List.of();
-    return node.node().getSpec().getTaints();
   }
 }

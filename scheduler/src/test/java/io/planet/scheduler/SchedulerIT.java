@@ -195,6 +195,10 @@ class SchedulerIT {
         .contains("scheduler_schedule_attempts_total{result=\"unschedulable\"}")
         .contains("scheduler_pod_scheduling_duration_seconds_bucket")
         .contains("scheduler_pending_pods{queue=\"unschedulable\"}");
+    // every pod bound so far (hello, six web replicas, huge) is counted once its binding is answered
+    await().atMost(WAIT).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body())
+        .contains("scheduler_schedule_attempts_total{result=\"scheduled\"} 8.0"));
   }
 
   @Test

@@ -123,19 +123,36 @@ public final class SchedulerBench {
     double schedCpu0 = schedulerCpu.seconds();
     long deadline = start + TimeUnit.SECONDS.toNanos(number(o, "timeout", 240));
     long peakRss = 0;
+    // the second half of the bindings, once the JIT has compiled the hot paths: the steady-state cost per pod
+    int half = pods / 2;
+    int boundAtHalf = -1;
+    long halfNanos = 0;
+    CpuMeters.Sample cpuAtHalf = null;
+    double schedCpuAtHalf = 0;
     while (watch.bound.size() < pods && System.nanoTime() < deadline && scheduler.isAlive()) {
       peakRss = Math.max(peakRss, rssKb(scheduler.pid(), "VmRSS"));
+      if (boundAtHalf < 0 && watch.bound.size() >= half) {
+        boundAtHalf = watch.bound.size();
+        halfNanos = System.nanoTime();
+        cpuAtHalf = cpu.sample();
+        schedCpuAtHalf = schedulerCpu.seconds();
+      }
       Thread.sleep(100);
     }
     long end = System.nanoTime();
-    CpuMeters.Sample used = cpu.sample().minus(cpu0);
+    CpuMeters.Sample now = cpu.sample();
+    CpuMeters.Sample used = now.minus(cpu0);
     double schedCpu = schedulerCpu.seconds() - schedCpu0;
+    double schedCpuSecondHalf = schedCpu0 + schedCpu - schedCpuAtHalf;
+    CpuMeters.Sample usedSecondHalf = cpuAtHalf == null ? null : now.minus(cpuAtHalf);
+    int boundSecondHalf = watch.bound.size() - boundAtHalf;
     // memory at the end, with everything bound and the caches full
     long schedRss = rssKb(scheduler.pid(), "VmRSS");
     long schedHwm = rssKb(scheduler.pid(), "VmHWM");
     long apiRss = rssKb(apiPid, "VmRSS");
     long apiHwm = rssKb(apiPid, "VmHWM");
     String metrics = schedulerMetrics(log);
+    Map<String, Double> schedThreads = ThreadCpu.byGroup(scheduler.pid(), clockTicks);
     boolean alive = scheduler.isAlive();
     scheduler.destroy();
     scheduler.waitFor(10, TimeUnit.SECONDS);
@@ -170,6 +187,19 @@ public final class SchedulerBench {
     r.put("schedulerCpuSeconds", round(schedCpu));
     r.put("apiserverCpuSeconds", round(used.server()));
     r.put("etcdCpuSeconds", round(used.etcd()));
+    // CPU per bound pod, from the scheduler's start (JVM start and informer sync included) to the last binding
+    r.put("schedulerCpuMsPerPod", bound > 0 ? round(schedCpu * 1000 / bound) : 0);
+    r.put("apiserverCpuMsPerPod", bound > 0 ? round(used.server() * 1000 / bound) : 0);
+    if (usedSecondHalf != null && boundSecondHalf > 0) {
+      r.put("secondHalfPods", boundSecondHalf);
+      r.put("secondHalfPodsPerSecond", round(boundSecondHalf / ((end - halfNanos) / 1e9)));
+      r.put("secondHalfSchedulerCpuMsPerPod", round(schedCpuSecondHalf * 1000 / boundSecondHalf));
+      r.put("secondHalfApiserverCpuMsPerPod", round(usedSecondHalf.server() * 1000 / boundSecondHalf));
+      r.put("secondHalfEtcdCpuMsPerPod", round(usedSecondHalf.etcd() * 1000 / boundSecondHalf));
+      r.put("secondHalfOtherCpuSeconds", round(usedSecondHalf.other()));
+    }
+    ObjectNode threads = r.putObject("schedulerThreadCpuSeconds");
+    schedThreads.forEach(threads::put);
     r.put("loadGeneratorCpuSeconds", round(used.client()));
     r.put("otherCpuSeconds", round(used.other()));
     r.put("wallSeconds", round((end - start) / 1e9));
@@ -337,7 +367,9 @@ public final class SchedulerBench {
     }
     String[] keys = {"podsPerSecond", "bindingSeconds", "secondsToFirstBinding", "secondsToAllBound",
         "podsPerSecondIncludingStartup", "schedulerRssMiB", "schedulerPeakRssMiB", "apiserverRssMiB",
-        "schedulerCpuSeconds", "apiserverCpuSeconds", "etcdCpuSeconds", "podCreatesPerSecond"};
+        "schedulerCpuSeconds", "apiserverCpuSeconds", "etcdCpuSeconds", "podCreatesPerSecond", "schedulerCpuMsPerPod",
+        "apiserverCpuMsPerPod", "otherCpuSeconds", "secondHalfPodsPerSecond", "secondHalfSchedulerCpuMsPerPod",
+        "secondHalfApiserverCpuMsPerPod", "secondHalfEtcdCpuMsPerPod"};
     ObjectNode median = report.putObject("median");
     for (String k : keys) {
       double[] v = runs.stream().mapToDouble(r -> r.path(k).asDouble()).sorted().toArray();
@@ -356,22 +388,33 @@ public final class SchedulerBench {
     System.out.printf("Scheduler: %s nodes, %s pending pods, %d run(s)%n",
         runs.isEmpty() ? "?" : runs.get(0).path("nodes").asText(), runs.isEmpty() ? "?" : runs.get(0).path("pods").asText(),
         runs.size());
-    System.out.printf("%-4s %8s %9s %9s %9s %10s %10s %9s %9s%n", "run", "pods/s", "bind s", "first s", "all s",
-        "sched RSS", "sched HWM", "API RSS", "sched CPU");
+    System.out.printf("%-4s %8s %9s %9s %9s %10s %10s %9s %9s %9s %9s%n", "run", "pods/s", "bind s", "first s", "all s",
+        "sched RSS", "sched HWM", "API RSS", "sched CPU", "sched ms/pod", "API ms/pod");
     int i = 1;
     for (JsonNode r : runs) {
-      System.out.printf("%-4s %8.0f %9.2f %9.2f %9.2f %8.0fMi %8.0fMi %7.0fMi %8.1fs  (%d/%d bound)%n", i++,
+      System.out.printf("%-4s %8.0f %9.2f %9.2f %9.2f %8.0fMi %8.0fMi %7.0fMi %8.1fs %12.2f %10.2f  (%d/%d bound, "
+              + "other CPU %.0f s)%n", i++,
           r.path("podsPerSecond").asDouble(), r.path("bindingSeconds").asDouble(),
           r.path("secondsToFirstBinding").asDouble(), r.path("secondsToAllBound").asDouble(),
           r.path("schedulerRssMiB").asDouble(), r.path("schedulerPeakRssMiB").asDouble(),
-          r.path("apiserverRssMiB").asDouble(), r.path("schedulerCpuSeconds").asDouble(), r.path("bound").asInt(),
-          r.path("pods").asInt());
+          r.path("apiserverRssMiB").asDouble(), r.path("schedulerCpuSeconds").asDouble(),
+          r.path("schedulerCpuMsPerPod").asDouble(), r.path("apiserverCpuMsPerPod").asDouble(), r.path("bound").asInt(),
+          r.path("pods").asInt(), r.path("otherCpuSeconds").asDouble());
     }
-    System.out.printf("%-4s %8.0f %9.2f %9.2f %9.2f %8.0fMi %8.0fMi %7.0fMi %8.1fs%n", "med",
+    System.out.printf("%-4s %8.0f %9.2f %9.2f %9.2f %8.0fMi %8.0fMi %7.0fMi %8.1fs %12.2f %10.2f%n", "med",
         median.path("podsPerSecond").asDouble(), median.path("bindingSeconds").asDouble(),
         median.path("secondsToFirstBinding").asDouble(), median.path("secondsToAllBound").asDouble(),
         median.path("schedulerRssMiB").asDouble(), median.path("schedulerPeakRssMiB").asDouble(),
-        median.path("apiserverRssMiB").asDouble(), median.path("schedulerCpuSeconds").asDouble());
+        median.path("apiserverRssMiB").asDouble(), median.path("schedulerCpuSeconds").asDouble(),
+        median.path("schedulerCpuMsPerPod").asDouble(), median.path("apiserverCpuMsPerPod").asDouble());
+    System.out.println("Second half of the bindings (after warm-up): pods/s, scheduler and API server CPU ms per pod");
+    i = 1;
+    for (JsonNode r : runs) {
+      System.out.printf("%-4s %8.0f %12.2f %10.2f%n", i++, r.path("secondHalfPodsPerSecond").asDouble(),
+          r.path("secondHalfSchedulerCpuMsPerPod").asDouble(), r.path("secondHalfApiserverCpuMsPerPod").asDouble());
+    }
+    System.out.printf("%-4s %8.0f %12.2f %10.2f%n", "med", median.path("secondHalfPodsPerSecond").asDouble(),
+        median.path("secondHalfSchedulerCpuMsPerPod").asDouble(), median.path("secondHalfApiserverCpuMsPerPod").asDouble());
     System.out.println("JSON results: " + out.toAbsolutePath());
     return failed == 0 && !runs.isEmpty() ? 0 : 1;
   }
