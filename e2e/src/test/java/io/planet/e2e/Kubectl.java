@@ -94,12 +94,22 @@ public final class Kubectl {
 
   /** Like {@link #run} with extra environment variables (e.g. {@code KUBE_EDITOR}). */
   public Result runWithEnv(Map<String, String> env, String... args) {
+    return runWithInput(env, null, args);
+  }
+
+  /** Like {@link #run} with {@code input} on kubectl's standard input (then end of input). */
+  public Result runWithInput(String input, String... args) {
+    return runWithInput(Map.of(), input, args);
+  }
+
+  private Result runWithInput(Map<String, String> env, String input, String... args) {
     List<String> cmd = command(args);
     Process p = null;
     try {
       ProcessBuilder pb = builder(cmd);
       pb.environment().putAll(env);
       p = pb.start();
+      if (input != null) p.getOutputStream().write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       p.getOutputStream().close();
       StreamCollector out = new StreamCollector(p.getInputStream());
       StreamCollector err = new StreamCollector(p.getErrorStream());

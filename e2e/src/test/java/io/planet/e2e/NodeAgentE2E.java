@@ -112,6 +112,15 @@ class NodeAgentE2E {
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.body().trim()).isEqualTo(name);
 
+    // kubectl exec (WebSocket v5 through the API server to the kubelet): output, exit code, stdin
+    assertThat(kubectl.run("exec", "deployment/web", "--", "sh", "-c", "echo in $(hostname)").assertSuccess().stdout())
+        .isEqualTo("in " + name + "\n");
+    Kubectl.Result failed = kubectl.run("exec", "deployment/web", "--", "sh", "-c", "echo oops >&2; exit 3");
+    assertThat(failed.exitCode()).isEqualTo(3);
+    assertThat(failed.stderr()).contains("oops").contains("command terminated with exit code 3");
+    assertThat(kubectl.runWithInput("hello through stdin\n", "exec", "-i", "deployment/web", "--", "sh", "-c",
+        "tr a-z A-Z").assertSuccess().stdout()).isEqualTo("HELLO THROUGH STDIN\n");
+
     kubectl.run("scale", "deployment/web", "--replicas=3").assertSuccess();
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     assertThat(kubectl.getJson("pods", "-l", "app=web").path("items").findValuesAsText("podIP")).hasSize(3).doesNotHaveDuplicates();

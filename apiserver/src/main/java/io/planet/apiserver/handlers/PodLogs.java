@@ -16,22 +16,16 @@ import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.registry.Store;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * {@code pods/log}: validates the container and options as upstream's log REST does, finds the pod's node and
@@ -45,7 +39,7 @@ final class PodLogs {
   private final HttpClient http;
 
   PodLogs() {
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(trustAll()).build();
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(Kubelets.sslContext()).build();
   }
 
   void serve(ApiRequest req, ObjectNode pod, Store nodes) {
@@ -56,15 +50,15 @@ final class PodLogs {
     String nodeName = pod.path("spec").path("nodeName").asText("");
     if (nodeName.isEmpty()) throw ApiException.badRequest("pod " + name + " does not have a host assigned");
     ObjectNode node = nodes.get("", nodeName);
-    String host = address(node);
-    int port = node.path("status").path("daemonEndpoints").path("kubeletEndpoint").path("Port").asInt(10250);
+    String host = Kubelets.address(node);
+    int port = Kubelets.port(node);
     StringBuilder query = new StringBuilder();
     for (String o : OPTIONS) {
       if (!req.hasParam(o) || o.equals("insecureSkipTLSVerifyBackend")) continue;
       query.append(query.length() == 0 ? '?' : '&').append(o).append('=')
           .append(URLEncoder.encode(req.param(o), StandardCharsets.UTF_8));
     }
-    URI uri = URI.create("https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/containerLogs/"
+    URI uri = URI.create("https://" + Kubelets.hostPort(host, port) + "/containerLogs/"
         + ns + "/" + name + "/" + container + query);
     HttpResponse<InputStream> r;
     try {
@@ -131,17 +125,6 @@ final class PodLogs {
     return out;
   }
 
-  /** InternalIP first (names may not resolve from here), then the others. */
-  private static String address(ObjectNode node) {
-    for (String type : List.of("InternalIP", "Hostname", "ExternalIP", "InternalDNS", "ExternalDNS")) {
-      for (JsonNode a : node.path("status").path("addresses")) {
-        if (type.equals(a.path("type").asText())) return a.path("address").asText();
-      }
-    }
-    throw new ApiException(503, "ServiceUnavailable", "node " + node.path("metadata").path("name").asText()
-        + " reports no address");
-  }
-
   private static void stream(ApiRequest req, InputStream body) {
     DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
@@ -162,39 +145,5 @@ final class PodLogs {
     }
     var last = ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     if (!req.isKeepAlive()) last.addListener(ChannelFutureListener.CLOSE);
-  }
-
-  private static SSLContext trustAll() {
-    try {
-      SSLContext ssl = SSLContext.getInstance("TLS");
-      // an extended trust manager that checks nothing: no hostname check either (nodes are reached by address)
-      ssl.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, null);
-      return ssl;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("no TLS in this JVM", e);
-    }
   }
 }

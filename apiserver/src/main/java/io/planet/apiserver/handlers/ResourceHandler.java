@@ -32,6 +32,7 @@ public final class ResourceHandler {
   private final WatchHandler watches;
   private final Features features;
   private final PodLogs podLogs = new PodLogs();
+  private final PodExec podExec = new PodExec();
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
     this.registry = registry;
@@ -451,6 +452,11 @@ public final class ResourceHandler {
         if (!method.equals("GET")) throw methodNotSupported(method, type);
         ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
         podLogs.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
+      }
+      case "exec" -> {
+        if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
+        ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
+        podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
       }
       default -> features.connect(req, p, type, store);
     }

@@ -49,6 +49,33 @@ public final class WebSockets {
     return f;
   }
 
+  /**
+   * Like {@link #upgrade(ApiRequest, String)} but hands every frame to {@code frames}; returns the handshaker (its
+   * selected subprotocol is known once the returned handshake completes), or null after answering 400.
+   */
+  public static WebSocketServerHandshaker upgrade(ApiRequest req, String subprotocols,
+      io.netty.channel.ChannelHandler frames) {
+    Channel ch = req.ctx().channel();
+    FullHttpRequest head = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, req.uri(), Unpooled.EMPTY_BUFFER);
+    head.headers().set(req.headers());
+    WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory("ws://" + req.header(HttpHeaderNames.HOST) + req.uri(),
+        subprotocols, false, 1 << 20).newHandshaker(head);
+    if (hs == null) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
+      return null;
+    }
+    if (ch.pipeline().get(HttpServerKeepAliveHandler.class) != null) ch.pipeline().remove(HttpServerKeepAliveHandler.class);
+    // in place before the 101 goes out: the client may send its first frames right after it
+    ch.pipeline().addLast(frames);
+    try {
+      hs.handshake(ch, head).sync();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+    return hs;
+  }
+
   /** Control frames from the client; data frames are ignored (watch streams are one-way). */
   private static final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
     private final WebSocketServerHandshaker handshaker;

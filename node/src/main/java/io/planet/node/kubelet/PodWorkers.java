@@ -18,6 +18,7 @@ import io.planet.node.image.Image;
 import io.planet.node.runtime.Commands;
 import io.planet.node.runtime.ContainerSpec;
 import io.planet.node.runtime.PodSandbox;
+import io.planet.node.runtime.Runc;
 import io.planet.node.runtime.RuncRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -537,6 +538,25 @@ public final class PodWorkers implements AutoCloseable {
     public LogsUnavailable(String message) {
       super(message);
     }
+  }
+
+  /** The runc id of a container's running instance, for exec; LogsUnavailable (with upstream's words) when none. */
+  public String runningContainer(String namespace, String pod, String container) throws LogsUnavailable {
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (!namespace.equals(s.namespace) || !pod.equals(s.name)) continue;
+        ContainerRecord r = s.containers.get(container);
+        if (r == null || !r.running()) {
+          throw new LogsUnavailable("container " + container + " is not valid for pod " + pod + " or is not running");
+        }
+        return r.current.id();
+      }
+    }
+    throw new LogsUnavailable("pod \"" + pod + "\" not found on this node");
+  }
+
+  public Runc runc() {
+    return runtime.runc();
   }
 
   public LogTarget logs(String namespace, String pod, String container, boolean previous) throws LogsUnavailable {

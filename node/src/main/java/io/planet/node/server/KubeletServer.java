@@ -118,6 +118,10 @@ public final class KubeletServer implements AutoCloseable {
         logs(ctx, parts[2], parts[3], parts[4], q.parameters());
         return;
       }
+      if (parts.length == 5 && parts[1].equals("exec")) {
+        exec(ctx, req, parts[2], parts[3], parts[4], q.parameters());
+        return;
+      }
       text(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
     }
   }
@@ -155,6 +159,70 @@ public final class KubeletServer implements AutoCloseable {
       }
       ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     });
+  }
+
+  /** Subprotocols of the remote-command WebSocket protocol this server speaks, preferred first. */
+  static final String EXEC_PROTOCOLS = "v5.channel.k8s.io,v4.channel.k8s.io";
+
+  /**
+   * {@code /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1}: upgrades to a WebSocket and runs the
+   * command in the container. tty is not supported yet (400).
+   */
+  private void exec(ChannelHandlerContext ctx, FullHttpRequest req, String ns, String pod, String container,
+      Map<String, List<String>> params) {
+    List<String> command = params.getOrDefault("command", List.of());
+    if (command.isEmpty()) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, "you must specify at least 1 command");
+      return;
+    }
+    if (bool(params, "tty")) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, "tty is not supported by this node agent yet; run without -t");
+      return;
+    }
+    if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, "exec needs a WebSocket upgrade (" + EXEC_PROTOCOLS + ")");
+      return;
+    }
+    String id;
+    try {
+      id = pods.runningContainer(ns, pod, container);
+    } catch (PodWorkers.LogsUnavailable e) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker hs =
+        new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory("wss://kubelet" + req.uri(),
+            EXEC_PROTOCOLS, false, 1 << 20).newHandshaker(req);
+    if (hs == null) {
+      io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+      return;
+    }
+    Channel ch = ctx.channel();
+    String offered = req.headers().get("Sec-WebSocket-Protocol", "");
+    boolean v5 = java.util.Arrays.stream(offered.split(",")).map(String::trim).findFirst().orElse("")
+        .equals("v5.channel.k8s.io");
+    java.util.List<String> runc = new java.util.ArrayList<>(List.of("runc", "--root", pods.runc().root().toString(), "exec", id));
+    runc.addAll(command);
+    ExecSession session;
+    try {
+      session = ExecSession.start(runc, bool(params, "input"), v5);
+    } catch (IOException e) {
+      text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "exec failed: " + e.getMessage());
+      return;
+    }
+    // the session reads frames from the moment the 101 is out: the client may send stdin at once
+    ch.pipeline().replace(routerName(ch), "exec", session);
+    try {
+      hs.handshake(ch, req).sync();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    session.pump(ch, command, bool(params, "output"), bool(params, "error"), streams);
+  }
+
+  private String routerName(Channel ch) {
+    return ch.pipeline().context(Router.class).name();
   }
 
   /** Buffers writes and sends them as HTTP chunks on flush, waiting while the client is slow. */
