@@ -13,19 +13,19 @@ import java.util.Set;
  * Test cleanup: the CNI-* chains the plugins create once per node (portmap's CNI-HOSTPORT-*, firewall's
  * CNI-FORWARD/CNI-ADMIN) stay after the last pod, as on a real node; tests remove the ones they made.
  */
-final class IptablesLeftovers {
+public final class IptablesLeftovers {
   private final Map<String, Set<String>> before;
 
   private IptablesLeftovers(Map<String, Set<String>> before) {
     this.before = before;
   }
 
-  static IptablesLeftovers snapshot() throws IOException {
+  public static IptablesLeftovers snapshot() throws IOException {
     return new IptablesLeftovers(cniChains(Commands.run("iptables-save")));
   }
 
   /** Removes CNI chains absent from the snapshot: the rules jumping to them, then the chains. */
-  void removeNew() throws IOException {
+  public void removeNew() throws IOException {
     String save = Commands.run("iptables-save");
     Map<String, Set<String>> now = cniChains(save);
     String table = null;
