@@ -8,14 +8,11 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.planet.node.image.Image;
-import io.planet.node.runtime.Commands;
 import io.planet.node.runtime.ContainerSpec;
 import io.planet.node.runtime.PodSandbox;
 import io.planet.node.runtime.Runc;
@@ -70,6 +67,7 @@ public final class PodWorkers implements AutoCloseable {
   });
   private SharedIndexInformer<Pod> informer;
   private final Prober prober;
+  private final Volumes volumes;
   /** Probes run apart from the pod workers: a slow probe must not hold up syncing pods. */
   private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "prober");
@@ -85,6 +83,7 @@ public final class PodWorkers implements AutoCloseable {
     this.networking = networking;
     this.options = options;
     this.prober = new Prober(runtime.runc());
+    this.volumes = new Volumes(client);
   }
 
   /** A pod's life on this node. */
@@ -99,6 +98,7 @@ public final class PodWorkers implements AutoCloseable {
     Instant startTime;
     final Map<String, ContainerRecord> containers = new LinkedHashMap<>();
     boolean finished;
+    boolean volumesReady;
     PodStatus posted;
 
     PodState(String uid) {
@@ -106,7 +106,12 @@ public final class PodWorkers implements AutoCloseable {
     }
   }
 
+  /** How often configMap, secret, downwardAPI and projected volumes are re-read (upstream: about a minute). */
+  static final Duration VOLUME_REFRESH = Duration.ofSeconds(30);
+
   void start() {
+    workers.scheduleWithFixedDelay(this::refreshVolumes, VOLUME_REFRESH.toMillis(), VOLUME_REFRESH.toMillis(),
+        TimeUnit.MILLISECONDS);
     informer = client.pods().inAnyNamespace().withField("spec.nodeName", options.nodeName()).inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
@@ -170,7 +175,23 @@ public final class PodWorkers implements AutoCloseable {
       s.sandbox = sandbox;
       s.podIp = networking.setUp(pod, sandbox);
       writeEtcFiles(s, hostname);
-      prepareVolumes(s);
+    }
+    if (!s.volumesReady) {
+      try {
+        volumes.setUp(pod, podDir(s));
+        s.volumesReady = true;
+      } catch (Volumes.VolumeError e) {
+        // as upstream: the pod waits in ContainerCreating and the kubelet keeps trying
+        log.info("pod {}/{}: MountVolume.SetUp failed: {}", s.namespace, s.name, e.getMessage());
+        for (Container c : pod.getSpec().getContainers()) {
+          ContainerRecord r = record(s, c);
+          r.waitingReason = "ContainerCreating";
+          r.waitingMessage = null;
+        }
+        post(s, status(s, false, false));
+        enqueue(s.uid, Duration.ofSeconds(2));
+        return;
+      }
     }
     String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
     boolean initDone = true;
@@ -211,6 +232,19 @@ public final class PodWorkers implements AutoCloseable {
       // a finished pod keeps its object (and logs) but gives its resources back, as upstream
       s.finished = true;
       release(s, Duration.ZERO);
+    }
+  }
+
+  private void refreshVolumes() {
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (!s.volumesReady || s.sandbox == null || s.gone) continue;
+        try {
+          volumes.refresh(s.pod, podDir(s));
+        } catch (IOException | Volumes.VolumeError | RuntimeException e) {
+          log.info("refreshing the volumes of pod {}/{}: {}", s.namespace, s.name, e.getMessage());
+        }
+      }
     }
   }
 
@@ -527,7 +561,8 @@ public final class PodWorkers implements AutoCloseable {
       runtime.removeSandbox(s.sandbox);
       s.sandbox = null;
     }
-    unmountVolumes(s);
+    volumes.tearDown(podDir(s));
+    s.volumesReady = false;
   }
 
   /** Where a container's log is and whether it is still being written; empty when there is no such container run. */
@@ -601,37 +636,8 @@ public final class PodWorkers implements AutoCloseable {
     Files.writeString(dir.resolve("resolv.conf"), Files.exists(hostResolv) ? Files.readString(hostResolv) : "");
   }
 
-  /** emptyDir volumes: a directory per volume, tmpfs for medium Memory. */
-  private void prepareVolumes(PodState s) throws IOException {
-    for (Volume v : list(s.pod.getSpec().getVolumes())) {
-      if (v.getEmptyDir() == null) continue;
-      Path dir = Files.createDirectories(emptyDir(s, v.getName()));
-      if ("Memory".equals(v.getEmptyDir().getMedium()) && !io.planet.node.runtime.Mounts.isMountPoint(dir)) {
-        Commands.run("mount", "-t", "tmpfs", "tmpfs", dir.toString());
-      }
-      Commands.run("chmod", "0777", dir.toString());
-    }
-  }
-
-  private void unmountVolumes(PodState s) throws IOException {
-    for (Path m : io.planet.node.runtime.Mounts.under(podDir(s))) Commands.run("umount", m.toString());
-  }
-
-  private Path emptyDir(PodState s, String volume) {
-    return podDir(s).resolve("volumes/kubernetes.io~empty-dir").resolve(volume);
-  }
-
   private List<ContainerSpec.Mount> mounts(PodState s, Container c) {
-    List<ContainerSpec.Mount> out = new ArrayList<>();
-    Map<String, Volume> volumes = new LinkedHashMap<>();
-    for (Volume v : list(s.pod.getSpec().getVolumes())) volumes.put(v.getName(), v);
-    for (VolumeMount m : list(c.getVolumeMounts())) {
-      Volume v = volumes.get(m.getName());
-      if (v == null) continue;
-      boolean ro = Boolean.TRUE.equals(m.getReadOnly());
-      if (v.getEmptyDir() != null) out.add(ContainerSpec.Mount.bind(emptyDir(s, v.getName()).toString(), m.getMountPath(), ro));
-      else if (v.getHostPath() != null) out.add(ContainerSpec.Mount.bind(v.getHostPath().getPath(), m.getMountPath(), ro));
-    }
+    List<ContainerSpec.Mount> out = new ArrayList<>(volumes.mounts(s.pod, c, podDir(s)));
     out.add(ContainerSpec.Mount.bind(podDir(s).resolve("etc-hosts").toString(), "/etc/hosts", false));
     out.add(ContainerSpec.Mount.bind(podDir(s).resolve("etc-hostname").toString(), "/etc/hostname", false));
     out.add(ContainerSpec.Mount.bind(podDir(s).resolve("resolv.conf").toString(), "/etc/resolv.conf", false));

@@ -76,7 +76,7 @@ class KubeletPodsIT {
         .endSpec().build()).create();
   }
 
-  private Pod get(String name) {
+  private static Pod get(String name) {
     return client.pods().inNamespace("default").withName(name).get();
   }
 
@@ -134,7 +134,8 @@ class KubeletPodsIT {
     assertThat(Mounts.under(tmp)).noneMatch(m -> m.toString().contains(uid) || m.toString().contains(uid.substring(0, 8)));
     assertThat(Files.exists(Path.of("/run/netns/planet-" + created.getMetadata().getUid()))).isFalse();
     assertThat(Files.exists(log.getParent().getParent())).isFalse();
-    assertThat(Commands.run("ps", "-eo", "args")).doesNotContain("sleep 1000");
+    String containerId = c.getContainerID().substring("runc://".length());
+    assertThat(Commands.run("runc", "--root", tmp.resolve("run/runc").toString(), "list")).doesNotContain(containerId);
   }
 
   @Test
@@ -247,6 +248,64 @@ class KubeletPodsIT {
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + ip + ":8080/healthz")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(r.body()).isEqualTo("ok\n");
+  }
+
+  @Test
+  void configMapSecretAndDownwardApiVolumes() throws Exception {
+    client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata().withName("site")
+        .endMetadata().withData(Map.of("index.html", "v1", "other", "x")).build()).create();
+    client.secrets().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+        .withName("creds").endMetadata().withStringData(Map.of("password", "s3cret")).build()).create();
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("volumes")
+        .addToLabels("tier", "web").endMetadata()
+        .withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(1L)
+        .addNewVolume().withName("site").withNewConfigMap().withName("site").addNewItem().withKey("index.html")
+          .withPath("html/index.html").endItem().endConfigMap().endVolume()
+        .addNewVolume().withName("creds").withNewSecret().withSecretName("creds").withDefaultMode(0400).endSecret().endVolume()
+        .addNewVolume().withName("info").withNewDownwardAPI().addNewItem().withPath("labels").withNewFieldRef()
+          .withFieldPath("metadata.labels").endFieldRef().endItem().endDownwardAPI().endVolume()
+        .addNewContainer().withName("main").withImage(image).withCommand("sleep", "1000")
+          .addNewVolumeMount().withName("site").withMountPath("/site").endVolumeMount()
+          .addNewVolumeMount().withName("creds").withMountPath("/creds").endVolumeMount()
+          .addNewVolumeMount().withName("info").withMountPath("/info").endVolumeMount()
+        .endContainer().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(40)).until(() -> "Running".equals(get("volumes").getStatus().getPhase()));
+    assertThat(exec("volumes", "cat", "/site/html/index.html")).isEqualTo("v1");
+    assertThat(exec("volumes", "ls", "/site")).isEqualTo("html\n");
+    assertThat(exec("volumes", "cat", "/creds/password")).isEqualTo("s3cret");
+    assertThat(exec("volumes", "stat", "-L", "-c", "%a", "/creds/password")).isEqualTo("400\n");
+    assertThat(exec("volumes", "cat", "/info/labels")).isEqualTo("tier=\"web\"");
+    assertThat(exec("volumes", "sh", "-c", "touch /site/x 2>&1 || echo read-only")).contains("read-only");
+
+    // a changed ConfigMap reaches the mounted file (upstream: within about a minute)
+    client.configMaps().inNamespace("default").withName("site").edit(cm -> {
+      cm.getData().put("index.html", "v2");
+      return cm;
+    });
+    await().atMost(Duration.ofSeconds(75)).until(() -> exec("volumes", "cat", "/site/html/index.html").equals("v2"));
+
+    // a pod whose ConfigMap is missing waits in ContainerCreating
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("nocm").endMetadata()
+        .withNewSpec().withNodeName(NODE).addNewVolume().withName("v").withNewConfigMap().withName("absent").endConfigMap()
+        .endVolume().addNewContainer().withName("main").withImage(image).withCommand("sleep", "100")
+        .addNewVolumeMount().withName("v").withMountPath("/v").endVolumeMount().endContainer().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      ContainerStatus c = main(get("nocm"));
+      return c.getState().getWaiting() != null && "ContainerCreating".equals(c.getState().getWaiting().getReason());
+    });
+    assertThat(get("nocm").getStatus().getPhase()).isEqualTo("Pending");
+  }
+
+  /** Output of a command run in the pod's main container (through runc, as exec does). */
+  private static String exec(String pod, String... command) throws Exception {
+    Pod p = get(pod);
+    String id = p.getStatus().getContainerStatuses().get(0).getContainerID().substring("runc://".length());
+    List<String> cmd = new java.util.ArrayList<>(List.of("runc", "--root", tmp.resolve("run/runc").toString(), "exec", id));
+    cmd.addAll(List.of(command));
+    Process proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(proc.getInputStream().readAllBytes());
+    proc.waitFor();
+    return out;
   }
 
   /** GET on the kubelet API (its certificate is self-signed: trusted blindly here). */
