@@ -575,6 +575,21 @@ public final class PodWorkers implements AutoCloseable {
     }
   }
 
+  /** Every running container with its cgroup, for the resource metrics endpoint. */
+  public List<ResourceMetrics.ContainerRef> runningContainers() {
+    List<ResourceMetrics.ContainerRef> out = new ArrayList<>();
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        for (ContainerRecord r : s.containers.values()) {
+          if (r.running()) {
+            out.add(new ResourceMetrics.ContainerRef(s.namespace, s.name, r.name, RuncRuntime.cgroupsPath(s.uid, r.current.id())));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** The runc id of a container's running instance, for exec; LogsUnavailable (with upstream's words) when none. */
   public String runningContainer(String namespace, String pod, String container) throws LogsUnavailable {
     for (PodState s : states.values()) {
@@ -662,7 +677,17 @@ public final class PodWorkers implements AutoCloseable {
   @Override
   public void close() {
     if (informer != null) informer.close();
-    workers.shutdownNow();
     probes.shutdownNow();
+    // let a sync in flight finish (an interrupted teardown would leave mounts behind); drop delayed retries
+    if (workers instanceof java.util.concurrent.ScheduledThreadPoolExecutor pool) {
+      pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(30, TimeUnit.SECONDS)) workers.shutdownNow();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      workers.shutdownNow();
+    }
   }
 }

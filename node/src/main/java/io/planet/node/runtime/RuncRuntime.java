@@ -220,7 +220,7 @@ public final class RuncRuntime {
     return "/planet/pod" + podId;
   }
 
-  static String cgroupsPath(String podId, String containerId) {
+  public static String cgroupsPath(String podId, String containerId) {
     return podCgroup(podId) + "/" + containerId;
   }
 

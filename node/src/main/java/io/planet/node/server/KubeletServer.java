@@ -113,6 +113,14 @@ public final class KubeletServer implements AutoCloseable {
         text(ctx, HttpResponseStatus.OK, "ok");
         return;
       }
+      if (path.equals("/metrics/resource")) {
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            Unpooled.copiedBuffer(io.planet.node.kubelet.ResourceMetrics.render(pods.runningContainers()), StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        ctx.writeAndFlush(r);
+        return;
+      }
       String[] parts = path.split("/");
       if (parts.length == 5 && parts[1].equals("containerLogs")) {
         logs(ctx, parts[2], parts[3], parts[4], q.parameters());
