@@ -52,8 +52,17 @@ public final class PodWorkers implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Where pods live on the node, and the restart back-off (upstream: 10 s doubling to 5 min). */
+  /** {@code clusterDns}: the cluster DNS server addresses for ClusterFirst pods (empty: the host's resolvers). */
   public record Options(String nodeName, String hostIp, Path podsDir, Path logsDir, Duration backoffInitial,
-      Duration backoffMax) {}
+      Duration backoffMax, List<String> clusterDns, String clusterDomain, Path hostResolvConf) {
+    public Options {
+      clusterDns = clusterDns == null ? List.of() : List.copyOf(clusterDns);
+    }
+
+    public Options(String nodeName, String hostIp, Path podsDir, Path logsDir, Duration backoffInitial, Duration backoffMax) {
+      this(nodeName, hostIp, podsDir, logsDir, backoffInitial, backoffMax, List.of(), "cluster.local", Path.of("/etc/resolv.conf"));
+    }
+  }
 
   private final KubernetesClient client;
   private final RuncRuntime runtime;
@@ -577,8 +586,9 @@ public final class PodWorkers implements AutoCloseable {
     if (s.podIp != null) hosts.append(s.podIp).append('\t').append(hostname).append('\n');
     Files.writeString(dir.resolve("etc-hosts"), hosts.toString());
     Files.writeString(dir.resolve("etc-hostname"), hostname + "\n");
-    Path hostResolv = Path.of("/etc/resolv.conf");
-    Files.writeString(dir.resolve("resolv.conf"), Files.exists(hostResolv) ? Files.readString(hostResolv) : "");
+    io.planet.node.dns.ResolvConf host = io.planet.node.dns.ResolvConf.read(options.hostResolvConf());
+    Files.writeString(dir.resolve("resolv.conf"),
+        PodDns.resolvConf(s.pod, options.clusterDns(), options.clusterDomain(), host).render());
   }
 
   /** emptyDir volumes: a directory per volume, tmpfs for medium Memory. */
