@@ -16,9 +16,9 @@ import java.util.function.Function;
 /** A {@link ServiceDirectory} over shared informers on Services and EndpointSlices in all namespaces, indexed for DNS. */
 public final class InformerServiceDirectory implements ServiceDirectory, AutoCloseable {
   static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-  private static final String BY_NAMESPACE = "namespace";
-  private static final String BY_SERVICE = "service";
-  private static final String BY_IP = "ip";
+  private static final String BY_NAMESPACE = "dns-namespace";
+  private static final String BY_SERVICE = "dns-service";
+  private static final String BY_IP = "dns-ip";
 
   private final SharedIndexInformer<Service> services;
   private final SharedIndexInformer<EndpointSlice> slices;
