@@ -33,6 +33,8 @@ import org.xbill.DNS.Section;
 public final class DnsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
   private static final int OUR_EDNS_SIZE = 1232;
+  /** Root name, type, class, TTL and rdlength of an OPT record without options. */
+  private static final int OPT_WIRE_LENGTH = 11;
   private static final int TCP_IDLE_MILLIS = 10_000;
 
   private final UnaryOperator<Message> handler;
@@ -174,10 +176,25 @@ public final class DnsServer implements AutoCloseable {
     for (Record r : List.copyOf(response.getSection(Section.ADDITIONAL))) {
       if (r instanceof OPTRecord) response.removeRecord(r, Section.ADDITIONAL);
     }
-    if (clientOpt != null) response.addRecord(new OPTRecord(OUR_EDNS_SIZE, 0, 0), Section.ADDITIONAL);
-    if (!overUdp) return response.toWire();
+    OPTRecord ours = clientOpt == null ? null : new OPTRecord(OUR_EDNS_SIZE, 0, 0);
+    if (!overUdp) return withOpt(response, ours).toWire();
     int max = clientOpt == null ? 512 : Math.max(512, Math.min(clientOpt.getPayloadSize(), OUR_EDNS_SIZE));
-    return response.toWire(max);
+    byte[] whole = withOpt(response, ours).toWire();
+    if (whole.length <= max) return whole;
+    if (ours != null) response.removeRecord(ours, Section.ADDITIONAL);
+    // truncate without the OPT, then put it back: RFC 6891 wants it in truncated answers too (dnsjava would drop it)
+    byte[] truncated = response.toWire(max - (ours == null ? 0 : OPT_WIRE_LENGTH));
+    if (ours == null) return truncated;
+    try {
+      return withOpt(new Message(truncated), ours).toWire();
+    } catch (IOException e) {
+      return truncated;
+    }
+  }
+
+  private static Message withOpt(Message m, OPTRecord opt) {
+    if (opt != null && m.getOPT() == null) m.addRecord(opt, Section.ADDITIONAL);
+    return m;
   }
 
   @Override

@@ -105,7 +105,10 @@ public final class Forwarder {
     cache.put(key, new Cached(response.clone(), System.nanoTime() + Duration.ofSeconds(ttl).toNanos()));
   }
 
+  /** The client's id, RD and question (a cached answer may have been asked with other letter case). */
   private static Message withClientHeader(Message response, Message query) {
+    response.removeAllRecords(Section.QUESTION);
+    response.addRecord(query.getQuestion(), Section.QUESTION);
     response.getHeader().setID(query.getHeader().getID());
     if (query.getHeader().getFlag(Flags.RD)) response.getHeader().setFlag(Flags.RD);
     else response.getHeader().unsetFlag(Flags.RD);

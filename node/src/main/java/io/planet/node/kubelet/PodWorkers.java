@@ -583,7 +583,14 @@ public final class PodWorkers implements AutoCloseable {
     StringBuilder hosts = new StringBuilder("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"
         + "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
         + "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
-    if (s.podIp != null) hosts.append(s.podIp).append('\t').append(hostname).append('\n');
+    String subdomain = s.pod.getSpec().getSubdomain();
+    if (s.podIp != null && subdomain != null && !subdomain.isEmpty() && options.clusterDomain() != null) {
+      // as upstream: a pod with a subdomain knows its own name under the headless service
+      hosts.append(s.podIp).append('\t').append(hostname).append('.').append(subdomain).append('.').append(s.namespace)
+          .append(".svc.").append(options.clusterDomain()).append('\t').append(hostname).append('\n');
+    } else if (s.podIp != null) {
+      hosts.append(s.podIp).append('\t').append(hostname).append('\n');
+    }
     Files.writeString(dir.resolve("etc-hosts"), hosts.toString());
     Files.writeString(dir.resolve("etc-hostname"), hostname + "\n");
     io.planet.node.dns.ResolvConf host = io.planet.node.dns.ResolvConf.read(options.hostResolvConf());

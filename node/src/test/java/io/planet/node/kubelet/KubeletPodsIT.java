@@ -89,11 +89,16 @@ class KubeletPodsIT {
 
   @Test
   void clusterFirstPodsResolveThroughTheClusterDns() {
-    create("resolv", "Never", "cat /etc/resolv.conf");
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("resolv").endMetadata()
+        .withNewSpec().withNodeName(NODE).withRestartPolicy("Never").withHostname("pg-0").withSubdomain("pg")
+        .addNewContainer().withName("main").withImage(image).withCommand("sh", "-c", "cat /etc/resolv.conf /etc/hosts").endContainer()
+        .endSpec().build()).create();
     await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(get("resolv").getStatus().getPhase()));
-    String conf = client.pods().inNamespace("default").withName("resolv").getLog();
-    assertThat(conf).startsWith("nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local")
-        .endsWith("options ndots:5\n");
+    String out = client.pods().inNamespace("default").withName("resolv").getLog();
+    assertThat(out).startsWith("nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local")
+        .contains("options ndots:5\n")
+        // a pod with a subdomain knows its name under the headless service
+        .contains(get("resolv").getStatus().getPodIP() + "\tpg-0.pg.default.svc.cluster.local\tpg-0\n");
   }
 
   @Test
