@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.planet.node.dns.ResolvConf;
 import io.planet.node.image.Image;
 import io.planet.node.runtime.Commands;
 import io.planet.node.runtime.ContainerSpec;
@@ -593,7 +594,7 @@ public final class PodWorkers implements AutoCloseable {
     }
     Files.writeString(dir.resolve("etc-hosts"), hosts.toString());
     Files.writeString(dir.resolve("etc-hostname"), hostname + "\n");
-    io.planet.node.dns.ResolvConf host = io.planet.node.dns.ResolvConf.read(options.hostResolvConf());
+    ResolvConf host = ResolvConf.read(options.hostResolvConf());
     Files.writeString(dir.resolve("resolv.conf"),
         PodDns.resolvConf(s.pod, options.clusterDns(), options.clusterDomain(), host).render());
   }
