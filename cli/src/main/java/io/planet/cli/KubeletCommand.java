@@ -49,6 +49,12 @@ final class KubeletCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "10250", description = "kubelet API port (default: ${DEFAULT-VALUE})")
   int port;
 
+  @Option(names = "--cluster-dns", split = ",", description = "cluster DNS server IP(s) for ClusterFirst pods' resolv.conf")
+  List<String> clusterDns = new ArrayList<>();
+
+  @Option(names = "--cluster-domain", defaultValue = "cluster.local", description = "the cluster's DNS domain (default: ${DEFAULT-VALUE})")
+  String clusterDomain;
+
   @Option(names = "--insecure-registry", description = "registry host[:port] pulled from over plain HTTP (repeatable)")
   List<String> insecure = new ArrayList<>();
 
@@ -82,7 +88,7 @@ final class KubeletCommand implements Callable<Integer> {
           defaults.statusReportInterval());
       Kubelet.Paths paths = new Kubelet.Paths(dataDir, Path.of("/run/planet"), logsDir, Path.of("/run/netns"));
       kubelet = new Kubelet(client, node, paths, Set.copyOf(insecure), Duration.ofSeconds(10), Duration.ofMinutes(5),
-          PodNetworking.cni(client, nodeName, podCidr, dataDir.resolve("cni"), null), port);
+          PodNetworking.cni(client, nodeName, podCidr, dataDir.resolve("cni"), null), port, clusterDns, clusterDomain);
       kubelet.start();
     } catch (KubeClients.UsageException | IOException e) {
       System.err.println("planet kubelet: " + e.getMessage());

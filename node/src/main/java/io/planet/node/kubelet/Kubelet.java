@@ -7,6 +7,7 @@ import io.planet.node.runtime.RuncRuntime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -34,10 +35,24 @@ public final class Kubelet implements AutoCloseable {
   private PodWorkers workers;
   private io.planet.node.server.KubeletServer server;
   private final int port;
+  private final List<String> clusterDns;
+  private final String clusterDomain;
 
-  /** {@code port}: the kubelet API's (10250 upstream; 0 picks a free one, for tests). */
+  /** {@code port}: the kubelet API's (10250 upstream; 0 picks a free one, for tests). Pods use the host's resolvers. */
   public Kubelet(KubernetesClient client, NodeStatusManager.Options nodeOptions, Paths paths, Set<String> insecureRegistries,
       Duration backoffInitial, Duration backoffMax, PodNetworking networking, int port) throws IOException {
+    this(client, nodeOptions, paths, insecureRegistries, backoffInitial, backoffMax, networking, port, List.of(), "cluster.local");
+  }
+
+  /**
+   * As above, with upstream's --cluster-dns / --cluster-domain: ClusterFirst pods resolve through {@code clusterDns}
+   * with the search path of {@code clusterDomain}.
+   */
+  public Kubelet(KubernetesClient client, NodeStatusManager.Options nodeOptions, Paths paths, Set<String> insecureRegistries,
+      Duration backoffInitial, Duration backoffMax, PodNetworking networking, int port, List<String> clusterDns,
+      String clusterDomain) throws IOException {
+    this.clusterDns = List.copyOf(clusterDns);
+    this.clusterDomain = clusterDomain;
     this.port = port;
     this.client = client;
     this.nodeOptions = nodeOptions;
@@ -61,7 +76,8 @@ public final class Kubelet implements AutoCloseable {
     node.start();
     ImageManager imageManager = new ImageManager(images, new RegistryClient(images, insecureRegistries));
     workers = new PodWorkers(client, runtime, imageManager, networking, new PodWorkers.Options(nodeOptions.nodeName(),
-        node.host().internalIp(), paths.dataDir().resolve("pods"), paths.logsDir(), backoffInitial, backoffMax));
+        node.host().internalIp(), paths.dataDir().resolve("pods"), paths.logsDir(), backoffInitial, backoffMax, clusterDns,
+        clusterDomain, Path.of("/etc/resolv.conf")));
     workers.start();
     String ip = node.host().internalIp();
     var keyStore = io.planet.node.server.ServingCertificate.loadOrCreate(paths.dataDir().resolve("pki"), nodeOptions.nodeName(),

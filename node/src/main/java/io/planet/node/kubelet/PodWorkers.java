@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.planet.node.dns.ResolvConf;
 import io.planet.node.image.Image;
 import io.planet.node.runtime.ContainerSpec;
 import io.planet.node.runtime.PodSandbox;
@@ -50,8 +51,17 @@ public final class PodWorkers implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Where pods live on the node, and the restart back-off (upstream: 10 s doubling to 5 min). */
+  /** {@code clusterDns}: the cluster DNS server addresses for ClusterFirst pods (empty: the host's resolvers). */
   public record Options(String nodeName, String hostIp, Path podsDir, Path logsDir, Duration backoffInitial,
-      Duration backoffMax) {}
+      Duration backoffMax, List<String> clusterDns, String clusterDomain, Path hostResolvConf) {
+    public Options {
+      clusterDns = clusterDns == null ? List.of() : List.copyOf(clusterDns);
+    }
+
+    public Options(String nodeName, String hostIp, Path podsDir, Path logsDir, Duration backoffInitial, Duration backoffMax) {
+      this(nodeName, hostIp, podsDir, logsDir, backoffInitial, backoffMax, List.of(), "cluster.local", Path.of("/etc/resolv.conf"));
+    }
+  }
 
   private final KubernetesClient client;
   private final RuncRuntime runtime;
@@ -644,11 +654,19 @@ public final class PodWorkers implements AutoCloseable {
     StringBuilder hosts = new StringBuilder("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"
         + "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
         + "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
-    if (s.podIp != null) hosts.append(s.podIp).append('\t').append(hostname).append('\n');
+    String subdomain = s.pod.getSpec().getSubdomain();
+    if (s.podIp != null && subdomain != null && !subdomain.isEmpty() && options.clusterDomain() != null) {
+      // as upstream: a pod with a subdomain knows its own name under the headless service
+      hosts.append(s.podIp).append('\t').append(hostname).append('.').append(subdomain).append('.').append(s.namespace)
+          .append(".svc.").append(options.clusterDomain()).append('\t').append(hostname).append('\n');
+    } else if (s.podIp != null) {
+      hosts.append(s.podIp).append('\t').append(hostname).append('\n');
+    }
     Files.writeString(dir.resolve("etc-hosts"), hosts.toString());
     Files.writeString(dir.resolve("etc-hostname"), hostname + "\n");
-    Path hostResolv = Path.of("/etc/resolv.conf");
-    Files.writeString(dir.resolve("resolv.conf"), Files.exists(hostResolv) ? Files.readString(hostResolv) : "");
+    ResolvConf host = ResolvConf.read(options.hostResolvConf());
+    Files.writeString(dir.resolve("resolv.conf"),
+        PodDns.resolvConf(s.pod, options.clusterDns(), options.clusterDomain(), host).render());
   }
 
   private List<ContainerSpec.Mount> mounts(PodState s, Container c) {

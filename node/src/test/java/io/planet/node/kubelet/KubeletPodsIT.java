@@ -51,7 +51,7 @@ class KubeletPodsIT {
     bridge = "pk" + Long.toHexString(System.nanoTime() & 0xffffffL);
     cidr = "10.198." + (int) (Math.random() * 250) + ".0/24";
     kubelet = new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4),
-        PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0);
+        PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0, List.of("10.96.0.10"), "cluster.local");
     image = new ArchiveImporter(kubelet.images()).importArchive(TestImages.busybox(), null).get(0).names().get(0);
     kubelet.start();
   }
@@ -85,6 +85,20 @@ class KubeletPodsIT {
     List<ContainerStatus> s = p.getStatus().getContainerStatuses();
     return s == null || s.isEmpty() ? new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
         .withNewState().endState().withRestartCount(0).build() : s.get(0);
+  }
+
+  @Test
+  void clusterFirstPodsResolveThroughTheClusterDns() {
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("resolv").endMetadata()
+        .withNewSpec().withNodeName(NODE).withRestartPolicy("Never").withHostname("pg-0").withSubdomain("pg")
+        .addNewContainer().withName("main").withImage(image).withCommand("sh", "-c", "cat /etc/resolv.conf /etc/hosts").endContainer()
+        .endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(get("resolv").getStatus().getPhase()));
+    String out = client.pods().inNamespace("default").withName("resolv").getLog();
+    assertThat(out).startsWith("nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local")
+        .contains("options ndots:5\n")
+        // a pod with a subdomain knows its name under the headless service
+        .contains(get("resolv").getStatus().getPodIP() + "\tpg-0.pg.default.svc.cluster.local\tpg-0\n");
   }
 
   @Test
