@@ -72,6 +72,11 @@ public final class Kubectl {
     }
   }
 
+  /** The full command line a run with these arguments executes (for running kubectl under another tool). */
+  public List<String> commandLine(String... args) {
+    return command(args);
+  }
+
   private List<String> command(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(binary.path().toString());

@@ -121,6 +121,20 @@ class NodeAgentE2E {
     assertThat(kubectl.runWithInput("hello through stdin\n", "exec", "-i", "deployment/web", "--", "sh", "-c",
         "tr a-z A-Z").assertSuccess().stdout()).isEqualTo("HELLO THROUGH STDIN\n");
 
+    // kubectl exec -it: kubectl runs under script(1) here so that it has a terminal to offer the pod
+    StringBuilder line = new StringBuilder();
+    for (String a : kubectl.commandLine("exec", "-it", "deployment/web", "--", "sh")) {
+      line.append('\'').append(a.replace("'", "'\\''")).append("' ");
+    }
+    Process tty = new ProcessBuilder("script", "-q", "-f", "-e", "-c", line.toString(), "/dev/null")
+        .redirectErrorStream(true).start();
+    tty.getOutputStream().write("[ -t 0 ] && [ -t 1 ] && echo has-a-$((6*7))-terminal\nexit 4\n".getBytes());
+    tty.getOutputStream().flush();
+    assertThat(tty.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String session = new String(tty.getInputStream().readAllBytes());
+    assertThat(session).contains("has-a-42-terminal");
+    assertThat(tty.exitValue()).as(session).isEqualTo(4);
+
     kubectl.run("scale", "deployment/web", "--replicas=3").assertSuccess();
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     assertThat(kubectl.getJson("pods", "-l", "app=web").path("items").findValuesAsText("podIP")).hasSize(3).doesNotHaveDuplicates();

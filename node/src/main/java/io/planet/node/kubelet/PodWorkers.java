@@ -619,6 +619,10 @@ public final class PodWorkers implements AutoCloseable {
     return runtime.runc();
   }
 
+  public RuncRuntime runtime() {
+    return runtime;
+  }
+
   public LogTarget logs(String namespace, String pod, String container, boolean previous) throws LogsUnavailable {
     for (PodState s : states.values()) {
       synchronized (s) {

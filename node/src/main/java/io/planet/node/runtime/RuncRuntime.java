@@ -257,6 +257,36 @@ public final class RuncRuntime {
     deleteTree(runDir.resolve("pods"));
   }
 
+  /**
+   * The command line that runs {@code command} inside a running container on the caller's own stdio (so a terminal
+   * the caller holds reaches the command, which {@code runc exec} without a console socket cannot do): nsenter into
+   * the container's namespaces and root with its user and working directory; the environment to run it with is the
+   * container's ({@link #environment}).
+   */
+  public List<String> enterCommand(String id, List<String> command) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode state = runc.state(id).orElseThrow(() -> new IOException("container " + id + " is not running"));
+    com.fasterxml.jackson.databind.JsonNode config = OciSpec.JSON.readTree(stateDir.resolve(id).resolve("config.json").toFile());
+    com.fasterxml.jackson.databind.JsonNode process = config.path("process");
+    List<String> out = new ArrayList<>(List.of("/usr/bin/nsenter", "--target", state.path("pid").asText(), "--mount",
+        "--uts", "--ipc", "--net", "--pid", "--root", "--wd=" + process.path("cwd").asText("/"),
+        "--setuid", process.path("user").path("uid").asText("0"), "--setgid", process.path("user").path("gid").asText("0"),
+        "--"));
+    out.addAll(command);
+    return out;
+  }
+
+  /** The container's environment (its OCI spec's process.env). */
+  public java.util.Map<String, String> environment(String id) throws IOException {
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (com.fasterxml.jackson.databind.JsonNode e : OciSpec.JSON.readTree(stateDir.resolve(id).resolve("config.json").toFile())
+        .path("process").path("env")) {
+      String kv = e.asText();
+      int eq = kv.indexOf('=');
+      if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return env;
+  }
+
   public Runc runc() {
     return runc;
   }

@@ -43,8 +43,14 @@ final class ExecSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   }
 
   /** Starts the command; its output flows once {@link #pump} is called (after the handshake). */
-  static ExecSession start(List<String> runcExec, boolean wantStdin, boolean v5) throws IOException {
-    Process p = new ProcessBuilder(runcExec).start();
+  static ExecSession start(List<String> runcExec, java.util.Map<String, String> env, boolean wantStdin, boolean v5)
+      throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(runcExec);
+    if (env != null) {
+      pb.environment().clear();
+      pb.environment().putAll(env);
+    }
+    Process p = pb.start();
     if (!wantStdin) p.getOutputStream().close();
     return new ExecSession(p, v5);
   }

@@ -183,10 +183,6 @@ public final class KubeletServer implements AutoCloseable {
       text(ctx, HttpResponseStatus.BAD_REQUEST, "you must specify at least 1 command");
       return;
     }
-    if (bool(params, "tty")) {
-      text(ctx, HttpResponseStatus.BAD_REQUEST, "tty is not supported by this node agent yet; run without -t");
-      return;
-    }
     if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
       text(ctx, HttpResponseStatus.BAD_REQUEST, "exec needs a WebSocket upgrade (" + EXEC_PROTOCOLS + ")");
       return;
@@ -213,7 +209,14 @@ public final class KubeletServer implements AutoCloseable {
     runc.addAll(command);
     ExecSession session;
     try {
-      session = ExecSession.start(runc, bool(params, "input"), v5);
+      java.util.Map<String, String> env = null;
+      if (bool(params, "tty")) {
+        // runc exec without a console socket gives the command pipes: enter the container under a terminal instead
+        runc = withTerminal(pods.runtime().enterCommand(id, command));
+        env = new java.util.LinkedHashMap<>(pods.runtime().environment(id));
+        env.putIfAbsent("TERM", "xterm");
+      }
+      session = ExecSession.start(runc, env, bool(params, "input"), v5);
     } catch (IOException e) {
       text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "exec failed: " + e.getMessage());
       return;
@@ -227,6 +230,19 @@ public final class KubeletServer implements AutoCloseable {
       return;
     }
     session.pump(ch, command, bool(params, "output"), bool(params, "error"), streams);
+  }
+
+  /**
+   * A terminal for the command: util-linux {@code script} gives it a pseudo-terminal (echo, line editing, isatty),
+   * merging its output into one stream as a tty does; window resizes are not applied yet.
+   */
+  static java.util.List<String> withTerminal(java.util.List<String> command) {
+    StringBuilder quoted = new StringBuilder();
+    for (String a : command) {
+      if (quoted.length() > 0) quoted.append(' ');
+      quoted.append('\'').append(a.replace("'", "'\\''")).append('\'');
+    }
+    return List.of("script", "-q", "-f", "-e", "-c", quoted.toString(), "/dev/null");
   }
 
   private String routerName(Channel ch) {
