@@ -22,8 +22,10 @@ public final class ClusterCache {
   /** Where each accounted pod sits, by namespace/name. */
   private final Map<String, String> podNodes = new HashMap<>();
   private final Set<String> assumed = new HashSet<>();
-  /** Nodes holding pods with required anti-affinity: the only ones the symmetric check must visit. */
-  private final Set<String> antiAffinityNodes = new HashSet<>();
+  /** Nodes holding pods with pod (anti-)affinity terms: the only ones the symmetric checks must visit. */
+  private final Set<String> affinityNodes = new HashSet<>();
+  /** Namespace labels, for affinity terms' namespaceSelector. */
+  private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
   public synchronized void addOrUpdateNode(Node node) {
     String name = node.getMetadata().getName();
@@ -70,8 +72,16 @@ public final class ClusterCache {
   }
 
   private void track(String node, NodeInfo info) {
-    if (info.podsWithRequiredAntiAffinity().isEmpty()) antiAffinityNodes.remove(node);
-    else antiAffinityNodes.add(node);
+    if (info.podsWithAffinity().isEmpty()) affinityNodes.remove(node);
+    else affinityNodes.add(node);
+  }
+
+  public synchronized void addOrUpdateNamespace(String name, Map<String, String> labels) {
+    namespaceLabels.put(name, labels == null ? Map.of() : Map.copyOf(labels));
+  }
+
+  public synchronized void removeNamespace(String name) {
+    namespaceLabels.remove(name);
   }
 
   /** Accounts a pod on the node chosen for it before the binding is written. */
@@ -140,14 +150,20 @@ public final class ClusterCache {
       return info == null || info.node() == null ? null : info;
     }
 
-    /** Nodes that have pods with required anti-affinity, for the symmetric anti-affinity check. */
-    public List<NodeInfo> nodesWithRequiredAntiAffinityPods() {
+    /** Nodes that have pods with pod (anti-)affinity terms, for the symmetric checks. */
+    public List<NodeInfo> nodesWithAffinityPods() {
+      if (cache.affinityNodes.isEmpty()) return List.of();
       List<NodeInfo> out = new ArrayList<>();
-      for (String name : cache.antiAffinityNodes) {
+      for (String name : cache.affinityNodes) {
         NodeInfo n = cache.nodes.get(name);
         if (n != null && n.node() != null) out.add(n);
       }
       return out;
+    }
+
+    /** A namespace's labels (empty when unknown). */
+    public Map<String, String> namespaceLabels(String namespace) {
+      return cache.namespaceLabels.getOrDefault(namespace, Map.of());
     }
 
     public List<NodeInfo> nodes() {

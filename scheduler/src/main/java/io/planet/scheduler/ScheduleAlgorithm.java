@@ -19,9 +19,11 @@ public final class ScheduleAlgorithm {
   public ScheduleAlgorithm() {
     TaintToleration taints = new TaintToleration();
     NodeAffinity affinity = new NodeAffinity();
+    InterPodAffinity podAffinity = new InterPodAffinity();
+    PodTopologySpread spread = new PodTopologySpread();
     this.filters = List.of(new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(),
-        new NodeResourcesFit(), new InterPodAffinity());
-    this.scores = List.of(new LeastAllocated(), new BalancedAllocation(), new ControllerSpread(), affinity, taints);
+        new NodeResourcesFit(), spread, podAffinity);
+    this.scores = List.of(new LeastAllocated(), new BalancedAllocation(), spread, podAffinity, affinity, taints);
   }
 
   /** The chosen node's name, or the reasons no node fits. */
@@ -34,6 +36,8 @@ public final class ScheduleAlgorithm {
   public Result schedule(PodContext pod, ClusterCache.Snapshot snapshot) {
     int all = snapshot.nodeCount();
     if (all == 0) return new Unschedulable(new FitError(0, Map.of()));
+    pod.snapshot = snapshot;
+    PodTopologySpread.prepare(pod, snapshot);
     InterPodAffinity.prepare(pod, snapshot);
     int wanted = numFeasibleNodesToFind(all);
     List<NodeInfo> feasible = new ArrayList<>();

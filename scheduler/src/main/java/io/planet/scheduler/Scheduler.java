@@ -1,5 +1,6 @@
 package io.planet.scheduler;
 
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -44,6 +45,7 @@ public final class Scheduler implements AutoCloseable {
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("scheduler-timer"));
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Node> nodeInformer;
+  private SharedIndexInformer<Namespace> namespaceInformer;
   private volatile Thread loop;
 
   public Scheduler(KubernetesClient client, String identity) {
@@ -61,8 +63,10 @@ public final class Scheduler implements AutoCloseable {
   public Scheduler start(Duration syncTimeout) {
     nodeInformer = client.nodes().inform(new NodeHandler(), 0);
     podInformer = client.pods().inAnyNamespace().inform(new PodHandler(), 0);
+    namespaceInformer = client.namespaces().inform(new NamespaceHandler(), 0);
     try {
-      CompletableFuture.allOf(nodeInformer.start().toCompletableFuture(), podInformer.start().toCompletableFuture())
+      CompletableFuture.allOf(nodeInformer.start().toCompletableFuture(), podInformer.start().toCompletableFuture(),
+              namespaceInformer.start().toCompletableFuture())
           .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       close();
@@ -192,6 +196,7 @@ public final class Scheduler implements AutoCloseable {
     queue.close();
     if (podInformer != null) podInformer.close();
     if (nodeInformer != null) nodeInformer.close();
+    if (namespaceInformer != null) namespaceInformer.close();
     timers.shutdownNow();
     events.close();
     writers.shutdown();
@@ -269,6 +274,25 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public void onDelete(Node node, boolean unknownFinalState) {
       cache.removeNode(node.getMetadata().getName());
+    }
+  }
+
+  /** Namespace labels, for pod affinity terms with a namespaceSelector. */
+  private final class NamespaceHandler implements ResourceEventHandler<Namespace> {
+    @Override
+    public void onAdd(Namespace ns) {
+      cache.addOrUpdateNamespace(ns.getMetadata().getName(), ns.getMetadata().getLabels());
+    }
+
+    @Override
+    public void onUpdate(Namespace old, Namespace ns) {
+      cache.addOrUpdateNamespace(ns.getMetadata().getName(), ns.getMetadata().getLabels());
+      if (!Objects.equals(old.getMetadata().getLabels(), ns.getMetadata().getLabels())) queue.moveAllToActive();
+    }
+
+    @Override
+    public void onDelete(Namespace ns, boolean unknownFinalState) {
+      cache.removeNamespace(ns.getMetadata().getName());
     }
   }
 
