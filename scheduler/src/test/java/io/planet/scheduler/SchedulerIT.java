@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SchedulerIT {
   private static final String NS = "sched";
+  private static final String ZONE = "topology.kubernetes.io/zone";
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static TestApiServer server;
   private static KubernetesClient client;
@@ -203,6 +204,64 @@ class SchedulerIT {
 
   @Test
   @Order(5)
+  void topologySpreadConstraintsBalanceZones() {
+    // node-1 and node-2 in zone-a, node-3 alone in zone-b; node-big has no zone
+    for (String[] nz : new String[][] {{"node-1", "zone-a"}, {"node-2", "zone-a"}, {"node-3", "zone-b"}}) {
+      client.nodes().withName(nz[0]).edit(n -> new NodeBuilder(n).editMetadata().addToLabels(ZONE, nz[1]).endMetadata()
+          .build());
+    }
+    for (int i = 0; i < 4; i++) {
+      client.pods().inNamespace(NS).resource(pod("zs-" + i, "100m").editMetadata().addToLabels("app", "zs").endMetadata()
+          .editSpec().addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey(ZONE)
+          .withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector().addToMatchLabels("app", "zs").endLabelSelector()
+          .endTopologySpreadConstraint().endSpec().build()).create();
+    }
+    await().atMost(WAIT).untilAsserted(() -> {
+      List<Pod> pods = client.pods().inNamespace(NS).withLabel("app", "zs").list().getItems();
+      assertThat(pods).hasSize(4).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isNotNull());
+      Map<String, Long> perZone = pods.stream().collect(Collectors.groupingBy(
+          p -> p.getSpec().getNodeName().equals("node-3") ? "zone-b" : "zone-a", HashMap::new, Collectors.counting()));
+      assertThat(perZone).containsEntry("zone-a", 2L).containsEntry("zone-b", 2L);
+    });
+
+    client.pods().inNamespace(NS).resource(pod("no-racks", "100m").editSpec().addNewTopologySpreadConstraint()
+        .withMaxSkew(1).withTopologyKey("example.com/rack").withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector()
+        .addToMatchLabels("app", "zs").endLabelSelector().endTopologySpreadConstraint().endSpec().build()).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("no-racks")).getMessage()).isEqualTo(
+        "0/4 nodes are available: 4 node(s) didn't match pod topology spread constraints (missing required label)."));
+  }
+
+  @Test
+  @Order(6)
+  void requiredPodAffinityAndAntiAffinityFollowZones() {
+    client.pods().inNamespace(NS).resource(pod("cache", "100m").editMetadata().addToLabels("app", "cache").endMetadata()
+        .editSpec().withNodeSelector(Map.of(ZONE, "zone-b")).endSpec().build()).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(get("cache").getSpec().getNodeName()).isEqualTo("node-3"));
+    for (int i = 0; i < 3; i++) {
+      client.pods().inNamespace(NS).resource(pod("near-" + i, "100m").editSpec().withNewAffinity().withNewPodAffinity()
+          .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey(ZONE).withNewLabelSelector()
+          .addToMatchLabels("app", "cache").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
+          .endPodAffinity().endAffinity().endSpec().build()).create();
+    }
+    client.pods().inNamespace(NS).resource(pod("far", "100m").editSpec().withNewAffinity().withNewPodAntiAffinity()
+        .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey(ZONE).withNewLabelSelector()
+        .addToMatchLabels("app", "cache").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity().endAffinity().endSpec().build()).create();
+    await().atMost(WAIT).untilAsserted(() -> {
+      for (int i = 0; i < 3; i++) assertThat(get("near-" + i).getSpec().getNodeName()).isEqualTo("node-3");
+      assertThat(get("far").getSpec().getNodeName()).isNotNull().isNotEqualTo("node-3");
+    });
+
+    client.pods().inNamespace(NS).resource(pod("lonely", "100m").editSpec().withNewAffinity().withNewPodAffinity()
+        .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey(ZONE).withNewLabelSelector()
+        .addToMatchLabels("app", "nobody").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endPodAffinity().endAffinity().endSpec().build()).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("lonely")).getMessage())
+        .isEqualTo("0/4 nodes are available: 4 node(s) didn't match pod affinity rules."));
+  }
+
+  @Test
+  @Order(10)
   void onlyTheLeaderSchedulesAndAnotherTakesOver() {
     SchedulerServer standby = SchedulerServer.start(config(), options("b"));
     try {
@@ -227,7 +286,7 @@ class SchedulerIT {
   }
 
   @Test
-  @Order(6)
+  @Order(11)
   void schedulingResumesAfterAnApiServerOutage() {
     SchedulerServer c = SchedulerServer.start(config(), options("c"));
     try {
@@ -246,7 +305,7 @@ class SchedulerIT {
   }
 
   @Test
-  @Order(7)
+  @Order(12)
   void withoutLeaderElectionItSchedulesAtOnce() {
     SchedulerOptions alone = options("e").withLeaderElection(false, Duration.ofSeconds(15), Duration.ofSeconds(10),
         Duration.ofSeconds(2));
@@ -260,7 +319,7 @@ class SchedulerIT {
   }
 
   @Test
-  @Order(8)
+  @Order(13)
   void startupErrorsAreOneLine() {
     assertThatThrownBy(() -> SchedulerServer.start(dir.resolve("missing"), options("c")))
         .isInstanceOf(SchedulerServer.StartupException.class).hasMessageContaining("does not exist");
