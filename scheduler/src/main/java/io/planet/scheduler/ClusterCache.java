@@ -24,6 +24,9 @@ public final class ClusterCache {
   private final Set<String> assumed = new HashSet<>();
   /** Nodes holding pods with pod (anti-)affinity terms: the only ones the symmetric checks must visit. */
   private final Set<String> affinityNodes = new HashSet<>();
+  /** Pending pods nominated to a node by a preemption, by pod key; the room they were promised is kept for them. */
+  private final Map<String, Nominated> nominated = new HashMap<>();
+  private final Map<String, List<PodInfo>> nominatedByNode = new HashMap<>();
   /** Namespace labels, for affinity terms' namespaceSelector. */
   private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
@@ -76,6 +79,35 @@ public final class ClusterCache {
     else affinityNodes.add(node);
   }
 
+  private record Nominated(PodInfo pod, String node) {}
+
+  /**
+   * Records (or replaces) where a pending pod was nominated; the informer calls this with status.nominatedNodeName, the
+   * scheduler as soon as its preemption decided.
+   */
+  public synchronized void nominate(PodInfo pod, String node) {
+    unnominate(pod.key);
+    if (node == null || node.isEmpty()) return;
+    nominated.put(pod.key, new Nominated(pod, node));
+    nominatedByNode.computeIfAbsent(node, n -> new ArrayList<>()).add(pod);
+  }
+
+  /** Forgets a nomination: the pod was bound, deleted or no longer needs scheduling. */
+  public synchronized void unnominate(String key) {
+    Nominated n = nominated.remove(key);
+    if (n == null) return;
+    List<PodInfo> onNode = nominatedByNode.get(n.node());
+    if (onNode == null) return;
+    onNode.removeIf(p -> p.key.equals(key));
+    if (onNode.isEmpty()) nominatedByNode.remove(n.node());
+  }
+
+  /** The node a pending pod was nominated to, or null. */
+  public synchronized String nominatedNode(String key) {
+    Nominated n = nominated.get(key);
+    return n == null ? null : n.node();
+  }
+
   public synchronized void addOrUpdateNamespace(String name, Map<String, String> labels) {
     namespaceLabels.put(name, labels == null ? Map.of() : Map.copyOf(labels));
   }
@@ -94,6 +126,7 @@ public final class ClusterCache {
    * pod object is kept as it is (without spec.nodeName): nothing in the cache reads the node name from it.
    */
   public synchronized void assume(PodInfo pod, String node) {
+    unnominate(pod.key);
     place(pod, node);
     assumed.add(pod.key);
   }
@@ -159,6 +192,30 @@ public final class ClusterCache {
         if (n != null && n.node() != null) out.add(n);
       }
       return out;
+    }
+
+    /**
+     * The node as the pod should see it: with the pods nominated to it that are at least as important (upstream's
+     * addNominatedPods), so a lower-priority pod does not take the room a preemption made. The node itself when there
+     * are none, which is the common case and costs one lookup.
+     */
+    public NodeInfo withNominatedPods(NodeInfo node, PodInfo pod) {
+      if (cache.nominatedByNode.isEmpty()) return node;
+      List<PodInfo> onNode = cache.nominatedByNode.get(node.name());
+      if (onNode == null) return node;
+      NodeInfo view = null;
+      for (PodInfo p : onNode) {
+        if (p.key.equals(pod.key) || p.priority < pod.priority) continue;
+        if (view == null) view = node.copy();
+        view.addPod(p);
+      }
+      return view == null ? node : view;
+    }
+
+    /** The node a pending pod was nominated to, or null. */
+    public String nominatedNode(String key) {
+      Nominated n = cache.nominated.get(key);
+      return n == null ? null : n.node();
     }
 
     /** A namespace's labels (empty when unknown). */

@@ -161,6 +161,13 @@ public final class NodeInfo {
     return controllerPods.getOrDefault(controllerUid, 0);
   }
 
+  /** A copy to simulate on (a preemption removing pods, nominated pods added): same node, same pods. */
+  NodeInfo copy() {
+    NodeInfo c = new NodeInfo(node);
+    for (PodInfo p : pods.values()) c.addPod(p);
+    return c;
+  }
+
   void addPod(Pod pod) {
     addPod(new PodInfo(pod));
   }

@@ -24,6 +24,14 @@ public final class PodInfo {
   /** Host ports as "protocol/hostIP/port". */
   final List<String> hostPorts;
   final String controllerUid;
+  /** spec.priority (set by admission), 0 when absent. */
+  final int priority;
+  /** spec.preemptionPolicy Never: the pod waits rather than evicting others. */
+  final boolean neverPreempts;
+  /** status.nominatedNodeName: where a preemption made room for the pod, "" when none. */
+  final String nominatedNodeName;
+  /** status.startTime, for ordering victims (later started is less important); "" when absent. */
+  final String startTime;
   final List<AffinityTerm> requiredAffinity;
   final List<AffinityTerm> requiredAntiAffinity;
   final List<AffinityTerm> preferredAffinity;
@@ -47,6 +55,13 @@ public final class PodInfo {
     String owner = NodeInfo.controllerUid(pod);
     // one String per controller: the spreading score's per-node lookups then compare by identity
     this.controllerUid = owner == null ? null : owner.intern();
+    Integer p = pod.getSpec() == null ? null : pod.getSpec().getPriority();
+    this.priority = p == null ? 0 : p;
+    this.neverPreempts = pod.getSpec() != null && "Never".equals(pod.getSpec().getPreemptionPolicy());
+    String nominated = pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
+    this.nominatedNodeName = nominated == null ? "" : nominated;
+    String started = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
+    this.startTime = started == null ? "" : started;
     Affinity a = pod.getSpec() == null ? null : pod.getSpec().getAffinity();
     PodAffinity pa = a == null ? null : a.getPodAffinity();
     PodAntiAffinity anti = a == null ? null : a.getPodAntiAffinity();

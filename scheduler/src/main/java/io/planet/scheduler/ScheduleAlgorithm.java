@@ -31,7 +31,12 @@ public final class ScheduleAlgorithm {
 
   public record Chosen(String node, int feasible) implements Result {}
 
-  public record Unschedulable(FitError error) implements Result {}
+  /** No node fits; {@code preemption} says which pods to evict where to make room, when a preemption can. */
+  public record Unschedulable(FitError error, DefaultPreemption.Candidate preemption) implements Result {
+    public Unschedulable(FitError error) {
+      this(error, null);
+    }
+  }
 
   public Result schedule(PodContext pod, ClusterCache.Snapshot snapshot) {
     int all = snapshot.nodeCount();
@@ -39,6 +44,12 @@ public final class ScheduleAlgorithm {
     pod.snapshot = snapshot;
     PodTopologySpread.prepare(pod, snapshot);
     InterPodAffinity.prepare(pod, snapshot);
+    // a node a preemption made room on is tried first, as upstream's evaluateNominatedNode
+    String nominated = snapshot.nominatedNode(pod.info.key);
+    NodeInfo nominatedNode = nominated == null ? null : snapshot.node(nominated);
+    if (nominatedNode != null && filter(pod, snapshot.withNominatedPods(nominatedNode, pod.info)).isEmpty()) {
+      return new Chosen(nominated, 1);
+    }
     int wanted = numFeasibleNodesToFind(all);
     List<NodeInfo> feasible = new ArrayList<>();
     Map<String, Integer> reasons = new HashMap<>();
@@ -46,7 +57,7 @@ public final class ScheduleAlgorithm {
     int visited = 0;
     for (; visited < all && feasible.size() < wanted; visited++) {
       NodeInfo node = snapshot.node((start + visited) % all);
-      List<String> failed = filter(pod, node);
+      List<String> failed = filter(pod, snapshot.withNominatedPods(node, pod.info));
       if (failed.isEmpty()) feasible.add(node);
       else for (String r : failed) reasons.merge(r, 1, Integer::sum);
     }

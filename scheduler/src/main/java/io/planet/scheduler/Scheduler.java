@@ -30,6 +30,7 @@ public final class Scheduler implements AutoCloseable {
   private final ClusterCache cache = new ClusterCache();
   private final SchedulingQueue queue = new SchedulingQueue();
   private final ScheduleAlgorithm algorithm = new ScheduleAlgorithm();
+  private final DefaultPreemption preemption = new DefaultPreemption(algorithm);
   private final SchedulerMetrics metrics = new SchedulerMetrics(queue);
   private final Binder binder;
   private final PodConditions conditions;
@@ -133,7 +134,15 @@ public final class Scheduler implements AutoCloseable {
     }
     long started = System.nanoTime();
     PodContext ctx = new PodContext(pod);
-    ScheduleAlgorithm.Result result = cache.withSnapshot(s -> algorithm.schedule(ctx, s));
+    ScheduleAlgorithm.Result result = cache.withSnapshot(s -> {
+      ScheduleAlgorithm.Result r = algorithm.schedule(ctx, s);
+      // upstream's PostFilter: a pod no node fits may make room by evicting pods of lower priority
+      if (r instanceof ScheduleAlgorithm.Unschedulable u && DefaultPreemption.eligible(ctx.info(), s)) {
+        DefaultPreemption.Candidate c = preemption.find(ctx, s);
+        if (c != null) return new ScheduleAlgorithm.Unschedulable(u.error(), c);
+      }
+      return r;
+    });
     if (result instanceof ScheduleAlgorithm.Chosen chosen) {
       String node = chosen.node();
       cache.assume(ctx.info(), node);
@@ -176,18 +185,41 @@ public final class Scheduler implements AutoCloseable {
       });
       return;
     }
-    FitError fit = ((ScheduleAlgorithm.Unschedulable) result).error();
-    String message = fit.message();
+    ScheduleAlgorithm.Unschedulable unschedulable = (ScheduleAlgorithm.Unschedulable) result;
+    String message = unschedulable.error().message();
+    DefaultPreemption.Candidate candidate = unschedulable.preemption();
+    // the room is kept for the pod from now on, before the victims are even gone
+    if (candidate != null) cache.nominate(ctx.info(), candidate.node());
     metrics.unschedulable(Duration.ofNanos(System.nanoTime() - started));
     queue.unschedulable(e);
     writers.execute(() -> {
+      if (candidate != null) evict(pod, candidate);
       try {
-        conditions.unschedulable(pod, message);
+        conditions.unschedulable(pod, message, candidate == null ? null : candidate.node());
       } catch (RuntimeException ex) {
         log.debug("could not update the PodScheduled condition of {}: {}", Pods.key(pod), ex.getMessage());
       }
       events.warning(pod, "FailedScheduling", message);
     });
+  }
+
+  /** Upstream's prepareCandidate: each victim gets DisruptionTarget, a Preempted event, and is deleted. */
+  private void evict(Pod preemptor, DefaultPreemption.Candidate candidate) {
+    for (PodInfo victim : candidate.victims()) {
+      Pod v = victim.pod();
+      try {
+        conditions.preempted(v);
+      } catch (RuntimeException ex) {
+        log.debug("could not mark {} as a disruption target: {}", victim.key(), ex.getMessage());
+      }
+      try {
+        client.pods().inNamespace(v.getMetadata().getNamespace()).withName(v.getMetadata().getName()).delete();
+        events.normal(v, "Preempted", "Preempted by pod " + preemptor.getMetadata().getUid() + " on node " + candidate.node());
+        log.info("preempted {} on {} for {}", victim.key(), candidate.node(), Pods.key(preemptor));
+      } catch (RuntimeException ex) {
+        log.warn("could not preempt {}: {}", victim.key(), ex.getMessage());
+      }
+    }
   }
 
   @Override
@@ -213,6 +245,7 @@ public final class Scheduler implements AutoCloseable {
       if (Pods.isAssigned(pod)) {
         cache.addOrUpdatePod(pod);
       } else if (Pods.needsScheduling(pod) && !cache.isAssumed(Pods.key(pod))) {
+        nominated(pod);
         queue.add(pod);
       }
     }
@@ -221,24 +254,34 @@ public final class Scheduler implements AutoCloseable {
     public void onUpdate(Pod old, Pod pod) {
       String key = Pods.key(pod);
       if (Pods.isAssigned(pod)) {
+        cache.unnominate(key);
         boolean freed = !Pods.isTerminal(old) && Pods.isTerminal(pod);
         cache.addOrUpdatePod(pod);
         queue.delete(key);
         if (freed || !Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels())) queue.moveAllToActive();
       } else if (Pods.needsScheduling(pod)) {
         if (cache.isAssumed(key)) return;
+        nominated(pod);
         if (changedBeyondStatus(old, pod)) queue.add(pod);
         else queue.refresh(pod);
       } else {
         queue.delete(key);
+        cache.unnominate(key);
         cache.addOrUpdatePod(pod);
       }
+    }
+
+    /** A pending pod's status.nominatedNodeName (a preemption's, perhaps an earlier scheduler's) keeps its room. */
+    private void nominated(Pod pod) {
+      String node = pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
+      if (node != null && !node.isEmpty()) cache.nominate(new PodInfo(pod), node);
     }
 
     @Override
     public void onDelete(Pod pod, boolean unknownFinalState) {
       String key = Pods.key(pod);
       queue.delete(key);
+      cache.unnominate(key);
       boolean wasAccounted = Pods.isAssigned(pod) || cache.isAssumed(key);
       cache.removePod(key);
       if (wasAccounted) queue.moveAllToActive();
