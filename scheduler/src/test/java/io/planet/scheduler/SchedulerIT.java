@@ -261,6 +261,49 @@ class SchedulerIT {
   }
 
   @Test
+  @Order(7)
+  void aHigherPriorityPodPreemptsALowerOne() {
+    Node small = new NodeBuilder(node("node-small", "1")).editOrNewSpec().addNewTaint().withKey("dedicated")
+        .withValue("preemption").withEffect("NoSchedule").endTaint().endSpec().build();
+    client.nodes().resource(small).create();
+    client.pods().inNamespace(NS).resource(onSmall("victim", "800m", 1)).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(get("victim").getSpec().getNodeName()).isEqualTo("node-small"));
+
+    Pod preemptor = client.pods().inNamespace(NS).resource(onSmall("preemptor", "600m", 1000)).create();
+    await().atMost(WAIT).untilAsserted(() -> {
+      Pod victim = get("victim");
+      assertThat(victim.getMetadata().getDeletionTimestamp()).isNotNull();
+      assertThat(victim.getStatus().getConditions()).anySatisfy(c -> {
+        assertThat(c.getType()).isEqualTo("DisruptionTarget");
+        assertThat(c.getStatus()).isEqualTo("True");
+        assertThat(c.getReason()).isEqualTo("PreemptionByScheduler");
+      });
+      assertThat(get("preemptor").getStatus().getNominatedNodeName()).isEqualTo("node-small");
+      assertThat(events("victim", "Preempted")).singleElement().satisfies(e -> assertThat(e.getMessage())
+          .isEqualTo("Preempted by pod " + preemptor.getMetadata().getUid() + " on node node-small"));
+    });
+    // the room is the preemptor's only once the victim is gone (as a kubelet would finish the graceful deletion)
+    assertThat(get("preemptor").getSpec().getNodeName()).isNull();
+    client.pods().inNamespace(NS).withName("victim").withGracePeriod(0).delete();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(get("preemptor").getSpec().getNodeName()).isEqualTo("node-small"));
+
+    // preemptionPolicy Never: a pod of higher priority waits instead of evicting
+    client.pods().inNamespace(NS).resource(onSmall("filler", "300m", 1)).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(get("filler").getSpec().getNodeName()).isEqualTo("node-small"));
+    Pod polite = new PodBuilder(onSmall("polite", "400m", 500)).editSpec().withPreemptionPolicy("Never").endSpec().build();
+    client.pods().inNamespace(NS).resource(polite).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("polite")).getReason()).isEqualTo("Unschedulable"));
+    assertThat(get("filler").getMetadata().getDeletionTimestamp()).isNull();
+    assertThat(get("polite").getStatus().getNominatedNodeName()).isNull();
+  }
+
+  /** A pod that can only run on node-small, with the given cpu request and priority. */
+  private static Pod onSmall(String name, String cpu, int priority) {
+    return pod(name, cpu).editSpec().withPriority(priority).withNodeSelector(Map.of("kubernetes.io/hostname", "node-small"))
+        .addNewToleration().withKey("dedicated").withOperator("Exists").endToleration().endSpec().build();
+  }
+
+  @Test
   @Order(10)
   void onlyTheLeaderSchedulesAndAnotherTakesOver() {
     SchedulerServer standby = SchedulerServer.start(config(), options("b"));
