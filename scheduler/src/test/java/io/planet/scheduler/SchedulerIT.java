@@ -227,8 +227,9 @@ class SchedulerIT {
     client.pods().inNamespace(NS).resource(pod("no-racks", "100m").editSpec().addNewTopologySpreadConstraint()
         .withMaxSkew(1).withTopologyKey("example.com/rack").withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector()
         .addToMatchLabels("app", "zs").endLabelSelector().endTopologySpreadConstraint().endSpec().build()).create();
-    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("no-racks")).getMessage()).isEqualTo(
-        "0/4 nodes are available: 4 node(s) didn't match pod topology spread constraints (missing required label)."));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("no-racks"))).isNotNull()
+        .extracting(PodCondition::getMessage).isEqualTo(
+            "0/4 nodes are available: 4 node(s) didn't match pod topology spread constraints (missing required label)."));
   }
 
   @Test
@@ -256,8 +257,8 @@ class SchedulerIT {
         .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey(ZONE).withNewLabelSelector()
         .addToMatchLabels("app", "nobody").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
         .endPodAffinity().endAffinity().endSpec().build()).create();
-    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("lonely")).getMessage())
-        .isEqualTo("0/4 nodes are available: 4 node(s) didn't match pod affinity rules."));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("lonely"))).isNotNull()
+        .extracting(PodCondition::getMessage).isEqualTo("0/4 nodes are available: 4 node(s) didn't match pod affinity rules."));
   }
 
   @Test
@@ -292,7 +293,8 @@ class SchedulerIT {
     await().atMost(WAIT).untilAsserted(() -> assertThat(get("filler").getSpec().getNodeName()).isEqualTo("node-small"));
     Pod polite = new PodBuilder(onSmall("polite", "400m", 500)).editSpec().withPreemptionPolicy("Never").endSpec().build();
     client.pods().inNamespace(NS).resource(polite).create();
-    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("polite")).getReason()).isEqualTo("Unschedulable"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("polite"))).isNotNull()
+        .extracting(PodCondition::getReason).isEqualTo("Unschedulable"));
     assertThat(get("filler").getMetadata().getDeletionTimestamp()).isNull();
     assertThat(get("polite").getStatus().getNominatedNodeName()).isNull();
   }
