@@ -2,8 +2,11 @@ package io.planet.scheduler;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Upstream's DefaultPreemption, for a pod no node fits: on each node where evicting pods could help, take away every pod
@@ -12,6 +15,8 @@ import java.util.Set;
  * priorities, then the fewest victims.
  */
 public final class DefaultPreemption {
+  static final String NOT_HELPFUL = "Preemption is not helpful for scheduling";
+  static final String NO_VICTIMS = "No preemption victims found for incoming pod";
   /** Reasons no eviction can cure (upstream's UnschedulableAndUnresolvable): such nodes are not candidates. */
   private static final Set<String> UNRESOLVABLE = Set.of(NodeAffinity.REASON, NodeUnschedulable.REASON, NodeName.REASON,
       PodTopologySpread.MISSING_LABEL_REASON, InterPodAffinity.AFFINITY_REASON);
@@ -21,6 +26,16 @@ public final class DefaultPreemption {
   /** Where to make room, and whom to evict for it (most important first). */
   public record Candidate(String node, List<PodInfo> victims) {}
 
+  /**
+   * What a preemption attempt found: a candidate, or why not, in the words upstream appends to the FitError
+   * ("preemption: ...").
+   */
+  public record Outcome(Candidate candidate, String message) {
+    static Outcome failed(String message) {
+      return new Outcome(null, "preemption: " + message);
+    }
+  }
+
   private final ScheduleAlgorithm algorithm;
 
   DefaultPreemption(ScheduleAlgorithm algorithm) {
@@ -28,31 +43,52 @@ public final class DefaultPreemption {
   }
 
   /**
-   * Whether the pod may preempt now: not with preemptionPolicy Never, and not while pods of lower priority are still
-   * terminating on the node it was already nominated to (it waits for the room it made).
+   * Upstream's PodEligibleToPreemptOthers: null when the pod may preempt, else why not. Not with preemptionPolicy Never,
+   * and not while pods of lower priority that a preemption is terminating are still on the node it was nominated to
+   * (it waits for the room it made), unless that node cannot take it anyway.
    */
-  static boolean eligible(PodInfo pod, ClusterCache.Snapshot snapshot) {
-    if (pod.neverPreempts) return false;
-    String nominated = snapshot.nominatedNode(pod.key);
+  String ineligibility(PodContext pod, ClusterCache.Snapshot snapshot) {
+    if (pod.info.neverPreempts) return "not eligible due to preemptionPolicy=Never.";
+    String nominated = snapshot.nominatedNode(pod.info.key);
     NodeInfo node = nominated == null ? null : snapshot.node(nominated);
-    if (node == null) return true;
-    for (PodInfo p : node.podInfos()) if (p.terminating && p.priority < pod.priority) return false;
-    return true;
+    if (node == null || !resolvable(algorithm.filter(pod, node))) return null;
+    for (PodInfo p : node.podInfos()) {
+      if (p.priority < pod.info.priority && p.terminatingByPreemption) {
+        return "not eligible due to a terminating pod on the nominated node.";
+      }
+    }
+    return null;
   }
 
-  /** The best candidate, or null when evicting lower-priority pods makes room nowhere. */
-  public Candidate find(PodContext pod, ClusterCache.Snapshot snapshot) {
+  /** Looks for a candidate, as upstream dry-runs at least 10% of the nodes (at least 100) from a random offset. */
+  public Outcome preempt(PodContext pod, ClusterCache.Snapshot snapshot) {
+    String ineligible = ineligibility(pod, snapshot);
+    if (ineligible != null) return Outcome.failed(ineligible);
+    int all = snapshot.nodeCount();
+    int wanted = Math.min(all, Math.max(100, all / 10));
+    int offset = all == 0 ? 0 : ThreadLocalRandom.current().nextInt(all);
+    Map<String, Integer> reasons = new HashMap<>();
     Candidate best = null;
-    for (int i = 0; i < snapshot.nodeCount(); i++) {
-      NodeInfo node = snapshot.node(i);
+    int found = 0;
+    for (int i = 0; i < all && found < wanted; i++) {
+      NodeInfo node = snapshot.node((offset + i) % all);
       NodeInfo view = snapshot.withNominatedPods(node, pod.info);
-      if (!resolvable(algorithm.filter(pod, view))) continue;
-      List<PodInfo> victims = selectVictims(pod, node, view);
-      if (victims == null) continue;
+      if (!resolvable(algorithm.filter(pod, view))) {
+        reasons.merge(NOT_HELPFUL, 1, Integer::sum);
+        continue;
+      }
+      List<String> failed = new ArrayList<>();
+      List<PodInfo> victims = selectVictims(pod, node, view, failed);
+      if (victims == null) {
+        for (String r : failed) reasons.merge(r, 1, Integer::sum);
+        continue;
+      }
+      found++;
       Candidate c = new Candidate(node.name(), victims);
       if (best == null || better(c, best)) best = c;
     }
-    return best;
+    if (best != null) return new Outcome(best, null);
+    return Outcome.failed(new FitError(all, reasons).message());
   }
 
   private static boolean resolvable(List<String> reasons) {
@@ -61,19 +97,23 @@ public final class DefaultPreemption {
   }
 
   /**
-   * The fewest, least important lower-priority pods of the node whose eviction lets the pod fit; null when none would do.
-   * The simulation runs on the view with the nominated pods that outrank the pod.
+   * The fewest, least important lower-priority pods of the node whose eviction lets the pod fit; null when none would
+   * do, with the reasons in {@code failed}. The simulation runs on the view with the nominated pods that outrank the pod.
    */
-  List<PodInfo> selectVictims(PodContext pod, NodeInfo node, NodeInfo view) {
-    NodeInfo sim = view.copy();
+  List<PodInfo> selectVictims(PodContext pod, NodeInfo node, NodeInfo view, List<String> failed) {
     List<PodInfo> lower = new ArrayList<>();
-    for (PodInfo p : node.podInfos()) {
-      // pods already terminating free their room anyway
-      if (p.priority < pod.info.priority && !p.terminating) lower.add(p);
+    for (PodInfo p : node.podInfos()) if (p.priority < pod.info.priority) lower.add(p);
+    if (lower.isEmpty()) {
+      failed.add(NO_VICTIMS);
+      return null;
     }
-    if (lower.isEmpty()) return null;
+    NodeInfo sim = view.copy();
     for (PodInfo p : lower) sim.removePod(p.key);
-    if (!algorithm.filter(pod, sim).isEmpty()) return null;
+    List<String> still = algorithm.filter(pod, sim);
+    if (!still.isEmpty()) {
+      failed.addAll(still);
+      return null;
+    }
     lower.sort(MORE_IMPORTANT_FIRST);
     List<PodInfo> victims = new ArrayList<>();
     for (PodInfo p : lower) {
@@ -83,7 +123,11 @@ public final class DefaultPreemption {
         victims.add(p);
       }
     }
-    return victims.isEmpty() ? null : victims;
+    if (victims.isEmpty()) {
+      failed.add(NO_VICTIMS);
+      return null;
+    }
+    return victims;
   }
 
   private static boolean better(Candidate a, Candidate b) {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodAffinity;
 import io.fabric8.kubernetes.api.model.PodAntiAffinity;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,8 @@ public final class PodInfo {
   /** The pod's labels, never null. */
   final Map<String, String> labels;
   final boolean terminating;
+  /** Terminating because a preemption chose it (DisruptionTarget=True, reason PreemptionByScheduler). */
+  final boolean terminatingByPreemption;
   final Resources requests;
   final Resources nonZeroRequests;
   /** Host ports as "protocol/hostIP/port". */
@@ -49,6 +52,7 @@ public final class PodInfo {
     Map<String, String> l = pod.getMetadata().getLabels();
     this.labels = l == null ? Map.of() : l;
     this.terminating = pod.getMetadata().getDeletionTimestamp() != null;
+    this.terminatingByPreemption = terminating && preemptedByScheduler(pod);
     this.requests = Resources.requests(pod);
     this.nonZeroRequests = Resources.nonZeroRequests(pod);
     this.hostPorts = NodeInfo.hostPorts(pod);
@@ -77,6 +81,16 @@ public final class PodInfo {
     this.hardSpread = SpreadConstraint.of(pod, "DoNotSchedule");
     List<SpreadConstraint> soft = SpreadConstraint.of(pod, "ScheduleAnyway");
     this.softSpread = soft.isEmpty() ? SpreadConstraint.systemDefaults(pod) : soft;
+  }
+
+  private static boolean preemptedByScheduler(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) return false;
+    for (PodCondition c : pod.getStatus().getConditions()) {
+      if ("DisruptionTarget".equals(c.getType())) {
+        return "True".equals(c.getStatus()) && "PreemptionByScheduler".equals(c.getReason());
+      }
+    }
+    return false;
   }
 
   public Pod pod() {

@@ -31,10 +31,19 @@ public final class ScheduleAlgorithm {
 
   public record Chosen(String node, int feasible) implements Result {}
 
-  /** No node fits; {@code preemption} says which pods to evict where to make room, when a preemption can. */
-  public record Unschedulable(FitError error, DefaultPreemption.Candidate preemption) implements Result {
+  /**
+   * No node fits; {@code preemption} says which pods to evict where to make room, when a preemption can, and
+   * {@code postFilterMessage} why it cannot (appended to the FitError's message as upstream), or null.
+   */
+  public record Unschedulable(FitError error, DefaultPreemption.Candidate preemption, String postFilterMessage)
+      implements Result {
     public Unschedulable(FitError error) {
-      this(error, null);
+      this(error, null, null);
+    }
+
+    /** Upstream's FitError.Error(): the filters' summary, then what the preemption said. */
+    public String message() {
+      return postFilterMessage == null ? error.message() : error.message() + " " + postFilterMessage;
     }
   }
 

@@ -137,9 +137,9 @@ public final class Scheduler implements AutoCloseable {
     ScheduleAlgorithm.Result result = cache.withSnapshot(s -> {
       ScheduleAlgorithm.Result r = algorithm.schedule(ctx, s);
       // upstream's PostFilter: a pod no node fits may make room by evicting pods of lower priority
-      if (r instanceof ScheduleAlgorithm.Unschedulable u && DefaultPreemption.eligible(ctx.info(), s)) {
-        DefaultPreemption.Candidate c = preemption.find(ctx, s);
-        if (c != null) return new ScheduleAlgorithm.Unschedulable(u.error(), c);
+      if (r instanceof ScheduleAlgorithm.Unschedulable u && u.error().numAllNodes() > 0) {
+        DefaultPreemption.Outcome o = preemption.preempt(ctx, s);
+        return new ScheduleAlgorithm.Unschedulable(u.error(), o.candidate(), o.message());
       }
       return r;
     });
@@ -186,7 +186,7 @@ public final class Scheduler implements AutoCloseable {
       return;
     }
     ScheduleAlgorithm.Unschedulable unschedulable = (ScheduleAlgorithm.Unschedulable) result;
-    String message = unschedulable.error().message();
+    String message = unschedulable.message();
     DefaultPreemption.Candidate candidate = unschedulable.preemption();
     // the room is kept for the pod from now on, before the victims are even gone
     if (candidate != null) cache.nominate(ctx.info(), candidate.node());

@@ -24,13 +24,17 @@ class DefaultPreemptionTest {
   }
 
   /** Schedules the pod and, when nothing fits, asks for a preemption as the scheduler does. */
-  private DefaultPreemption.Candidate preempt(Pod pod) {
+  private DefaultPreemption.Outcome attempt(Pod pod) {
     return cache.withSnapshot(s -> {
       PodContext ctx = new PodContext(pod);
       ScheduleAlgorithm.Result r = algorithm.schedule(ctx, s);
       assertThat(r).isInstanceOf(ScheduleAlgorithm.Unschedulable.class);
-      return DefaultPreemption.eligible(ctx.info(), s) ? preemption.find(ctx, s) : null;
+      return preemption.preempt(ctx, s);
     });
+  }
+
+  private DefaultPreemption.Candidate preempt(Pod pod) {
+    return attempt(pod).candidate();
   }
 
   @Test
@@ -39,8 +43,11 @@ class DefaultPreemptionTest {
     cache.addOrUpdateNode(node("n2", "1", "8Gi", 110));
     run("n1", prio("low", "600m", 1), prio("mid", "300m", 5));
     run("n2", prio("critical", "800m", 100));
+    cache.addOrUpdateNode(new NodeBuilder(node("tainted", "1", "8Gi", 110)).editOrNewSpec().addNewTaint().withKey("k")
+        .withEffect("NoSchedule").endTaint().endSpec().build());
     DefaultPreemption.Candidate c = preempt(prio("preemptor", "600m", 10));
     assertThat(c.node()).isEqualTo("n1");
+    assertThat(attempt(prio("preemptor", "600m", 10)).message()).isNull();
     // mid is given back: 300m + 600m still fits
     assertThat(c.victims()).extracting(PodInfo::key).containsExactly("default/low");
   }
@@ -60,7 +67,8 @@ class DefaultPreemptionTest {
   void noVictimsWhenOnlyEqualOrHigherPrioritiesRun() {
     cache.addOrUpdateNode(node("n1", "1", "8Gi", 110));
     run("n1", prio("same", "800m", 10));
-    assertThat(preempt(prio("preemptor", "600m", 10))).isNull();
+    assertThat(attempt(prio("preemptor", "600m", 10)).message())
+        .isEqualTo("preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
   }
 
   @Test
@@ -68,7 +76,7 @@ class DefaultPreemptionTest {
     cache.addOrUpdateNode(node("n1", "1", "8Gi", 110));
     run("n1", prio("low", "800m", 1));
     Pod polite = new PodBuilder(prio("polite", "600m", 10)).editSpec().withPreemptionPolicy("Never").endSpec().build();
-    assertThat(preempt(polite)).isNull();
+    assertThat(attempt(polite).message()).isEqualTo("preemption: not eligible due to preemptionPolicy=Never.");
   }
 
   @Test
@@ -77,7 +85,8 @@ class DefaultPreemptionTest {
         .withEffect("NoSchedule").endTaint().endSpec().build());
     run("n1", prio("low", "800m", 1).toBuilder().editSpec().addNewToleration().withOperator("Exists").endToleration()
         .endSpec().build());
-    assertThat(preempt(prio("preemptor", "600m", 10))).isNull();
+    assertThat(attempt(prio("preemptor", "600m", 10)).message())
+        .isEqualTo("preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
   }
 
   @Test
@@ -89,10 +98,15 @@ class DefaultPreemptionTest {
     cache.nominate(new PodInfo(preemptor), c.node());
     // while the victim terminates, the preemptor does not preempt again
     cache.addOrUpdatePod(bound(prio("low", "800m", 1).toBuilder().editMetadata()
-        .withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata().build(), "n1"));
-    boolean eligible = cache.withSnapshot(s -> DefaultPreemption.eligible(new PodInfo(preemptor), s));
-    assertThat(eligible).isFalse();
+        .withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata().editOrNewStatus().addNewCondition()
+        .withType("DisruptionTarget").withStatus("True").withReason("PreemptionByScheduler").endCondition().endStatus()
+        .build(), "n1"));
+    assertThat(attempt(preemptor).message())
+        .isEqualTo("preemption: not eligible due to a terminating pod on the nominated node.");
     cache.removePod("default/low");
+    // a nominated pod is no victim: nothing on the node has a lower priority
+    assertThat(attempt(prio("after", "900m", 5)).message()).isEqualTo(
+        "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
     // a pod of lower priority may not take the room; the preemptor gets its nominated node
     ScheduleAlgorithm.Result other = cache.withSnapshot(s -> algorithm.schedule(new PodContext(prio("other", "600m", 5)), s));
     assertThat(other).isInstanceOf(ScheduleAlgorithm.Unschedulable.class);

@@ -151,7 +151,8 @@ class SchedulerIT {
   @Order(3)
   void anOversizedPodWaitsForABiggerNode() {
     client.pods().inNamespace(NS).resource(pod("huge", "10").build()).create();
-    String message = "0/3 nodes are available: 3 Insufficient cpu.";
+    String message = "0/3 nodes are available: 3 Insufficient cpu. "
+        + "preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
     await().atMost(WAIT).untilAsserted(() -> {
       PodCondition c = scheduled(get("huge"));
       assertThat(c).isNotNull();
@@ -229,7 +230,8 @@ class SchedulerIT {
         .addToMatchLabels("app", "zs").endLabelSelector().endTopologySpreadConstraint().endSpec().build()).create();
     await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("no-racks"))).isNotNull()
         .extracting(PodCondition::getMessage).isEqualTo(
-            "0/4 nodes are available: 4 node(s) didn't match pod topology spread constraints (missing required label)."));
+            "0/4 nodes are available: 4 node(s) didn't match pod topology spread constraints (missing required label). "
+                + "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."));
   }
 
   @Test
@@ -258,7 +260,8 @@ class SchedulerIT {
         .addToMatchLabels("app", "nobody").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
         .endPodAffinity().endAffinity().endSpec().build()).create();
     await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("lonely"))).isNotNull()
-        .extracting(PodCondition::getMessage).isEqualTo("0/4 nodes are available: 4 node(s) didn't match pod affinity rules."));
+        .extracting(PodCondition::getMessage).isEqualTo("0/4 nodes are available: 4 node(s) didn't match pod affinity rules. "
+            + "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."));
   }
 
   @Test
@@ -294,7 +297,7 @@ class SchedulerIT {
     Pod polite = new PodBuilder(onSmall("polite", "400m", 500)).editSpec().withPreemptionPolicy("Never").endSpec().build();
     client.pods().inNamespace(NS).resource(polite).create();
     await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("polite"))).isNotNull()
-        .extracting(PodCondition::getReason).isEqualTo("Unschedulable"));
+        .extracting(PodCondition::getMessage).asString().endsWith(" preemption: not eligible due to preemptionPolicy=Never."));
     assertThat(get("filler").getMetadata().getDeletionTimestamp()).isNull();
     assertThat(get("polite").getStatus().getNominatedNodeName()).isNull();
   }
