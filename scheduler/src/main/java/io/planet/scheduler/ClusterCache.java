@@ -212,6 +212,12 @@ public final class ClusterCache {
       return view == null ? node : view;
     }
 
+    /** The pending pods nominated to a node. */
+    public List<PodInfo> nominatedPods(String node) {
+      List<PodInfo> onNode = cache.nominatedByNode.get(node);
+      return onNode == null ? List.of() : List.copyOf(onNode);
+    }
+
     /** The node a pending pod was nominated to, or null. */
     public String nominatedNode(String key) {
       Nominated n = cache.nominated.get(key);

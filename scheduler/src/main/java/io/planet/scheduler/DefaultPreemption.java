@@ -23,16 +23,24 @@ public final class DefaultPreemption {
   private static final Comparator<PodInfo> MORE_IMPORTANT_FIRST = Comparator.<PodInfo>comparingInt(p -> -p.priority)
       .thenComparing(p -> p.startTime.isEmpty() ? "~" : p.startTime);
 
-  /** Where to make room, and whom to evict for it (most important first). */
-  public record Candidate(String node, List<PodInfo> victims) {}
+  /**
+   * Where to make room, whom to evict for it (most important first), and the pods of lower priority nominated to that
+   * node, which lose their nomination (they may no longer fit).
+   */
+  public record Candidate(String node, List<PodInfo> victims, List<PodInfo> lowerNominated) {}
 
   /**
    * What a preemption attempt found: a candidate, or why not, in the words upstream appends to the FitError
    * ("preemption: ...").
    */
-  public record Outcome(Candidate candidate, String message) {
-    static Outcome failed(String message) {
-      return new Outcome(null, "preemption: " + message);
+  public record Outcome(Candidate candidate, String message, boolean clearNomination) {
+    static Outcome ineligible(String message) {
+      return new Outcome(null, "preemption: " + message, false);
+    }
+
+    /** No node would do: as upstream, a nomination the pod had is withdrawn. */
+    static Outcome noCandidate(String message) {
+      return new Outcome(null, "preemption: " + message, true);
     }
   }
 
@@ -63,7 +71,7 @@ public final class DefaultPreemption {
   /** Looks for a candidate, as upstream dry-runs at least 10% of the nodes (at least 100) from a random offset. */
   public Outcome preempt(PodContext pod, ClusterCache.Snapshot snapshot) {
     String ineligible = ineligibility(pod, snapshot);
-    if (ineligible != null) return Outcome.failed(ineligible);
+    if (ineligible != null) return Outcome.ineligible(ineligible);
     int all = snapshot.nodeCount();
     int wanted = Math.min(all, Math.max(100, all / 10));
     int offset = all == 0 ? 0 : ThreadLocalRandom.current().nextInt(all);
@@ -84,11 +92,17 @@ public final class DefaultPreemption {
         continue;
       }
       found++;
-      Candidate c = new Candidate(node.name(), victims);
+      Candidate c = new Candidate(node.name(), victims, List.of());
       if (best == null || better(c, best)) best = c;
     }
-    if (best != null) return new Outcome(best, null);
-    return Outcome.failed(new FitError(all, reasons).message());
+    if (best != null) {
+      List<PodInfo> lowerNominated = new ArrayList<>();
+      for (PodInfo p : snapshot.nominatedPods(best.node())) {
+        if (p.priority < pod.info.priority && !p.key.equals(pod.info.key)) lowerNominated.add(p);
+      }
+      return new Outcome(new Candidate(best.node(), best.victims(), lowerNominated), null, false);
+    }
+    return Outcome.noCandidate(new FitError(all, reasons).message());
   }
 
   private static boolean resolvable(List<String> reasons) {

@@ -26,7 +26,10 @@ public final class PodConditions {
     unschedulable(pod, message, null);
   }
 
-  /** As {@link #unschedulable(Pod, String)}, also setting status.nominatedNodeName when a preemption made room. */
+  /**
+   * As {@link #unschedulable(Pod, String)}, also setting status.nominatedNodeName when a preemption made room ("" clears
+   * it; null leaves it alone).
+   */
   public void unschedulable(Pod pod, String message, String nominatedNode) {
     PodCondition current = podScheduled(pod);
     if (current != null && "False".equals(current.getStatus()) && "Unschedulable".equals(current.getReason())
@@ -42,9 +45,15 @@ public final class PodConditions {
     condition.put("lastTransitionTime", current != null && "False".equals(current.getStatus())
         ? current.getLastTransitionTime() : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     Map<String, Object> status = new LinkedHashMap<>();
-    if (nominatedNode != null) status.put("nominatedNodeName", nominatedNode);
+    if (nominatedNode != null && !nominatedNode.isEmpty()) status.put("nominatedNodeName", nominatedNode);
     status.put("conditions", List.of(condition));
     patchStatus(pod, status);
+    if ("".equals(nominatedNode)) clearNomination(pod);
+  }
+
+  /** Withdraws a pending pod's status.nominatedNodeName (a preemptor of higher priority took the node). */
+  public void clearNomination(Pod pod) {
+    patch(pod, "{\"status\":{\"nominatedNodeName\":null}}");
   }
 
   /** Marks a victim as upstream does before deleting it: DisruptionTarget=True, reason PreemptionByScheduler. */
@@ -59,7 +68,10 @@ public final class PodConditions {
   }
 
   private void patchStatus(Pod pod, Map<String, Object> status) {
-    String patch = client.getKubernetesSerialization().asJson(Map.of("status", status));
+    patch(pod, client.getKubernetesSerialization().asJson(Map.of("status", status)));
+  }
+
+  private void patch(Pod pod, String patch) {
     client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
         .subresource("status").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
   }

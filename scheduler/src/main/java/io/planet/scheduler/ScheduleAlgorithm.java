@@ -33,12 +33,13 @@ public final class ScheduleAlgorithm {
 
   /**
    * No node fits; {@code preemption} says which pods to evict where to make room, when a preemption can, and
-   * {@code postFilterMessage} why it cannot (appended to the FitError's message as upstream), or null.
+   * {@code postFilterMessage} why it cannot (appended to the FitError's message as upstream), or null;
+   * {@code clearNomination} withdraws a nomination the pod had.
    */
-  public record Unschedulable(FitError error, DefaultPreemption.Candidate preemption, String postFilterMessage)
-      implements Result {
+  public record Unschedulable(FitError error, DefaultPreemption.Candidate preemption, String postFilterMessage,
+      boolean clearNomination) implements Result {
     public Unschedulable(FitError error) {
-      this(error, null, null);
+      this(error, null, null, false);
     }
 
     /** Upstream's FitError.Error(): the filters' summary, then what the preemption said. */

@@ -139,7 +139,7 @@ public final class Scheduler implements AutoCloseable {
       // upstream's PostFilter: a pod no node fits may make room by evicting pods of lower priority
       if (r instanceof ScheduleAlgorithm.Unschedulable u && u.error().numAllNodes() > 0) {
         DefaultPreemption.Outcome o = preemption.preempt(ctx, s);
-        return new ScheduleAlgorithm.Unschedulable(u.error(), o.candidate(), o.message());
+        return new ScheduleAlgorithm.Unschedulable(u.error(), o.candidate(), o.message(), o.clearNomination());
       }
       return r;
     });
@@ -189,13 +189,19 @@ public final class Scheduler implements AutoCloseable {
     String message = unschedulable.message();
     DefaultPreemption.Candidate candidate = unschedulable.preemption();
     // the room is kept for the pod from now on, before the victims are even gone
-    if (candidate != null) cache.nominate(ctx.info(), candidate.node());
+    if (candidate != null) {
+      cache.nominate(ctx.info(), candidate.node());
+      for (PodInfo p : candidate.lowerNominated()) cache.unnominate(p.key());
+    }
+    boolean withdraw = unschedulable.clearNomination() && cache.nominatedNode(ctx.info().key()) != null;
+    if (withdraw) cache.unnominate(ctx.info().key());
+    String nominated = candidate != null ? candidate.node() : withdraw ? "" : null;
     metrics.unschedulable(Duration.ofNanos(System.nanoTime() - started));
     queue.unschedulable(e);
     writers.execute(() -> {
       if (candidate != null) evict(pod, candidate);
       try {
-        conditions.unschedulable(pod, message, candidate == null ? null : candidate.node());
+        conditions.unschedulable(pod, message, nominated);
       } catch (RuntimeException ex) {
         log.debug("could not update the PodScheduled condition of {}: {}", Pods.key(pod), ex.getMessage());
       }
@@ -203,8 +209,18 @@ public final class Scheduler implements AutoCloseable {
     });
   }
 
-  /** Upstream's prepareCandidate: each victim gets DisruptionTarget, a Preempted event, and is deleted. */
+  /**
+   * Upstream's prepareCandidate: each victim gets DisruptionTarget, a Preempted event, and is deleted; pods of lower
+   * priority nominated to the node lose their nomination.
+   */
   private void evict(Pod preemptor, DefaultPreemption.Candidate candidate) {
+    for (PodInfo p : candidate.lowerNominated()) {
+      try {
+        conditions.clearNomination(p.pod());
+      } catch (RuntimeException ex) {
+        log.debug("could not clear the nomination of {}: {}", p.key(), ex.getMessage());
+      }
+    }
     for (PodInfo victim : candidate.victims()) {
       Pod v = victim.pod();
       try {

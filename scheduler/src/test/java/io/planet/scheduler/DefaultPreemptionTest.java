@@ -53,6 +53,16 @@ class DefaultPreemptionTest {
   }
 
   @Test
+  void podsOfLowerPriorityNominatedToTheNodeLoseTheirNomination() {
+    cache.addOrUpdateNode(node("n1", "1", "8Gi", 110));
+    run("n1", prio("low", "800m", 1));
+    cache.nominate(new PodInfo(prio("waiting", "100m", 3)), "n1");
+    DefaultPreemption.Candidate c = preempt(prio("preemptor", "600m", 10));
+    assertThat(c.victims()).extracting(PodInfo::key).containsExactly("default/low");
+    assertThat(c.lowerNominated()).extracting(PodInfo::key).containsExactly("default/waiting");
+  }
+
+  @Test
   void prefersTheNodeWhoseVictimsMatterLeast() {
     cache.addOrUpdateNode(node("n1", "1", "8Gi", 110));
     cache.addOrUpdateNode(node("n2", "1", "8Gi", 110));
