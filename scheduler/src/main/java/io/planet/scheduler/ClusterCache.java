@@ -22,8 +22,13 @@ public final class ClusterCache {
   /** Where each accounted pod sits, by namespace/name. */
   private final Map<String, String> podNodes = new HashMap<>();
   private final Set<String> assumed = new HashSet<>();
-  /** Nodes holding pods with required anti-affinity: the only ones the symmetric check must visit. */
-  private final Set<String> antiAffinityNodes = new HashSet<>();
+  /** Nodes holding pods with pod (anti-)affinity terms: the only ones the symmetric checks must visit. */
+  private final Set<String> affinityNodes = new HashSet<>();
+  /** Pending pods nominated to a node by a preemption, by pod key; the room they were promised is kept for them. */
+  private final Map<String, Nominated> nominated = new HashMap<>();
+  private final Map<String, List<PodInfo>> nominatedByNode = new HashMap<>();
+  /** Namespace labels, for affinity terms' namespaceSelector. */
+  private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
   public synchronized void addOrUpdateNode(Node node) {
     String name = node.getMetadata().getName();
@@ -70,8 +75,45 @@ public final class ClusterCache {
   }
 
   private void track(String node, NodeInfo info) {
-    if (info.podsWithRequiredAntiAffinity().isEmpty()) antiAffinityNodes.remove(node);
-    else antiAffinityNodes.add(node);
+    if (info.podsWithAffinity().isEmpty()) affinityNodes.remove(node);
+    else affinityNodes.add(node);
+  }
+
+  private record Nominated(PodInfo pod, String node) {}
+
+  /**
+   * Records (or replaces) where a pending pod was nominated; the informer calls this with status.nominatedNodeName, the
+   * scheduler as soon as its preemption decided.
+   */
+  public synchronized void nominate(PodInfo pod, String node) {
+    unnominate(pod.key);
+    if (node == null || node.isEmpty()) return;
+    nominated.put(pod.key, new Nominated(pod, node));
+    nominatedByNode.computeIfAbsent(node, n -> new ArrayList<>()).add(pod);
+  }
+
+  /** Forgets a nomination: the pod was bound, deleted or no longer needs scheduling. */
+  public synchronized void unnominate(String key) {
+    Nominated n = nominated.remove(key);
+    if (n == null) return;
+    List<PodInfo> onNode = nominatedByNode.get(n.node());
+    if (onNode == null) return;
+    onNode.removeIf(p -> p.key.equals(key));
+    if (onNode.isEmpty()) nominatedByNode.remove(n.node());
+  }
+
+  /** The node a pending pod was nominated to, or null. */
+  public synchronized String nominatedNode(String key) {
+    Nominated n = nominated.get(key);
+    return n == null ? null : n.node();
+  }
+
+  public synchronized void addOrUpdateNamespace(String name, Map<String, String> labels) {
+    namespaceLabels.put(name, labels == null ? Map.of() : Map.copyOf(labels));
+  }
+
+  public synchronized void removeNamespace(String name) {
+    namespaceLabels.remove(name);
   }
 
   /** Accounts a pod on the node chosen for it before the binding is written. */
@@ -84,6 +126,7 @@ public final class ClusterCache {
    * pod object is kept as it is (without spec.nodeName): nothing in the cache reads the node name from it.
    */
   public synchronized void assume(PodInfo pod, String node) {
+    unnominate(pod.key);
     place(pod, node);
     assumed.add(pod.key);
   }
@@ -140,14 +183,50 @@ public final class ClusterCache {
       return info == null || info.node() == null ? null : info;
     }
 
-    /** Nodes that have pods with required anti-affinity, for the symmetric anti-affinity check. */
-    public List<NodeInfo> nodesWithRequiredAntiAffinityPods() {
+    /** Nodes that have pods with pod (anti-)affinity terms, for the symmetric checks. */
+    public List<NodeInfo> nodesWithAffinityPods() {
+      if (cache.affinityNodes.isEmpty()) return List.of();
       List<NodeInfo> out = new ArrayList<>();
-      for (String name : cache.antiAffinityNodes) {
+      for (String name : cache.affinityNodes) {
         NodeInfo n = cache.nodes.get(name);
         if (n != null && n.node() != null) out.add(n);
       }
       return out;
+    }
+
+    /**
+     * The node as the pod should see it: with the pods nominated to it that are at least as important (upstream's
+     * addNominatedPods), so a lower-priority pod does not take the room a preemption made. The node itself when there
+     * are none, which is the common case and costs one lookup.
+     */
+    public NodeInfo withNominatedPods(NodeInfo node, PodInfo pod) {
+      if (cache.nominatedByNode.isEmpty()) return node;
+      List<PodInfo> onNode = cache.nominatedByNode.get(node.name());
+      if (onNode == null) return node;
+      NodeInfo view = null;
+      for (PodInfo p : onNode) {
+        if (p.key.equals(pod.key) || p.priority < pod.priority) continue;
+        if (view == null) view = node.copy();
+        view.addPod(p);
+      }
+      return view == null ? node : view;
+    }
+
+    /** The pending pods nominated to a node. */
+    public List<PodInfo> nominatedPods(String node) {
+      List<PodInfo> onNode = cache.nominatedByNode.get(node);
+      return onNode == null ? List.of() : List.copyOf(onNode);
+    }
+
+    /** The node a pending pod was nominated to, or null. */
+    public String nominatedNode(String key) {
+      Nominated n = cache.nominated.get(key);
+      return n == null ? null : n.node();
+    }
+
+    /** A namespace's labels (empty when unknown). */
+    public Map<String, String> namespaceLabels(String namespace) {
+      return cache.namespaceLabels.getOrDefault(namespace, Map.of());
     }
 
     public List<NodeInfo> nodes() {

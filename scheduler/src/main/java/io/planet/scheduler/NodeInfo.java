@@ -49,7 +49,8 @@ public final class NodeInfo {
   private final Map<String, Integer> usedPorts = new HashMap<>();
   /** Pods on this node per controller uid, for spreading. */
   private final Map<String, Integer> controllerPods = new HashMap<>();
-  private final Map<String, Pod> podsWithRequiredAntiAffinity = new LinkedHashMap<>();
+  /** Pods with pod affinity or anti-affinity terms, for the symmetric checks of other pods' cycles. */
+  private final Map<String, PodInfo> podsWithAffinity = new LinkedHashMap<>();
   /** Bumped on every change, so a test (or a future copy-on-write snapshot) can tell a node changed. */
   private long generation;
 
@@ -135,8 +136,13 @@ public final class NodeInfo {
     return pods.size();
   }
 
-  public Collection<Pod> podsWithRequiredAntiAffinity() {
-    return podsWithRequiredAntiAffinity.values();
+  /** What the cache derived from each pod on the node. */
+  Collection<PodInfo> podInfos() {
+    return pods.values();
+  }
+
+  Collection<PodInfo> podsWithAffinity() {
+    return podsWithAffinity.values();
   }
 
   public boolean portInUse(String protocol, String hostIp, int port) {
@@ -155,6 +161,13 @@ public final class NodeInfo {
     return controllerPods.getOrDefault(controllerUid, 0);
   }
 
+  /** A copy to simulate on (a preemption removing pods, nominated pods added): same node, same pods. */
+  NodeInfo copy() {
+    NodeInfo c = new NodeInfo(node);
+    for (PodInfo p : pods.values()) c.addPod(p);
+    return c;
+  }
+
   void addPod(Pod pod) {
     addPod(new PodInfo(pod));
   }
@@ -170,7 +183,7 @@ public final class NodeInfo {
     copyRequested();
     for (String p : pod.hostPorts) usedPorts.merge(p, 1, Integer::sum);
     if (pod.controllerUid != null) controllerPods.merge(pod.controllerUid, 1, Integer::sum);
-    if (pod.requiredAntiAffinity) podsWithRequiredAntiAffinity.put(key, pod.pod);
+    if (pod.hasAffinity) podsWithAffinity.put(key, pod);
   }
 
   void removePod(String key) {
@@ -182,7 +195,7 @@ public final class NodeInfo {
     copyRequested();
     for (String p : pod.hostPorts) usedPorts.computeIfPresent(p, (k, n) -> n == 1 ? null : n - 1);
     if (pod.controllerUid != null) controllerPods.computeIfPresent(pod.controllerUid, (k, n) -> n == 1 ? null : n - 1);
-    podsWithRequiredAntiAffinity.remove(key);
+    podsWithAffinity.remove(key);
   }
 
   private void copyRequested() {

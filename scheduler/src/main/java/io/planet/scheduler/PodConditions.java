@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes PodScheduled=False (reason Unschedulable) through pods/status when it says something new. */
+/**
+ * Writes PodScheduled=False (reason Unschedulable, with the nominated node after a preemption) and a preemption
+ * victim's DisruptionTarget condition through pods/status.
+ */
 public final class PodConditions {
   private final KubernetesClient client;
 
@@ -20,9 +23,17 @@ public final class PodConditions {
   }
 
   public void unschedulable(Pod pod, String message) {
+    unschedulable(pod, message, null);
+  }
+
+  /**
+   * As {@link #unschedulable(Pod, String)}, also setting status.nominatedNodeName when a preemption made room ("" clears
+   * it; null leaves it alone).
+   */
+  public void unschedulable(Pod pod, String message, String nominatedNode) {
     PodCondition current = podScheduled(pod);
     if (current != null && "False".equals(current.getStatus()) && "Unschedulable".equals(current.getReason())
-        && message.equals(current.getMessage())) {
+        && message.equals(current.getMessage()) && nominatedNode == null) {
       return;
     }
     Map<String, Object> condition = new LinkedHashMap<>();
@@ -33,7 +44,34 @@ public final class PodConditions {
     condition.put("lastProbeTime", null);
     condition.put("lastTransitionTime", current != null && "False".equals(current.getStatus())
         ? current.getLastTransitionTime() : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    String patch = client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", List.of(condition))));
+    Map<String, Object> status = new LinkedHashMap<>();
+    if (nominatedNode != null && !nominatedNode.isEmpty()) status.put("nominatedNodeName", nominatedNode);
+    status.put("conditions", List.of(condition));
+    patchStatus(pod, status);
+    if ("".equals(nominatedNode)) clearNomination(pod);
+  }
+
+  /** Withdraws a pending pod's status.nominatedNodeName (a preemptor of higher priority took the node). */
+  public void clearNomination(Pod pod) {
+    patch(pod, "{\"status\":{\"nominatedNodeName\":null}}");
+  }
+
+  /** Marks a victim as upstream does before deleting it: DisruptionTarget=True, reason PreemptionByScheduler. */
+  public void preempted(Pod victim) {
+    Map<String, Object> condition = new LinkedHashMap<>();
+    condition.put("type", "DisruptionTarget");
+    condition.put("status", "True");
+    condition.put("reason", "PreemptionByScheduler");
+    condition.put("message", Pods.DEFAULT_SCHEDULER + ": preempting to accommodate a higher priority pod");
+    condition.put("lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    patchStatus(victim, Map.of("conditions", List.of(condition)));
+  }
+
+  private void patchStatus(Pod pod, Map<String, Object> status) {
+    patch(pod, client.getKubernetesSerialization().asJson(Map.of("status", status)));
+  }
+
+  private void patch(Pod pod, String patch) {
     client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
         .subresource("status").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
   }

@@ -11,8 +11,12 @@ public final class PodContext {
   final Resources nonZeroRequests;
   final List<String> hostPorts;
   final String controllerUid;
-  /** Topology domains ("key=value") the pod may not join, filled by {@link InterPodAffinity#prepare}. */
-  InterPodAffinity.Forbidden antiAffinity = InterPodAffinity.Forbidden.NONE;
+  /** The cluster as this cycle sees it, set by {@link ScheduleAlgorithm#schedule}. */
+  ClusterCache.Snapshot snapshot;
+  /** What {@link InterPodAffinity#prepare} found about the pod's (and existing pods') affinity terms. */
+  InterPodAffinity.State affinity = InterPodAffinity.State.NONE;
+  /** What {@link PodTopologySpread#prepare} counted for the pod's DoNotSchedule constraints. */
+  PodTopologySpread.State spread = PodTopologySpread.State.NONE;
 
   public PodContext(Pod pod) {
     this(new PodInfo(pod));

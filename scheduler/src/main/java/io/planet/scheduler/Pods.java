@@ -1,6 +1,5 @@
 package io.planet.scheduler;
 
-import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /** Small facts about pods the scheduler asks often. */
@@ -38,12 +37,5 @@ final class Pods {
     }
     String name = pod.getSpec() == null ? null : pod.getSpec().getSchedulerName();
     return name == null || name.isEmpty() || name.equals(DEFAULT_SCHEDULER);
-  }
-
-  static boolean hasRequiredAntiAffinity(Pod pod) {
-    Affinity a = pod.getSpec() == null ? null : pod.getSpec().getAffinity();
-    return a != null && a.getPodAntiAffinity() != null
-        && a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() != null
-        && !a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty();
   }
 }

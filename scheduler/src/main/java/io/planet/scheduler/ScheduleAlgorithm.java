@@ -19,9 +19,11 @@ public final class ScheduleAlgorithm {
   public ScheduleAlgorithm() {
     TaintToleration taints = new TaintToleration();
     NodeAffinity affinity = new NodeAffinity();
+    InterPodAffinity podAffinity = new InterPodAffinity();
+    PodTopologySpread spread = new PodTopologySpread();
     this.filters = List.of(new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(),
-        new NodeResourcesFit(), new InterPodAffinity());
-    this.scores = List.of(new LeastAllocated(), new BalancedAllocation(), new ControllerSpread(), affinity, taints);
+        new NodeResourcesFit(), spread, podAffinity);
+    this.scores = List.of(new LeastAllocated(), new BalancedAllocation(), spread, podAffinity, affinity, taints);
   }
 
   /** The chosen node's name, or the reasons no node fits. */
@@ -29,12 +31,35 @@ public final class ScheduleAlgorithm {
 
   public record Chosen(String node, int feasible) implements Result {}
 
-  public record Unschedulable(FitError error) implements Result {}
+  /**
+   * No node fits; {@code preemption} says which pods to evict where to make room, when a preemption can, and
+   * {@code postFilterMessage} why it cannot (appended to the FitError's message as upstream), or null;
+   * {@code clearNomination} withdraws a nomination the pod had.
+   */
+  public record Unschedulable(FitError error, DefaultPreemption.Candidate preemption, String postFilterMessage,
+      boolean clearNomination) implements Result {
+    public Unschedulable(FitError error) {
+      this(error, null, null, false);
+    }
+
+    /** Upstream's FitError.Error(): the filters' summary, then what the preemption said. */
+    public String message() {
+      return postFilterMessage == null ? error.message() : error.message() + " " + postFilterMessage;
+    }
+  }
 
   public Result schedule(PodContext pod, ClusterCache.Snapshot snapshot) {
     int all = snapshot.nodeCount();
     if (all == 0) return new Unschedulable(new FitError(0, Map.of()));
+    pod.snapshot = snapshot;
+    PodTopologySpread.prepare(pod, snapshot);
     InterPodAffinity.prepare(pod, snapshot);
+    // a node a preemption made room on is tried first, as upstream's evaluateNominatedNode
+    String nominated = snapshot.nominatedNode(pod.info.key);
+    NodeInfo nominatedNode = nominated == null ? null : snapshot.node(nominated);
+    if (nominatedNode != null && filter(pod, snapshot.withNominatedPods(nominatedNode, pod.info)).isEmpty()) {
+      return new Chosen(nominated, 1);
+    }
     int wanted = numFeasibleNodesToFind(all);
     List<NodeInfo> feasible = new ArrayList<>();
     Map<String, Integer> reasons = new HashMap<>();
@@ -42,7 +67,7 @@ public final class ScheduleAlgorithm {
     int visited = 0;
     for (; visited < all && feasible.size() < wanted; visited++) {
       NodeInfo node = snapshot.node((start + visited) % all);
-      List<String> failed = filter(pod, node);
+      List<String> failed = filter(pod, snapshot.withNominatedPods(node, pod.info));
       if (failed.isEmpty()) feasible.add(node);
       else for (String r : failed) reasons.merge(r, 1, Integer::sum);
     }

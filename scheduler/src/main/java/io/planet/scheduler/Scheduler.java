@@ -1,5 +1,6 @@
 package io.planet.scheduler;
 
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -29,6 +30,7 @@ public final class Scheduler implements AutoCloseable {
   private final ClusterCache cache = new ClusterCache();
   private final SchedulingQueue queue = new SchedulingQueue();
   private final ScheduleAlgorithm algorithm = new ScheduleAlgorithm();
+  private final DefaultPreemption preemption = new DefaultPreemption(algorithm);
   private final SchedulerMetrics metrics = new SchedulerMetrics(queue);
   private final Binder binder;
   private final PodConditions conditions;
@@ -44,6 +46,7 @@ public final class Scheduler implements AutoCloseable {
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("scheduler-timer"));
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Node> nodeInformer;
+  private SharedIndexInformer<Namespace> namespaceInformer;
   private volatile Thread loop;
 
   public Scheduler(KubernetesClient client, String identity) {
@@ -61,8 +64,10 @@ public final class Scheduler implements AutoCloseable {
   public Scheduler start(Duration syncTimeout) {
     nodeInformer = client.nodes().inform(new NodeHandler(), 0);
     podInformer = client.pods().inAnyNamespace().inform(new PodHandler(), 0);
+    namespaceInformer = client.namespaces().inform(new NamespaceHandler(), 0);
     try {
-      CompletableFuture.allOf(nodeInformer.start().toCompletableFuture(), podInformer.start().toCompletableFuture())
+      CompletableFuture.allOf(nodeInformer.start().toCompletableFuture(), podInformer.start().toCompletableFuture(),
+              namespaceInformer.start().toCompletableFuture())
           .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       close();
@@ -129,7 +134,15 @@ public final class Scheduler implements AutoCloseable {
     }
     long started = System.nanoTime();
     PodContext ctx = new PodContext(pod);
-    ScheduleAlgorithm.Result result = cache.withSnapshot(s -> algorithm.schedule(ctx, s));
+    ScheduleAlgorithm.Result result = cache.withSnapshot(s -> {
+      ScheduleAlgorithm.Result r = algorithm.schedule(ctx, s);
+      // upstream's PostFilter: a pod no node fits may make room by evicting pods of lower priority
+      if (r instanceof ScheduleAlgorithm.Unschedulable u && u.error().numAllNodes() > 0) {
+        DefaultPreemption.Outcome o = preemption.preempt(ctx, s);
+        return new ScheduleAlgorithm.Unschedulable(u.error(), o.candidate(), o.message(), o.clearNomination());
+      }
+      return r;
+    });
     if (result instanceof ScheduleAlgorithm.Chosen chosen) {
       String node = chosen.node();
       cache.assume(ctx.info(), node);
@@ -172,18 +185,57 @@ public final class Scheduler implements AutoCloseable {
       });
       return;
     }
-    FitError fit = ((ScheduleAlgorithm.Unschedulable) result).error();
-    String message = fit.message();
+    ScheduleAlgorithm.Unschedulable unschedulable = (ScheduleAlgorithm.Unschedulable) result;
+    String message = unschedulable.message();
+    DefaultPreemption.Candidate candidate = unschedulable.preemption();
+    // the room is kept for the pod from now on, before the victims are even gone
+    if (candidate != null) {
+      cache.nominate(ctx.info(), candidate.node());
+      for (PodInfo p : candidate.lowerNominated()) cache.unnominate(p.key());
+    }
+    boolean withdraw = unschedulable.clearNomination() && cache.nominatedNode(ctx.info().key()) != null;
+    if (withdraw) cache.unnominate(ctx.info().key());
+    String nominated = candidate != null ? candidate.node() : withdraw ? "" : null;
     metrics.unschedulable(Duration.ofNanos(System.nanoTime() - started));
     queue.unschedulable(e);
     writers.execute(() -> {
+      if (candidate != null) evict(pod, candidate);
       try {
-        conditions.unschedulable(pod, message);
+        conditions.unschedulable(pod, message, nominated);
       } catch (RuntimeException ex) {
         log.debug("could not update the PodScheduled condition of {}: {}", Pods.key(pod), ex.getMessage());
       }
       events.warning(pod, "FailedScheduling", message);
     });
+  }
+
+  /**
+   * Upstream's prepareCandidate: each victim gets DisruptionTarget, a Preempted event, and is deleted; pods of lower
+   * priority nominated to the node lose their nomination.
+   */
+  private void evict(Pod preemptor, DefaultPreemption.Candidate candidate) {
+    for (PodInfo p : candidate.lowerNominated()) {
+      try {
+        conditions.clearNomination(p.pod());
+      } catch (RuntimeException ex) {
+        log.debug("could not clear the nomination of {}: {}", p.key(), ex.getMessage());
+      }
+    }
+    for (PodInfo victim : candidate.victims()) {
+      Pod v = victim.pod();
+      try {
+        conditions.preempted(v);
+      } catch (RuntimeException ex) {
+        log.debug("could not mark {} as a disruption target: {}", victim.key(), ex.getMessage());
+      }
+      try {
+        client.pods().inNamespace(v.getMetadata().getNamespace()).withName(v.getMetadata().getName()).delete();
+        events.normal(v, "Preempted", "Preempted by pod " + preemptor.getMetadata().getUid() + " on node " + candidate.node());
+        log.info("preempted {} on {} for {}", victim.key(), candidate.node(), Pods.key(preemptor));
+      } catch (RuntimeException ex) {
+        log.warn("could not preempt {}: {}", victim.key(), ex.getMessage());
+      }
+    }
   }
 
   @Override
@@ -192,6 +244,7 @@ public final class Scheduler implements AutoCloseable {
     queue.close();
     if (podInformer != null) podInformer.close();
     if (nodeInformer != null) nodeInformer.close();
+    if (namespaceInformer != null) namespaceInformer.close();
     timers.shutdownNow();
     events.close();
     writers.shutdown();
@@ -208,6 +261,7 @@ public final class Scheduler implements AutoCloseable {
       if (Pods.isAssigned(pod)) {
         cache.addOrUpdatePod(pod);
       } else if (Pods.needsScheduling(pod) && !cache.isAssumed(Pods.key(pod))) {
+        nominated(pod);
         queue.add(pod);
       }
     }
@@ -216,24 +270,34 @@ public final class Scheduler implements AutoCloseable {
     public void onUpdate(Pod old, Pod pod) {
       String key = Pods.key(pod);
       if (Pods.isAssigned(pod)) {
+        cache.unnominate(key);
         boolean freed = !Pods.isTerminal(old) && Pods.isTerminal(pod);
         cache.addOrUpdatePod(pod);
         queue.delete(key);
         if (freed || !Objects.equals(old.getMetadata().getLabels(), pod.getMetadata().getLabels())) queue.moveAllToActive();
       } else if (Pods.needsScheduling(pod)) {
         if (cache.isAssumed(key)) return;
+        nominated(pod);
         if (changedBeyondStatus(old, pod)) queue.add(pod);
         else queue.refresh(pod);
       } else {
         queue.delete(key);
+        cache.unnominate(key);
         cache.addOrUpdatePod(pod);
       }
+    }
+
+    /** A pending pod's status.nominatedNodeName (a preemption's, perhaps an earlier scheduler's) keeps its room. */
+    private void nominated(Pod pod) {
+      String node = pod.getStatus() == null ? null : pod.getStatus().getNominatedNodeName();
+      if (node != null && !node.isEmpty()) cache.nominate(new PodInfo(pod), node);
     }
 
     @Override
     public void onDelete(Pod pod, boolean unknownFinalState) {
       String key = Pods.key(pod);
       queue.delete(key);
+      cache.unnominate(key);
       boolean wasAccounted = Pods.isAssigned(pod) || cache.isAssumed(key);
       cache.removePod(key);
       if (wasAccounted) queue.moveAllToActive();
@@ -269,6 +333,25 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public void onDelete(Node node, boolean unknownFinalState) {
       cache.removeNode(node.getMetadata().getName());
+    }
+  }
+
+  /** Namespace labels, for pod affinity terms with a namespaceSelector. */
+  private final class NamespaceHandler implements ResourceEventHandler<Namespace> {
+    @Override
+    public void onAdd(Namespace ns) {
+      cache.addOrUpdateNamespace(ns.getMetadata().getName(), ns.getMetadata().getLabels());
+    }
+
+    @Override
+    public void onUpdate(Namespace old, Namespace ns) {
+      cache.addOrUpdateNamespace(ns.getMetadata().getName(), ns.getMetadata().getLabels());
+      if (!Objects.equals(old.getMetadata().getLabels(), ns.getMetadata().getLabels())) queue.moveAllToActive();
+    }
+
+    @Override
+    public void onDelete(Namespace ns, boolean unknownFinalState) {
+      cache.removeNamespace(ns.getMetadata().getName());
     }
   }
 

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SchedulerIT {
   private static final String NS = "sched";
+  private static final String ZONE = "topology.kubernetes.io/zone";
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static TestApiServer server;
   private static KubernetesClient client;
@@ -150,7 +151,8 @@ class SchedulerIT {
   @Order(3)
   void anOversizedPodWaitsForABiggerNode() {
     client.pods().inNamespace(NS).resource(pod("huge", "10").build()).create();
-    String message = "0/3 nodes are available: 3 Insufficient cpu.";
+    String message = "0/3 nodes are available: 3 Insufficient cpu. "
+        + "preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
     await().atMost(WAIT).untilAsserted(() -> {
       PodCondition c = scheduled(get("huge"));
       assertThat(c).isNotNull();
@@ -203,6 +205,111 @@ class SchedulerIT {
 
   @Test
   @Order(5)
+  void topologySpreadConstraintsBalanceZones() {
+    // node-1 and node-2 in zone-a, node-3 alone in zone-b; node-big has no zone
+    for (String[] nz : new String[][] {{"node-1", "zone-a"}, {"node-2", "zone-a"}, {"node-3", "zone-b"}}) {
+      client.nodes().withName(nz[0]).edit(n -> new NodeBuilder(n).editMetadata().addToLabels(ZONE, nz[1]).endMetadata()
+          .build());
+    }
+    for (int i = 0; i < 4; i++) {
+      client.pods().inNamespace(NS).resource(pod("zs-" + i, "100m").editMetadata().addToLabels("app", "zs").endMetadata()
+          .editSpec().addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey(ZONE)
+          .withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector().addToMatchLabels("app", "zs").endLabelSelector()
+          .endTopologySpreadConstraint().endSpec().build()).create();
+    }
+    await().atMost(WAIT).untilAsserted(() -> {
+      List<Pod> pods = client.pods().inNamespace(NS).withLabel("app", "zs").list().getItems();
+      assertThat(pods).hasSize(4).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isNotNull());
+      Map<String, Long> perZone = pods.stream().collect(Collectors.groupingBy(
+          p -> p.getSpec().getNodeName().equals("node-3") ? "zone-b" : "zone-a", HashMap::new, Collectors.counting()));
+      assertThat(perZone).containsEntry("zone-a", 2L).containsEntry("zone-b", 2L);
+    });
+
+    client.pods().inNamespace(NS).resource(pod("no-racks", "100m").editSpec().addNewTopologySpreadConstraint()
+        .withMaxSkew(1).withTopologyKey("example.com/rack").withWhenUnsatisfiable("DoNotSchedule").withNewLabelSelector()
+        .addToMatchLabels("app", "zs").endLabelSelector().endTopologySpreadConstraint().endSpec().build()).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("no-racks"))).isNotNull()
+        .extracting(PodCondition::getMessage).isEqualTo(
+            "0/4 nodes are available: 4 node(s) didn't match pod topology spread constraints (missing required label). "
+                + "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."));
+  }
+
+  @Test
+  @Order(6)
+  void requiredPodAffinityAndAntiAffinityFollowZones() {
+    client.pods().inNamespace(NS).resource(pod("cache", "100m").editMetadata().addToLabels("app", "cache").endMetadata()
+        .editSpec().withNodeSelector(Map.of(ZONE, "zone-b")).endSpec().build()).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(get("cache").getSpec().getNodeName()).isEqualTo("node-3"));
+    for (int i = 0; i < 3; i++) {
+      client.pods().inNamespace(NS).resource(pod("near-" + i, "100m").editSpec().withNewAffinity().withNewPodAffinity()
+          .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey(ZONE).withNewLabelSelector()
+          .addToMatchLabels("app", "cache").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
+          .endPodAffinity().endAffinity().endSpec().build()).create();
+    }
+    client.pods().inNamespace(NS).resource(pod("far", "100m").editSpec().withNewAffinity().withNewPodAntiAffinity()
+        .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey(ZONE).withNewLabelSelector()
+        .addToMatchLabels("app", "cache").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity().endAffinity().endSpec().build()).create();
+    await().atMost(WAIT).untilAsserted(() -> {
+      for (int i = 0; i < 3; i++) assertThat(get("near-" + i).getSpec().getNodeName()).isEqualTo("node-3");
+      assertThat(get("far").getSpec().getNodeName()).isNotNull().isNotEqualTo("node-3");
+    });
+
+    client.pods().inNamespace(NS).resource(pod("lonely", "100m").editSpec().withNewAffinity().withNewPodAffinity()
+        .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey(ZONE).withNewLabelSelector()
+        .addToMatchLabels("app", "nobody").endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endPodAffinity().endAffinity().endSpec().build()).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("lonely"))).isNotNull()
+        .extracting(PodCondition::getMessage).isEqualTo("0/4 nodes are available: 4 node(s) didn't match pod affinity rules. "
+            + "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."));
+  }
+
+  @Test
+  @Order(7)
+  void aHigherPriorityPodPreemptsALowerOne() {
+    Node small = new NodeBuilder(node("node-small", "1")).editOrNewSpec().addNewTaint().withKey("dedicated")
+        .withValue("preemption").withEffect("NoSchedule").endTaint().endSpec().build();
+    client.nodes().resource(small).create();
+    client.pods().inNamespace(NS).resource(onSmall("victim", "800m", 1)).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(get("victim").getSpec().getNodeName()).isEqualTo("node-small"));
+
+    Pod preemptor = client.pods().inNamespace(NS).resource(onSmall("preemptor", "600m", 1000)).create();
+    await().atMost(WAIT).untilAsserted(() -> {
+      Pod victim = get("victim");
+      assertThat(victim.getMetadata().getDeletionTimestamp()).isNotNull();
+      assertThat(victim.getStatus().getConditions()).anySatisfy(c -> {
+        assertThat(c.getType()).isEqualTo("DisruptionTarget");
+        assertThat(c.getStatus()).isEqualTo("True");
+        assertThat(c.getReason()).isEqualTo("PreemptionByScheduler");
+      });
+      assertThat(get("preemptor").getStatus().getNominatedNodeName()).isEqualTo("node-small");
+      assertThat(events("victim", "Preempted")).singleElement().satisfies(e -> assertThat(e.getMessage())
+          .isEqualTo("Preempted by pod " + preemptor.getMetadata().getUid() + " on node node-small"));
+    });
+    // the room is the preemptor's only once the victim is gone (as a kubelet would finish the graceful deletion)
+    assertThat(get("preemptor").getSpec().getNodeName()).isNull();
+    client.pods().inNamespace(NS).withName("victim").withGracePeriod(0).delete();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(get("preemptor").getSpec().getNodeName()).isEqualTo("node-small"));
+
+    // preemptionPolicy Never: a pod of higher priority waits instead of evicting
+    client.pods().inNamespace(NS).resource(onSmall("filler", "300m", 1)).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(get("filler").getSpec().getNodeName()).isEqualTo("node-small"));
+    Pod polite = new PodBuilder(onSmall("polite", "400m", 500)).editSpec().withPreemptionPolicy("Never").endSpec().build();
+    client.pods().inNamespace(NS).resource(polite).create();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(scheduled(get("polite"))).isNotNull()
+        .extracting(PodCondition::getMessage).asString().endsWith(" preemption: not eligible due to preemptionPolicy=Never."));
+    assertThat(get("filler").getMetadata().getDeletionTimestamp()).isNull();
+    assertThat(get("polite").getStatus().getNominatedNodeName()).isNull();
+  }
+
+  /** A pod that can only run on node-small, with the given cpu request and priority. */
+  private static Pod onSmall(String name, String cpu, int priority) {
+    return pod(name, cpu).editSpec().withPriority(priority).withNodeSelector(Map.of("kubernetes.io/hostname", "node-small"))
+        .addNewToleration().withKey("dedicated").withOperator("Exists").endToleration().endSpec().build();
+  }
+
+  @Test
+  @Order(10)
   void onlyTheLeaderSchedulesAndAnotherTakesOver() {
     SchedulerServer standby = SchedulerServer.start(config(), options("b"));
     try {
@@ -227,7 +334,7 @@ class SchedulerIT {
   }
 
   @Test
-  @Order(6)
+  @Order(11)
   void schedulingResumesAfterAnApiServerOutage() {
     SchedulerServer c = SchedulerServer.start(config(), options("c"));
     try {
@@ -246,7 +353,7 @@ class SchedulerIT {
   }
 
   @Test
-  @Order(7)
+  @Order(12)
   void withoutLeaderElectionItSchedulesAtOnce() {
     SchedulerOptions alone = options("e").withLeaderElection(false, Duration.ofSeconds(15), Duration.ofSeconds(10),
         Duration.ofSeconds(2));
@@ -260,7 +367,7 @@ class SchedulerIT {
   }
 
   @Test
-  @Order(8)
+  @Order(13)
   void startupErrorsAreOneLine() {
     assertThatThrownBy(() -> SchedulerServer.start(dir.resolve("missing"), options("c")))
         .isInstanceOf(SchedulerServer.StartupException.class).hasMessageContaining("does not exist");
