@@ -60,6 +60,7 @@ final class BuiltinResources {
     add(r, "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
         List.of("crd", "crds"), NONE, "status");
     add(r, "apiregistration.k8s.io", "v1", "APIService", "apiservices", false, NONE, NONE, "status");
+    add(r, "scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"), NONE);
   }
 
   private static void add(ResourceRegistry r, String group, String version, String kind, String plural,

@@ -450,6 +450,20 @@ public final class ApiServer implements AutoCloseable {
     ePort.put("port", config.port());
     ePort.put("protocol", "TCP");
     createIfAbsent(store("", "v1", "endpoints"), "default", ep);
+    // upstream's built-in priority classes for system components
+    Store priorityClasses = store("scheduling.k8s.io", "v1", "priorityclasses");
+    for (Object[] pc : new Object[][] {
+        {"system-node-critical", 2000001000, "Used for system critical pods that must not be moved from their current node."},
+        {"system-cluster-critical", 2000000000,
+            "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."}}) {
+      ObjectNode o = Json.object();
+      o.put("apiVersion", "scheduling.k8s.io/v1");
+      o.put("kind", "PriorityClass");
+      Meta.meta(o).put("name", (String) pc[0]);
+      o.put("value", (Integer) pc[1]);
+      o.put("description", (String) pc[2]);
+      createIfAbsent(priorityClasses, "", o);
+    }
     // off the startup path: nothing waits for the local APIServices
     Store apiServiceStore = store("apiregistration.k8s.io", "v1", "apiservices");
     timers.execute(() -> {

@@ -40,7 +40,8 @@ public final class Strategies {
       Map.entry("rbac.authorization.k8s.io/RoleBinding", new RbacStrategy("RoleBinding")),
       Map.entry("rbac.authorization.k8s.io/ClusterRoleBinding", new RbacStrategy("ClusterRoleBinding")),
       Map.entry("apiextensions.k8s.io/CustomResourceDefinition", new CustomResourceDefinitionStrategy()),
-      Map.entry("apiregistration.k8s.io/APIService", new ApiServiceStrategy()));
+      Map.entry("apiregistration.k8s.io/APIService", new ApiServiceStrategy()),
+      Map.entry("scheduling.k8s.io/PriorityClass", new PriorityClassStrategy()));
 
   /** Field selectors beyond metadata.name/metadata.namespace, as upstream's field label conversion functions accept. */
   private static final Map<String, List<String>> FIELD_SELECTORS = Map.ofEntries(

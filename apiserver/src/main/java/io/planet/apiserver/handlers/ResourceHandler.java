@@ -33,8 +33,10 @@ public final class ResourceHandler {
   private final Features features;
   private final PodLogs podLogs = new PodLogs();
   private final PodExec podExec = new PodExec();
+  private final PriorityAdmission priority;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
+    this.priority = new PriorityAdmission(() -> stores.apply(registry.get("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow()));
     this.registry = registry;
     this.stores = stores;
     this.watches = watches;
@@ -237,6 +239,7 @@ public final class ResourceHandler {
       bind(req, p.namespace(), Meta.name(obj), obj, opts);
       return;
     }
+    if (type.group().isEmpty() && type.plural().equals("pods")) priority.admit(obj);
     ObjectNode created = store.create(p.namespace(), obj, features.forCreate(type, opts));
     respond(req, 201, type, created, neg, warnings);
   }
