@@ -77,6 +77,7 @@ public final class PodWorkers implements AutoCloseable {
   });
   private SharedIndexInformer<Pod> informer;
   private final Prober prober;
+  private final LifecycleHooks hooks;
   private final Volumes volumes;
   /** Probes run apart from the pod workers: a slow probe must not hold up syncing pods. */
   private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2, r -> {
@@ -93,6 +94,7 @@ public final class PodWorkers implements AutoCloseable {
     this.networking = networking;
     this.options = options;
     this.prober = new Prober(runtime.runc());
+    this.hooks = new LifecycleHooks(prober);
     this.volumes = new Volumes(client);
   }
 
@@ -326,6 +328,18 @@ public final class PodWorkers implements AutoCloseable {
     r.waitingMessage = null;
     r.retryAt = null;
     RuncRuntime.Container started = r.current;
+    if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null) {
+      String failed = hooks.run(c.getLifecycle().getPostStart(), c, id, s.podIp, Duration.ofSeconds(30));
+      if (failed != null) {
+        // as upstream: FailedPostStartHook, the container is killed and restarted by its pod's restartPolicy
+        log.info("container {} of pod {}/{}: FailedPostStartHook: {}", c.getName(), s.namespace, s.name, failed);
+        try {
+          runtime.stop(id, Duration.ZERO);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
     startProbes(s, c, r, started);
     started.exit().thenAccept(code -> {
       synchronized (s) {
@@ -544,9 +558,21 @@ public final class PodWorkers implements AutoCloseable {
     for (ContainerRecord r : s.containers.values()) {
       if (r.containerId == null) continue;
       String id = r.containerId;
+      Container spec = s.pod.getSpec().getContainers().stream().filter(x -> x.getName().equals(r.name)).findFirst().orElse(null);
+      boolean running = r.running();
+      String podIp = s.podIp;
       Thread t = new Thread(() -> {
         try {
-          runtime.stop(id, grace);
+          Duration left = grace;
+          if (running && spec != null && spec.getLifecycle() != null && spec.getLifecycle().getPreStop() != null) {
+            long start = System.nanoTime();
+            String failed = hooks.run(spec.getLifecycle().getPreStop(), spec, id, podIp, grace);
+            if (failed != null) log.info("container {}: FailedPreStopHook: {}", spec.getName(), failed);
+            // what the hook used comes off the grace period, with upstream's minimum of 2 s for SIGTERM
+            left = grace.minusNanos(System.nanoTime() - start);
+            if (left.compareTo(Duration.ofSeconds(2)) < 0) left = Duration.ofSeconds(2);
+          }
+          runtime.stop(id, left);
         } catch (IOException | InterruptedException e) {
           log.warn("stopping container {} failed: {}", id, e.toString());
         }

@@ -310,6 +310,27 @@ class KubeletPodsIT {
     assertThat(get("nocm").getStatus().getPhase()).isEqualTo("Pending");
   }
 
+  @Test
+  void postStartAndPreStopHooksRun() throws Exception {
+    Path hooksDir = Files.createDirectories(tmp.resolve("hooks"));
+    client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("hooked").endMetadata()
+        .withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(5L)
+        .addNewVolume().withName("h").withNewHostPath().withPath(hooksDir.toString()).endHostPath().endVolume()
+        .addNewContainer().withName("main").withImage(image).withCommand("sleep", "1000")
+          .withNewLifecycle()
+            .withNewPostStart().withNewExec().withCommand("sh", "-c", "echo started > /hooks/poststart").endExec().endPostStart()
+            .withNewPreStop().withNewExec().withCommand("sh", "-c", "echo stopping > /hooks/prestop").endExec().endPreStop()
+          .endLifecycle()
+          .addNewVolumeMount().withName("h").withMountPath("/hooks").endVolumeMount()
+        .endContainer().endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(get("hooked").getStatus().getPhase()));
+    assertThat(hooksDir.resolve("poststart")).hasContent("started");
+    assertThat(hooksDir.resolve("prestop")).doesNotExist();
+    client.pods().inNamespace("default").withName("hooked").delete();
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("hooked") == null);
+    assertThat(hooksDir.resolve("prestop")).hasContent("stopping");
+  }
+
   /** Output of a command run in the pod's main container (through runc, as exec does). */
   private static String exec(String pod, String... command) throws Exception {
     Pod p = get(pod);
