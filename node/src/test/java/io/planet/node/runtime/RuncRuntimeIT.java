@@ -132,6 +132,5 @@ class RuncRuntimeIT {
     assertThat(Files.exists(pod.netns())).isFalse();
     assertThat(Mounts.under(tmp.resolve("run"))).isEmpty();
     assertThat(Cgroups.anyExists(RuncRuntime.podCgroup(pod.id()))).isFalse();
-    assertThat(Commands.run("ps", "-eo", "args")).doesNotContain("sleep 1000");
   }
 }
