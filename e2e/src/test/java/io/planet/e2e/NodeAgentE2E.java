@@ -135,6 +135,13 @@ class NodeAgentE2E {
     assertThat(session).contains("has-a-42-terminal");
     assertThat(tty.exitValue()).as(session).isEqualTo(4);
 
+    // kubectl cp both ways (tar through exec)
+    Files.writeString(work.resolve("upload.txt"), "copied in\n");
+    kubectl.run("cp", work.resolve("upload.txt").toString(), name + ":/tmp/upload.txt").assertSuccess();
+    assertThat(kubectl.run("exec", name, "--", "cat", "/tmp/upload.txt").assertSuccess().stdout()).isEqualTo("copied in\n");
+    kubectl.run("cp", name + ":/tmp/upload.txt", work.resolve("download.txt").toString()).assertSuccess();
+    assertThat(work.resolve("download.txt")).hasContent("copied in");
+
     kubectl.run("scale", "deployment/web", "--replicas=3").assertSuccess();
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     assertThat(kubectl.getJson("pods", "-l", "app=web").path("items").findValuesAsText("podIP")).hasSize(3).doesNotHaveDuplicates();
