@@ -142,6 +142,11 @@ class NodeAgentE2E {
     kubectl.run("cp", name + ":/tmp/upload.txt", work.resolve("download.txt").toString()).assertSuccess();
     assertThat(work.resolve("download.txt")).hasContent("copied in");
 
+    // kubectl run -i: attach to a pod's own stdin and stdout
+    Kubectl.Result attached = kubectl.runWithInput("hello\n", "run", "echoer", "-i", "--image=" + image,
+        "--restart=Never", "--", "sh", "-c", "read line; echo got $line");
+    assertThat(attached.stdout()).as(attached.toString()).contains("got hello");
+
     kubectl.run("scale", "deployment/web", "--replicas=3").assertSuccess();
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     assertThat(kubectl.getJson("pods", "-l", "app=web").path("items").findValuesAsText("podIP")).hasSize(3).doesNotHaveDuplicates();

@@ -42,22 +42,27 @@ final class PodExec {
       .sslContext(Kubelets.sslContext()).build();
 
   void serve(ApiRequest req, ObjectNode pod, Store nodes) {
+    serve(req, pod, nodes, "exec");
+  }
+
+  /** {@code verb}: exec (a new process) or attach (the container's own streams). */
+  void serve(ApiRequest req, ObjectNode pod, Store nodes, String verb) {
     String name = pod.path("metadata").path("name").asText();
     String ns = pod.path("metadata").path("namespace").asText();
     String container = PodLogs.container(pod, req.param("container"));
     List<String> command = req.params("command");
-    if (command.isEmpty()) throw ApiException.badRequest("you must specify at least 1 command");
+    if (verb.equals("exec") && command.isEmpty()) throw ApiException.badRequest("you must specify at least 1 command");
     if (!req.flag("stdin") && !req.flag("stdout") && !req.flag("stderr")) {
       throw ApiException.badRequest("you must specify at least 1 of stdin, stdout, stderr");
     }
     if (!WebSockets.isUpgrade(req)) {
-      throw ApiException.badRequest("exec needs a WebSocket upgrade with subprotocol " + PROTOCOLS
+      throw ApiException.badRequest(verb + " needs a WebSocket upgrade with subprotocol " + PROTOCOLS
           + " (SPDY is not supported: use kubectl 1.30 or later)");
     }
     String nodeName = pod.path("spec").path("nodeName").asText("");
     if (nodeName.isEmpty()) throw ApiException.badRequest("pod " + name + " does not have a host assigned");
     if (!"Running".equals(pod.path("status").path("phase").asText())) {
-      throw ApiException.badRequest("cannot exec into a container in a completed pod; current phase is "
+      throw ApiException.badRequest("cannot " + verb + " into a container in a completed pod; current phase is "
           + pod.path("status").path("phase").asText());
     }
     ObjectNode node = nodes.get("", nodeName);
@@ -65,13 +70,13 @@ final class PodExec {
     for (String c : command) query.append("&command=").append(URLEncoder.encode(c, StandardCharsets.UTF_8));
     query.append("&input=").append(req.flag("stdin") ? 1 : 0).append("&output=").append(req.flag("stdout") ? 1 : 0)
         .append("&error=").append(req.flag("stderr") ? 1 : 0).append("&tty=").append(req.flag("tty") ? 1 : 0);
-    URI uri = URI.create("wss://" + Kubelets.hostPort(Kubelets.address(node), Kubelets.port(node)) + "/exec/" + ns + "/"
-        + name + "/" + container + "?" + query.substring(1));
+    URI uri = URI.create("wss://" + Kubelets.hostPort(Kubelets.address(node), Kubelets.port(node)) + "/" + verb + "/" + ns
+        + "/" + name + "/" + container + "?" + query.substring(1));
 
     // the kubelet side first, with the protocol the client will get: a failure is still an ordinary HTTP error
     String protocol = choose(req.header("Sec-WebSocket-Protocol"));
     if (protocol == null) {
-      throw ApiException.badRequest("exec needs one of the subprotocols " + PROTOCOLS + " (SPDY is not supported: "
+      throw ApiException.badRequest(verb + " needs one of the subprotocols " + PROTOCOLS + " (SPDY is not supported: "
           + "use kubectl 1.30 or later)");
     }
     Channel client = req.ctx().channel();

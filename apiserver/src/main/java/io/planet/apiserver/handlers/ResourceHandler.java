@@ -461,6 +461,11 @@ public final class ResourceHandler {
         ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
         podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
       }
+      case "attach" -> {
+        if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
+        ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
+        podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes), "attach");
+      }
       default -> features.connect(req, p, type, store);
     }
   }

@@ -306,7 +306,7 @@ public final class PodWorkers implements AutoCloseable {
     ContainerSpec base = ContainerSpecs.build(s.pod, c, image.runtimeConfig(), env);
     ContainerSpec spec = new ContainerSpec(base.name(), base.args(), base.env(), base.workingDir(), base.uid(), base.gid(),
         base.supplementalGroups(), base.privileged(), base.readOnlyRootFilesystem(), base.capabilitiesAdd(),
-        base.capabilitiesDrop(), base.resources(), mounts(s, c));
+        base.capabilitiesDrop(), base.resources(), mounts(s, c)).withStdin(Boolean.TRUE.equals(c.getStdin()));
     if (r.containerId != null) runtime.remove(r.containerId);
     String id = HexFormat.of().formatHex(randomBytes());
     Path logFile = podLogDir(s).resolve(c.getName()).resolve(r.restartCount + ".log");
@@ -624,6 +624,25 @@ public final class PodWorkers implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** A running container's log and stdin, for attach; LogsUnavailable (with upstream's words) when none. */
+  public record AttachTarget(Path log, java.io.OutputStream stdin, boolean stdinOpen, RuncRuntime.Container container) {}
+
+  public AttachTarget attach(String namespace, String pod, String container) throws LogsUnavailable {
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (!namespace.equals(s.namespace) || !pod.equals(s.name)) continue;
+        ContainerRecord r = s.containers.get(container);
+        if (r == null || !r.running()) {
+          throw new LogsUnavailable("container " + container + " is not valid for pod " + pod + " or is not running");
+        }
+        Container spec = s.pod.getSpec().getContainers().stream().filter(x -> x.getName().equals(container)).findFirst().orElse(null);
+        boolean open = spec != null && Boolean.TRUE.equals(spec.getStdin());
+        return new AttachTarget(r.current.logPath(), r.current.stdin(), open, r.current);
+      }
+    }
+    throw new LogsUnavailable("pod \"" + pod + "\" not found on this node");
   }
 
   /** The runc id of a container's running instance, for exec; LogsUnavailable (with upstream's words) when none. */

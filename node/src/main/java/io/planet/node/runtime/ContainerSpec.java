@@ -20,7 +20,8 @@ public record ContainerSpec(
     List<String> capabilitiesAdd,
     List<String> capabilitiesDrop,
     Resources resources,
-    List<Mount> mounts) {
+    List<Mount> mounts,
+    boolean stdin) {
 
   /** cgroup limits: null fields mean no limit (cpu.shares defaults to 2, as the kubelet sets for no request). */
   public record Resources(Long cpuShares, Long cpuQuota, Long cpuPeriod, Long memoryLimitBytes) {
@@ -32,6 +33,20 @@ public record ContainerSpec(
     public static Mount bind(String source, String destination, boolean readOnly) {
       return new Mount(destination, "bind", source, readOnly ? List.of("rbind", "ro") : List.of("rbind", "rw"));
     }
+  }
+
+  /** Without an open stdin (the usual case). */
+  public ContainerSpec(String name, List<String> args, List<String> env, String workingDir, long uid, long gid,
+      List<Long> supplementalGroups, boolean privileged, boolean readOnlyRootFilesystem, List<String> capabilitiesAdd,
+      List<String> capabilitiesDrop, Resources resources, List<Mount> mounts) {
+    this(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem, capabilitiesAdd,
+        capabilitiesDrop, resources, mounts, false);
+  }
+
+  /** The same container with stdin kept open for attach ({@code stdin: true} in the pod spec). */
+  public ContainerSpec withStdin(boolean open) {
+    return new ContainerSpec(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem,
+        capabilitiesAdd, capabilitiesDrop, resources, mounts, open);
   }
 
   /** A plain container: runs args as root with the default capabilities and no limits. */

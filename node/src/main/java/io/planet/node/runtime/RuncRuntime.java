@@ -80,6 +80,11 @@ public final class RuncRuntime {
       return process.isAlive();
     }
 
+    /** The container's stdin (open only when its spec asked for stdin). */
+    public java.io.OutputStream stdin() {
+      return process.getOutputStream();
+    }
+
     /** Completes with the exit code once the container has exited and its output is in the log. */
     public java.util.concurrent.CompletableFuture<Integer> exit() {
       return process.onExit().thenApply(p -> {
@@ -121,7 +126,8 @@ public final class RuncRuntime {
       OutputStream out = Files.newOutputStream(logPath, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       Path pidFile = dir.resolve("pid");
       Process p = runc.run(id, dir, pidFile);
-      p.getOutputStream().close();
+      // stdin stays open only for containers that ask for it (attach writes there)
+      if (!spec.stdin()) p.getOutputStream().close();
       CriLog criLog = new CriLog(out);
       List<Thread> copiers = List.of(copier(criLog, p, "stdout", id), copier(criLog, p, "stderr", id));
       Thread closer = new Thread(() -> {

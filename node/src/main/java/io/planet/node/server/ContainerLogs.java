@@ -31,13 +31,13 @@ public final class ContainerLogs {
   }
 
   /** One CRI log line. */
-  record Entry(String timestamp, boolean full, String content) {
+  record Entry(String timestamp, String stream, boolean full, String content) {
     static Entry parse(String line) {
       int a = line.indexOf(' ');
       int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
       int c = b < 0 ? -1 : line.indexOf(' ', b + 1);
-      if (c < 0) return new Entry("", true, line);
-      return new Entry(line.substring(0, a), line.charAt(b + 1) == 'F', line.substring(c + 1));
+      if (c < 0) return new Entry("", "stdout", true, line);
+      return new Entry(line.substring(0, a), line.substring(a + 1, b), line.charAt(b + 1) == 'F', line.substring(c + 1));
     }
   }
 

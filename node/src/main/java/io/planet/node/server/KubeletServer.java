@@ -130,6 +130,10 @@ public final class KubeletServer implements AutoCloseable {
         exec(ctx, req, parts[2], parts[3], parts[4], q.parameters());
         return;
       }
+      if (parts.length == 5 && parts[1].equals("attach")) {
+        attach(ctx, req, parts[2], parts[3], parts[4], q.parameters());
+        return;
+      }
       text(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
     }
   }
@@ -230,6 +234,41 @@ public final class KubeletServer implements AutoCloseable {
       return;
     }
     session.pump(ch, command, bool(params, "output"), bool(params, "error"), streams);
+  }
+
+  /** {@code /attach/{ns}/{pod}/{container}?input=1&output=1&error=1&tty=0}: the running container's streams. */
+  private void attach(ChannelHandlerContext ctx, FullHttpRequest req, String ns, String pod, String container,
+      Map<String, List<String>> params) {
+    if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, "attach needs a WebSocket upgrade (" + EXEC_PROTOCOLS + ")");
+      return;
+    }
+    PodWorkers.AttachTarget target;
+    try {
+      target = pods.attach(ns, pod, container);
+    } catch (PodWorkers.LogsUnavailable e) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker hs =
+        new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory("wss://kubelet" + req.uri(),
+            EXEC_PROTOCOLS, false, 1 << 20).newHandshaker(req);
+    if (hs == null) {
+      io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+      return;
+    }
+    Channel ch = ctx.channel();
+    String offered = req.headers().get("Sec-WebSocket-Protocol", "");
+    boolean v5 = java.util.Arrays.stream(offered.split(",")).map(String::trim).findFirst().orElse("").equals("v5.channel.k8s.io");
+    AttachSession session = new AttachSession(target, v5);
+    ch.pipeline().replace(routerName(ch), "attach", session);
+    try {
+      hs.handshake(ch, req).sync();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    session.pump(ch, bool(params, "output"), bool(params, "error"), bool(params, "tty"), streams);
   }
 
   /**
