@@ -125,9 +125,14 @@ final class PodLogs {
     return out;
   }
 
-  private static void stream(ApiRequest req, InputStream body) {
-    DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+  static void stream(ApiRequest req, InputStream body) {
+    stream(req, body, 200, "text/plain");
+  }
+
+  /** Streams a backend's answer to the client as chunks, with its status and content type. */
+  static void stream(ApiRequest req, InputStream body, int status, String contentType) {
+    DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     head.headers().set("Cache-Control", "no-cache, private");
     HttpUtil.setTransferEncodingChunked(head, true);
     var ch = req.ctx().channel();

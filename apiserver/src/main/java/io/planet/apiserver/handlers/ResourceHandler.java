@@ -33,6 +33,7 @@ public final class ResourceHandler {
   private final Features features;
   private final PodLogs podLogs = new PodLogs();
   private final PodExec podExec = new PodExec();
+  private final NodeProxy nodeProxy = new NodeProxy();
   private final PriorityAdmission priority;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
@@ -460,6 +461,13 @@ public final class ResourceHandler {
         if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
         ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
         podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
+      }
+      case "proxy" -> {
+        if (!type.kind().equals("Node")) {
+          features.connect(req, p, type, store);
+        } else {
+          nodeProxy.serve(req, store.get("", p.name()), p.proxyPath());
+        }
       }
       case "attach" -> {
         if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);

@@ -5,7 +5,12 @@ package io.planet.apiserver.handlers;
  * under {@code /apis/{group}/{version}}.
  */
 public record ResourcePath(String group, String version, String namespace, String resource, String name,
-    String subresource, boolean legacyWatch) {
+    String subresource, boolean legacyWatch, String proxyPath) {
+
+  public ResourcePath(String group, String version, String namespace, String resource, String name, String subresource,
+      boolean legacyWatch) {
+    this(group, version, namespace, resource, name, subresource, legacyWatch, "");
+  }
 
   /** Null when the path is not a resource path. */
   public static ResourcePath parse(String path) {
@@ -41,9 +46,15 @@ public record ResourcePath(String group, String version, String namespace, Strin
       ns = rest.get(1);
       rest = rest.subList(2, rest.size());
     }
+    // {resource}/{name}/proxy/{path...}: the rest is the path to proxy to
+    String proxyPath = "";
+    if (rest.size() > 3 && rest.get(2).equals("proxy")) {
+      proxyPath = "/" + String.join("/", rest.subList(3, rest.size()));
+      rest = rest.subList(0, 3);
+    }
     if (rest.size() > 3) return null;
     for (String s : rest) if (s.isEmpty()) return null;
     return new ResourcePath(group, version, ns, rest.get(0), rest.size() > 1 ? rest.get(1) : "",
-        rest.size() > 2 ? rest.get(2) : "", watch);
+        rest.size() > 2 ? rest.get(2) : "", watch, proxyPath);
   }
 }

@@ -626,6 +626,17 @@ public final class PodWorkers implements AutoCloseable {
     return out;
   }
 
+  /** The pods this node runs, as last seen (the kubelet API's /pods). */
+  public List<Pod> pods() {
+    List<Pod> out = new ArrayList<>();
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (s.pod != null && !s.gone) out.add(s.pod);
+      }
+    }
+    return out;
+  }
+
   /** A running container's log and stdin, for attach; LogsUnavailable (with upstream's words) when none. */
   public record AttachTarget(Path log, java.io.OutputStream stdin, boolean stdinOpen, RuncRuntime.Container container) {}
 

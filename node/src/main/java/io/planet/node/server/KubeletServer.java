@@ -113,6 +113,16 @@ public final class KubeletServer implements AutoCloseable {
         text(ctx, HttpResponseStatus.OK, "ok");
         return;
       }
+      if (path.equals("/pods") || path.equals("/pods/")) {
+        var list = new io.fabric8.kubernetes.api.model.PodListBuilder().withNewMetadata().endMetadata()
+            .withItems(pods.pods()).build();
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            Unpooled.copiedBuffer(io.fabric8.kubernetes.client.utils.Serialization.asJson(list), StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        ctx.writeAndFlush(r);
+        return;
+      }
       if (path.equals("/metrics/resource")) {
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
             Unpooled.copiedBuffer(io.planet.node.kubelet.ResourceMetrics.render(pods.runningContainers()), StandardCharsets.UTF_8));

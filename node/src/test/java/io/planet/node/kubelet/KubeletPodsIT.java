@@ -129,6 +129,12 @@ class KubeletPodsIT {
     assertThat(kubeletGet("/containerLogs/default/web/main?previous=true"))
         .isEqualTo("previous terminated container \"main\" in pod \"web\" not found");
 
+    // nodes/proxy reaches the kubelet API through the API server (kubectl get --raw /api/v1/nodes/N/proxy/...)
+    String base = apiServer.url() + "/api/v1/nodes/" + NODE + "/proxy";
+    assertThat(client.raw(base + "/healthz")).isEqualTo("ok");
+    assertThat(client.raw(base + "/pods")).contains("\"name\":\"web\"");
+    assertThat(client.raw(base + "/containerLogs/default/web/main?tailLines=1")).isEqualTo("hello from web\n");
+
     // and the API server proxies pods/log to it (what kubectl logs uses)
     assertThat(client.pods().inNamespace("default").withName("web").getLog()).isEqualTo("hello from web\n");
     assertThat(client.pods().inNamespace("default").withName("web").usingTimestamps().getLog())
