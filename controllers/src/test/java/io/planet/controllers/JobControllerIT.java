@@ -83,7 +83,8 @@ class JobControllerIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       List<String> events = Fixtures.described(Fixtures.events(c, ns, "Job", "pi"));
       assertThat(events).filteredOn(e -> e.startsWith("SuccessfulCreate: Created pod: pi-")).hasSize(3);
-      assertThat(events).contains("Completed: Job completed (1)");
+      // once, or twice when a sync sees the Job before its Complete condition reached the cache (count 2)
+      assertThat(events).anyMatch(e -> e.startsWith("Completed: Job completed ("));
     });
   }
 
