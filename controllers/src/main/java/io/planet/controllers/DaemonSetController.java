@@ -245,23 +245,11 @@ public final class DaemonSetController extends Controller {
 
   private void delete(String key, List<Pod> victims) {
     DaemonSet owner = daemonSets.getIndexer().getByKey(key);
-    Set<String> uids = new HashSet<>();
-    victims.forEach(p -> uids.add(p.getMetadata().getUid()));
-    expectations.expectDeletions(key, uids);
-    KubernetesClientException failure = null;
-    for (Pod p : victims) {
-      try {
-        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
-        if (owner != null) events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
-      } catch (KubernetesClientException e) {
-        expectations.deletionObserved(key, p.getMetadata().getUid());
-        if (e.getCode() != 404) {
-          failure = e;
-          if (owner != null) events().warning(owner, "FailedDelete", "Error deleting: %s", EventRecorder.errorMessage(e));
-        }
-      }
-    }
-    if (failure != null) throw failure;
+    PodDeletions.delete(client, expectations, key, victims, p -> {
+      if (owner != null) events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
+    }, (p, e) -> {
+      if (owner != null) events().warning(owner, "FailedDelete", "Error deleting: %s", EventRecorder.errorMessage(e));
+    });
   }
 
   private void create(String key, DaemonSet ds, String hash, List<String> nodeNames) {

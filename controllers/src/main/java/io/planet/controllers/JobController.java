@@ -468,22 +468,10 @@ public final class JobController extends Controller {
   }
 
   private void deleteAll(String key, List<Pod> victims) {
-    if (victims.isEmpty()) return;
     Job owner = jobs.getIndexer().getByKey(key);
-    Set<String> uids = new HashSet<>();
-    victims.forEach(p -> uids.add(p.getMetadata().getUid()));
-    expectations.expectDeletions(key, uids);
-    KubernetesClientException failure = null;
-    for (Pod p : victims) {
-      try {
-        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
-        if (owner != null) events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
-      } catch (KubernetesClientException e) {
-        expectations.deletionObserved(key, p.getMetadata().getUid());
-        if (e.getCode() != 404) failure = e;
-      }
-    }
-    if (failure != null) throw failure;
+    PodDeletions.delete(client, expectations, key, victims, p -> {
+      if (owner != null) events().normal(owner, "SuccessfulDelete", "Deleted pod: %s", p.getMetadata().getName());
+    }, (p, e) -> { });
   }
 
   private void writeStatus(Job job, JobStatus status) {

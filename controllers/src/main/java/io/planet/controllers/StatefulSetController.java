@@ -305,31 +305,18 @@ public final class StatefulSetController extends Controller {
   }
 
   private void delete(String key, List<Pod> victims) {
-    if (victims.isEmpty()) return;
     StatefulSet owner = sets.getIndexer().getByKey(key);
-    Set<String> uids = new HashSet<>();
-    victims.forEach(p -> uids.add(p.getMetadata().getUid()));
-    deletions.expectDeletions(key, uids);
-    KubernetesClientException failure = null;
-    for (Pod pod : victims) {
-      try {
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-        if (owner != null) {
-          events().normal(owner, "SuccessfulDelete", "delete Pod %s in StatefulSet %s successful",
-              pod.getMetadata().getName(), owner.getMetadata().getName());
-        }
-      } catch (KubernetesClientException e) {
-        deletions.deletionObserved(key, pod.getMetadata().getUid());
-        if (e.getCode() != 404) {
-          failure = e;
-          if (owner != null) {
-            events().warning(owner, "FailedDelete", "delete Pod %s in StatefulSet %s failed error: %s",
-                pod.getMetadata().getName(), owner.getMetadata().getName(), EventRecorder.errorMessage(e));
-          }
-        }
+    PodDeletions.delete(client, deletions, key, victims, p -> {
+      if (owner != null) {
+        events().normal(owner, "SuccessfulDelete", "delete Pod %s in StatefulSet %s successful",
+            p.getMetadata().getName(), owner.getMetadata().getName());
       }
-    }
-    if (failure != null) throw failure;
+    }, (p, e) -> {
+      if (owner != null) {
+        events().warning(owner, "FailedDelete", "delete Pod %s in StatefulSet %s failed error: %s",
+            p.getMetadata().getName(), owner.getMetadata().getName(), EventRecorder.errorMessage(e));
+      }
+    });
   }
 
   private void create(String key, View v, int ord) {
