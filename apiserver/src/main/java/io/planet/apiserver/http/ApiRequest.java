@@ -14,6 +14,7 @@ public final class ApiRequest {
   private final String path;
   private final Map<String, List<String>> query;
   private final byte[] body;
+  private io.planet.apiserver.auth.UserInfo user = io.planet.apiserver.auth.UserInfo.anonymous();
 
   public ApiRequest(ChannelHandlerContext ctx, FullHttpRequest raw) {
     this.ctx = ctx;
@@ -31,6 +32,11 @@ public final class ApiRequest {
   public String path() { return path; }
   public String uri() { return raw.uri(); }
   public byte[] body() { return body; }
+
+  /** Who sent the request, once authentication has run (anonymous until then). */
+  public io.planet.apiserver.auth.UserInfo user() { return user; }
+
+  public void authenticatedAs(io.planet.apiserver.auth.UserInfo user) { this.user = user; }
 
   public String header(CharSequence name) {
     String v = raw.headers().get(name);
