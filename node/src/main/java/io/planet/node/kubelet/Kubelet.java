@@ -70,14 +70,18 @@ public final class Kubelet implements AutoCloseable {
     return images;
   }
 
-  /** Cleans up after an earlier run, registers the node, then starts running its pods. */
+  /**
+   * Registers the node, adopts the pods an earlier agent process left running here (removing what no longer
+   * belongs to a pod of this node), then starts running its pods.
+   */
   public void start() throws IOException {
-    runtime.removeOrphans();
     node.start();
     ImageManager imageManager = new ImageManager(images, new RegistryClient(images, insecureRegistries));
     workers = new PodWorkers(client, runtime, imageManager, networking, new PodWorkers.Options(nodeOptions.nodeName(),
         node.host().internalIp(), paths.dataDir().resolve("pods"), paths.logsDir(), backoffInitial, backoffMax, clusterDns,
         clusterDomain, Path.of("/etc/resolv.conf")));
+    workers.adopt();
+    runtime.removeOrphans();
     workers.start();
     String ip = node.host().internalIp();
     var keyStore = io.planet.node.server.ServingCertificate.loadOrCreate(paths.dataDir().resolve("pki"), nodeOptions.nodeName(),
@@ -92,10 +96,15 @@ public final class Kubelet implements AutoCloseable {
     return server.port();
   }
 
+  /**
+   * Stops the agent, not its pods: as upstream's kubelet, containers keep running (their shims outlive the agent)
+   * and the next agent on the same directories adopts them. Delete the pods first for a clean node.
+   */
   @Override
   public void close() {
     if (server != null) server.close();
     if (workers != null) workers.close();
+    runtime.close();
     node.close();
   }
 }

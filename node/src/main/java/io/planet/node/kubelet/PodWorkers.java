@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,17 +141,191 @@ public final class PodWorkers implements AutoCloseable {
         update(pod, true);
       }
     }, 0);
+    // an adopted pod deleted for good between adopt() and the watch: its containers go as on any deletion
+    java.util.Set<String> watched = new java.util.HashSet<>();
+    for (Pod p : informer.getStore().list()) watched.add(p.getMetadata().getUid());
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (watched.contains(s.uid)) continue;
+        s.gone = true;
+      }
+      enqueue(s.uid, Duration.ZERO);
+    }
+  }
+
+  /**
+   * Takes over what an earlier agent process left on this node, before pods are watched (upstream's kubelet does
+   * the same from the runtime's sandboxes and containers): a recorded sandbox of a pod still bound here is adopted
+   * with its running containers (same container, start time and restart count; probes resume) and its exited ones
+   * (their exit status, then the pod's restartPolicy as for any exit). A sandbox whose namespaces are gone (the node
+   * rebooted) is removed and its containers count as exited, so the pod runs again. Sandboxes and containers of pods
+   * that no longer exist, or have finished, are stopped and removed with their network, volumes and logs.
+   */
+  void adopt() throws IOException {
+    Map<String, Pod> bound = new HashMap<>();
+    for (Pod p : client.pods().inAnyNamespace().withField("spec.nodeName", options.nodeName()).list().getItems()) {
+      bound.put(p.getMetadata().getUid(), p);
+    }
+    Map<String, List<RuncRuntime.Container>> byPod = new HashMap<>();
+    for (RuncRuntime.Container c : runtime.recoverContainers()) {
+      byPod.computeIfAbsent(c.podId(), k -> new ArrayList<>()).add(c);
+    }
+    for (RuncRuntime.RecordedSandbox rec : runtime.recordedSandboxes()) {
+      String uid = rec.sandbox().id();
+      Pod pod = bound.get(uid);
+      List<RuncRuntime.Container> containers = byPod.remove(uid);
+      if (containers == null) containers = List.of();
+      if (pod == null || terminal(pod) || pod.getMetadata().getDeletionTimestamp() != null && !rec.ready()) {
+        log.info("removing sandbox of pod {}/{} ({}): {}", rec.labels().get(RuntimeLabels.POD_NAMESPACE),
+            rec.labels().get(RuntimeLabels.POD_NAME), uid, pod == null ? "the pod is gone" : "the pod has finished");
+        removeLeftovers(pod != null ? pod : RuntimeLabels.stub(rec.labels(), uid), rec.sandbox(), containers, pod == null);
+        continue;
+      }
+      PodState s = new PodState(uid);
+      s.pod = pod;
+      s.namespace = pod.getMetadata().getNamespace();
+      s.name = pod.getMetadata().getName();
+      String startTime = pod.getStatus() == null ? null : pod.getStatus().getStartTime();
+      s.startTime = startTime == null ? null : Instant.parse(startTime);
+      adoptContainers(s, containers, rec.ready());
+      if (rec.ready()) {
+        s.sandbox = rec.sandbox();
+        s.podIp = rec.podIp();
+        log.info("adopted pod {}/{} ({}) with {} container(s)", s.namespace, s.name, uid, containers.size());
+      } else {
+        log.info("pod {}/{} ({}): its sandbox is gone (node restarted?), running it again", s.namespace, s.name, uid);
+        removeLeftovers(pod, rec.sandbox(), containers, false);
+      }
+      states.put(uid, s);
+    }
+    // containers whose sandbox was never recorded (an agent died while creating them)
+    for (List<RuncRuntime.Container> left : byPod.values()) {
+      for (RuncRuntime.Container c : left) removeContainer(c);
+    }
+    removeStalePodDirs(bound.keySet());
+  }
+
+  private void adoptContainers(PodState s, List<RuncRuntime.Container> containers, boolean sandboxReady) {
+    List<RuncRuntime.Container> runs = new ArrayList<>(containers);
+    // oldest first: a later run of the same container replaces an earlier one
+    runs.sort(java.util.Comparator.comparingInt(c -> RuntimeLabels.restartCount(c.labels())));
+    for (RuncRuntime.Container run : runs) {
+      String name = run.labels().get(RuntimeLabels.CONTAINER_NAME);
+      Container spec = spec(s.pod, name);
+      if (spec == null) {
+        removeContainer(run);
+        continue;
+      }
+      ContainerRecord r = record(s, spec);
+      if (r.current != null) removeContainer(r.current);
+      ContainerStatus known = apiStatus(s.pod, name);
+      r.current = run;
+      r.containerId = run.id();
+      r.imageId = run.labels().get(RuntimeLabels.IMAGE_ID);
+      r.restartCount = RuntimeLabels.restartCount(run.labels());
+      r.startedAt = RuntimeLabels.startedAt(run.labels());
+      r.everStarted = true;
+      r.waitingReason = null;
+      r.waitingMessage = null;
+      r.terminated = null;
+      r.lastTerminated = known != null && known.getLastState() != null ? known.getLastState().getTerminated() : null;
+      if (sandboxReady && run.running()) {
+        startProbes(s, spec, r, run, known != null && Boolean.TRUE.equals(known.getStarted()),
+            known != null && Boolean.TRUE.equals(known.getReady()));
+        watchExit(s, r, run);
+        continue;
+      }
+      if (run.running()) stopQuietly(run.id());
+      RuncRuntime.ExitStatus exit = run.exit().getNow(new RuncRuntime.ExitStatus(255, false, Instant.now()));
+      r.terminated = terminated(r, run, exit);
+    }
+  }
+
+  private static Container spec(Pod pod, String name) {
+    List<Container> all = new ArrayList<>(list(pod.getSpec().getInitContainers()));
+    all.addAll(pod.getSpec().getContainers());
+    return all.stream().filter(c -> c.getName().equals(name)).findFirst().orElse(null);
+  }
+
+  private static ContainerStatus apiStatus(Pod pod, String name) {
+    if (pod.getStatus() == null) return null;
+    List<ContainerStatus> all = new ArrayList<>(list(pod.getStatus().getInitContainerStatuses()));
+    all.addAll(list(pod.getStatus().getContainerStatuses()));
+    return all.stream().filter(c -> name.equals(c.getName())).findFirst().orElse(null);
+  }
+
+  /** Stops and removes a pod's containers, network and sandbox; with {@code podGone} its directory and logs too. */
+  private void removeLeftovers(Pod pod, PodSandbox sandbox, List<RuncRuntime.Container> containers, boolean podGone) {
+    for (RuncRuntime.Container c : containers) removeContainer(c);
+    String uid = pod.getMetadata().getUid();
+    try {
+      networking.tearDown(pod, sandbox);
+    } catch (IOException | RuntimeException e) {
+      log.warn("tearing down the network of pod {}: {}", uid, e.toString());
+    }
+    try {
+      runtime.removeSandbox(sandbox);
+      volumes.tearDown(options.podsDir().resolve(uid));
+      if (podGone) {
+        deleteTree(options.podsDir().resolve(uid));
+        deleteTree(options.logsDir().resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid));
+      }
+    } catch (IOException e) {
+      log.warn("removing the sandbox of pod {}: {}", uid, e.toString());
+    }
+  }
+
+  private void removeContainer(RuncRuntime.Container c) {
+    stopQuietly(c.id());
+    try {
+      runtime.remove(c.id());
+    } catch (IOException e) {
+      log.warn("removing container {}: {}", c.id(), e.toString());
+    }
+  }
+
+  private void stopQuietly(String id) {
+    try {
+      runtime.stop(id, Duration.ZERO);
+    } catch (IOException e) {
+      log.warn("stopping container {}: {}", id, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Pod directories and logs of pods no longer bound here (an earlier agent did not get to remove them). */
+  private void removeStalePodDirs(java.util.Set<String> bound) throws IOException {
+    for (Path dir : List.of(options.podsDir(), options.logsDir())) {
+      if (!Files.isDirectory(dir)) continue;
+      try (var list = Files.list(dir)) {
+        for (Path p : list.toList()) {
+          String n = p.getFileName().toString();
+          String uid = dir.equals(options.podsDir()) ? n : n.substring(n.lastIndexOf('_') + 1);
+          if (!uid.matches("[0-9a-f-]{36}") || bound.contains(uid) || states.containsKey(uid)) continue;
+          volumes.tearDown(p);
+          deleteTree(p);
+        }
+      }
+    }
   }
 
   private void update(Pod pod, boolean deleted) {
     PodState s = states.computeIfAbsent(pod.getMetadata().getUid(), PodState::new);
     synchronized (s) {
+      // a pod that finished before this agent started stays finished (an earlier agent ran it and gave back all)
+      if (s.pod == null && s.sandbox == null && s.containers.isEmpty() && terminal(pod)) s.finished = true;
       s.pod = pod;
       s.namespace = pod.getMetadata().getNamespace();
       s.name = pod.getMetadata().getName();
       if (deleted) s.gone = true;
     }
     enqueue(s.uid, Duration.ZERO);
+  }
+
+  private static boolean terminal(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
   private void enqueue(String uid, Duration delay) {
@@ -183,9 +358,12 @@ public final class PodWorkers implements AutoCloseable {
     if (s.sandbox == null) {
       PodSandbox sandbox = runtime.sandbox(s.uid);
       String hostname = pod.getSpec().getHostname() != null ? pod.getSpec().getHostname() : s.name;
+      // recorded before it exists, so whatever a crash leaves of it is found and removed by the next agent
+      runtime.recordSandbox(sandbox, RuntimeLabels.pod(pod), null);
       sandbox.create(hostname.length() > 63 ? hostname.substring(0, 63) : hostname);
       s.sandbox = sandbox;
       s.podIp = networking.setUp(pod, sandbox);
+      runtime.recordSandbox(sandbox, RuntimeLabels.pod(pod), s.podIp);
       writeEtcFiles(s, hostname);
     }
     if (!s.volumesReady) {
@@ -310,8 +488,12 @@ public final class PodWorkers implements AutoCloseable {
     if (r.containerId != null) runtime.remove(r.containerId);
     String id = HexFormat.of().formatHex(randomBytes());
     Path logFile = podLogDir(s).resolve(c.getName()).resolve(r.restartCount + ".log");
+    String imageId = image.names().isEmpty() ? image.id().toString()
+        : io.planet.node.image.ImageReference.parse(image.names().get(0)).repository() + "@" + image.manifest();
+    Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     try {
-      r.current = runtime.start(s.sandbox, id, image, spec, logFile);
+      r.current = runtime.start(s.sandbox, id, image, spec, logFile,
+          RuntimeLabels.container(s.pod, c.getName(), r.restartCount, startedAt, imageId));
     } catch (IOException e) {
       r.containerId = null;
       r.waitingReason = "RunContainerError";
@@ -320,10 +502,9 @@ public final class PodWorkers implements AutoCloseable {
       return;
     }
     r.containerId = id;
-    r.imageId = image.names().isEmpty() ? image.id().toString()
-        : io.planet.node.image.ImageReference.parse(image.names().get(0)).repository() + "@" + image.manifest();
+    r.imageId = imageId;
     r.everStarted = true;
-    r.startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    r.startedAt = startedAt;
     r.waitingReason = null;
     r.waitingMessage = null;
     r.retryAt = null;
@@ -341,17 +522,27 @@ public final class PodWorkers implements AutoCloseable {
       }
     }
     startProbes(s, c, r, started);
-    started.exit().thenAccept(code -> {
+    watchExit(s, r, started);
+  }
+
+  /** Once the run ends, records how it terminated (OOMKilled when the OOM killer struck) and syncs the pod. */
+  private void watchExit(PodState s, ContainerRecord r, RuncRuntime.Container run) {
+    run.exit().thenAccept(exit -> {
       synchronized (s) {
-        if (r.current != started) return;
+        if (r.current != run) return;
         r.cancelProbes();
-        r.terminated = new ContainerStateTerminatedBuilder().withExitCode(code)
-            .withReason(code == 0 ? "Completed" : "Error")
-            .withStartedAt(time(r.startedAt)).withFinishedAt(time(Instant.now().truncatedTo(ChronoUnit.SECONDS)))
-            .withContainerID("runc://" + started.id()).build();
+        r.terminated = terminated(r, run, exit);
       }
       enqueue(s.uid, Duration.ZERO);
     });
+  }
+
+  private static io.fabric8.kubernetes.api.model.ContainerStateTerminated terminated(ContainerRecord r,
+      RuncRuntime.Container run, RuncRuntime.ExitStatus exit) {
+    String reason = exit.oomKilled() ? "OOMKilled" : exit.code() == 0 ? "Completed" : "Error";
+    return new ContainerStateTerminatedBuilder().withExitCode(exit.code()).withReason(reason)
+        .withStartedAt(time(r.startedAt)).withFinishedAt(time(exit.finishedAt().truncatedTo(ChronoUnit.SECONDS)))
+        .withContainerID("runc://" + run.id()).build();
   }
 
   /**
@@ -359,8 +550,14 @@ public final class PodWorkers implements AutoCloseable {
    * failures past their threshold kill the container, which restarts by its pod's restartPolicy.
    */
   private void startProbes(PodState s, Container c, ContainerRecord r, RuncRuntime.Container run) {
-    r.startupDone = c.getStartupProbe() == null;
-    r.probeReady = c.getReadinessProbe() == null;
+    startProbes(s, c, r, run, false, false);
+  }
+
+  /** {@code started}/{@code ready}: what was known of an adopted run, kept until its probes say otherwise. */
+  private void startProbes(PodState s, Container c, ContainerRecord r, RuncRuntime.Container run, boolean started,
+      boolean ready) {
+    r.startupDone = started || c.getStartupProbe() == null;
+    r.probeReady = ready || c.getReadinessProbe() == null;
     schedule(s, c, r, run, c.getStartupProbe(), "Startup");
     schedule(s, c, r, run, c.getLivenessProbe(), "Liveness");
     schedule(s, c, r, run, c.getReadinessProbe(), "Readiness");
@@ -650,7 +847,11 @@ public final class PodWorkers implements AutoCloseable {
         }
         Container spec = s.pod.getSpec().getContainers().stream().filter(x -> x.getName().equals(container)).findFirst().orElse(null);
         boolean open = spec != null && Boolean.TRUE.equals(spec.getStdin());
-        return new AttachTarget(r.current.logPath(), r.current.stdin(), open, r.current);
+        try {
+          return new AttachTarget(r.current.logPath(), r.current.stdin(), open, r.current);
+        } catch (IOException e) {
+          throw new LogsUnavailable("container " + container + " of pod " + pod + ": stdin unavailable: " + e.getMessage());
+        }
       }
     }
     throw new LogsUnavailable("pod \"" + pod + "\" not found on this node");

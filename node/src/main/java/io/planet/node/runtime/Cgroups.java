@@ -37,6 +37,24 @@ final class Cgroups {
     }
   }
 
+  /**
+   * How many times the kernel's OOM killer killed a process of cgroup {@code relative} (v1: memory.oom_control's
+   * oom_kill in the memory hierarchy; v2: memory.events); 0 when the cgroup is gone or the kernel does not count.
+   */
+  static long oomKills(String relative) {
+    String rel = relative.startsWith("/") ? relative.substring(1) : relative;
+    Path file = Files.exists(ROOT.resolve("cgroup.controllers")) ? ROOT.resolve(rel).resolve("memory.events")
+        : ROOT.resolve("memory").resolve(rel).resolve("memory.oom_control");
+    try {
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith("oom_kill ")) return Long.parseLong(line.substring("oom_kill ".length()).trim());
+      }
+    } catch (IOException | NumberFormatException e) {
+      // no such cgroup (any more)
+    }
+    return 0;
+  }
+
   static boolean anyExists(String relative) throws IOException {
     return everywhere(relative).stream().anyMatch(Files::isDirectory);
   }

@@ -18,15 +18,6 @@ public final class Runc {
     return root;
   }
 
-  /**
-   * {@code runc run} in the foreground: the process lives as long as the container and exits with its exit code,
-   * which is how the agent learns it (runc keeps no exit status). stdout/stderr are the container's.
-   */
-  public Process run(String id, Path bundle, Path pidFile) throws IOException {
-    return new ProcessBuilder("runc", "--root", root.toString(), "run", "--bundle", bundle.toString(),
-        "--pid-file", pidFile.toString(), id).start();
-  }
-
   /** Result of a command run in a container: exit code and combined output (first 10 KiB, as probes keep). */
   public record ExecResult(int exitCode, String output, boolean timedOut) {}
 

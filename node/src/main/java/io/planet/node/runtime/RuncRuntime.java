@@ -2,19 +2,32 @@ package io.planet.node.runtime;
 
 import io.planet.node.image.Image;
 import io.planet.node.image.ImageStore;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,23 +35,32 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs containers with runc: each on an overlay root filesystem (its image's unpacked layers below, a writable layer
  * of its own above) in its pod's sandbox namespaces, under the cgroup {@code /planet/pod<id>/<container>}, its
- * output written as a CRI log. Removing a container or sandbox leaves nothing behind: no mounts, runc state,
+ * output written as a CRI log. Each container runs under a {@link ContainerShim} that outlives the agent, and
+ * containers and sandboxes are checkpointed, so a restarted agent adopts what still runs ({@link #recoverContainers},
+ * {@link #recordedSandboxes}). Removing a container or sandbox leaves nothing behind: no mounts, runc state,
  * cgroups, namespaces or files.
  */
 public final class RuncRuntime {
   private static final Logger log = LoggerFactory.getLogger(RuncRuntime.class);
 
   private final ImageStore images;
+  static final String CHECKPOINT = "container.json";
+
   private final Path stateDir;
+  private final Path sandboxesDir;
   private final Path runDir;
   private final Path netnsDir;
   private final Runc runc;
   private final Map<String, Container> containers = new ConcurrentHashMap<>();
 
-  /** {@code stateDir}: /var/lib/planet (containers/ under it); {@code runDir}: /run/planet (pods/, runc/). */
+  /**
+   * {@code stateDir}: /var/lib/planet (containers/ and sandboxes/ under it: kept across reboots, so stale ones are
+   * found and removed); {@code runDir}: /run/planet (pods/, runc/).
+   */
   public RuncRuntime(ImageStore images, Path stateDir, Path runDir, Path netnsDir) throws IOException {
     this.images = images;
     this.stateDir = Files.createDirectories(stateDir.resolve("containers"));
+    this.sandboxesDir = Files.createDirectories(stateDir.resolve("sandboxes"));
     this.runDir = Files.createDirectories(runDir);
     this.netnsDir = netnsDir;
     this.runc = new Runc(Files.createDirectories(runDir.resolve("runc")));
@@ -48,20 +70,57 @@ public final class RuncRuntime {
     return PodSandbox.of(podId, runDir, netnsDir);
   }
 
-  /** A started container: its runc process (alive while the container runs) and log file. */
+  /** A sandbox an agent recorded: its pod (labels), its IP, and whether its namespaces are still there. */
+  public record RecordedSandbox(PodSandbox sandbox, Map<String, String> labels, String podIp) {
+    /** False once its namespaces are gone (after a reboot, say): it can only be removed. */
+    public boolean ready() {
+      return sandbox.exists();
+    }
+  }
+
+  /** Records a sandbox (before creating it, and again with its IP once networked) for a later agent to adopt. */
+  public void recordSandbox(PodSandbox sandbox, Map<String, String> labels, String podIp) throws IOException {
+    Checkpoints.write(sandboxesDir.resolve(sandbox.id() + ".json"), new Checkpoints.SandboxCheckpoint(sandbox.id(), labels, podIp));
+  }
+
+  /** The sandboxes recorded here, ready or not. */
+  public List<RecordedSandbox> recordedSandboxes() throws IOException {
+    List<RecordedSandbox> out = new ArrayList<>();
+    try (Stream<Path> s = Files.list(sandboxesDir)) {
+      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
+        Checkpoints.readSandbox(f).ifPresent(cp -> out.add(new RecordedSandbox(sandbox(cp.id()), cp.labels(), cp.podIp())));
+      }
+    }
+    return out;
+  }
+
+  /** How a container ended: exit code (128+signal when killed), whether the OOM killer struck, and when. */
+  public record ExitStatus(int code, boolean oomKilled, Instant finishedAt) {}
+
+  /**
+   * A container this runtime started or adopted: its shim (alive while the container runs), log, labels, and the
+   * copiers that move its output from the shim's pipes to the log.
+   */
   public static final class Container {
     private final String id;
     private final String podId;
-    private final Process process;
+    private final Path dir;
     private final Path log;
-    private final List<Thread> copiers;
+    private final Map<String, String> labels;
+    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    private final List<FileChannel> pipes = new CopyOnWriteArrayList<>();
+    private final List<Thread> copiers = new CopyOnWriteArrayList<>();
+    private volatile Thread watcher;
+    private volatile boolean detached;
+    private OutputStream logOut;
+    private OutputStream stdin;
 
-    Container(String id, String podId, Process process, Path log, List<Thread> copiers) {
+    Container(String id, String podId, Path dir, Path log, Map<String, String> labels) {
       this.id = id;
       this.podId = podId;
-      this.process = process;
+      this.dir = dir;
       this.log = log;
-      this.copiers = copiers;
+      this.labels = Map.copyOf(labels);
     }
 
     public String id() {
@@ -76,39 +135,85 @@ public final class RuncRuntime {
       return log;
     }
 
+    /** What the caller attached at start (pod, container name, restart count...), kept across agent restarts. */
+    public Map<String, String> labels() {
+      return labels;
+    }
+
     public boolean running() {
-      return process.isAlive();
+      return !exit.isDone();
     }
 
-    /** The container's stdin (open only when its spec asked for stdin). */
-    public java.io.OutputStream stdin() {
-      return process.getOutputStream();
+    /** The container's stdin (a pipe the shim holds open when its spec asked for stdin; else a sink). */
+    public synchronized OutputStream stdin() throws IOException {
+      if (stdin != null) return stdin;
+      Path fifo = dir.resolve(ContainerShim.STDIN);
+      if (!Files.exists(fifo) || !running()) return OutputStream.nullOutputStream();
+      FileChannel ch = FileChannel.open(fifo, StandardOpenOption.WRITE);
+      pipes.add(ch);
+      stdin = Channels.newOutputStream(ch);
+      return stdin;
     }
 
-    /** Completes with the exit code once the container has exited and its output is in the log. */
-    public java.util.concurrent.CompletableFuture<Integer> exit() {
-      return process.onExit().thenApply(p -> {
-        for (Thread t : copiers) {
-          try {
-            t.join(TimeUnit.SECONDS.toMillis(5));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        return p.exitValue();
-      });
+    /** Completes once the container has exited and its output is in the log. */
+    public CompletableFuture<ExitStatus> exit() {
+      return exit;
     }
 
     /** Waits for the container to exit and returns its exit code (128+signal when killed by a signal). */
     public int awaitExit(Duration timeout) throws InterruptedException {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException(id + " still running");
-      for (Thread t : copiers) t.join(TimeUnit.SECONDS.toMillis(5));
-      return process.exitValue();
+      try {
+        return exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS).code();
+      } catch (TimeoutException e) {
+        throw new IllegalStateException(id + " still running");
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(id + ": " + e.getCause());
+      }
+    }
+
+    /** Stops following the container (the agent goes away): it runs on, its output waits in the pipes. */
+    void detach() {
+      detached = true;
+      try {
+        Files.deleteIfExists(dir.resolve(ContainerShim.READER));
+      } catch (IOException e) {
+        // the shim then thinks an agent reads: what is left in the pipes may be lost
+      }
+      for (FileChannel ch : pipes) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
+      }
+      // the copiers end on their closed pipes, having written what they read; the watcher waits no more
+      if (watcher != null) watcher.interrupt();
+      for (Thread t : copiers) {
+        try {
+          t.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      try {
+        if (logOut != null) logOut.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
     }
   }
 
   /** Creates and starts container {@code id} of pod {@code podId} from {@code image}. */
   public Container start(PodSandbox sandbox, String id, Image image, ContainerSpec spec, Path logPath) throws IOException {
+    return start(sandbox, id, image, spec, logPath, Map.of());
+  }
+
+  /**
+   * Creates and starts container {@code id} in {@code sandbox} from {@code image}, under its shim; {@code labels} are
+   * kept with it for whoever adopts it after an agent restart ({@link #recoverContainers}).
+   */
+  public Container start(PodSandbox sandbox, String id, Image image, ContainerSpec spec, Path logPath,
+      Map<String, String> labels) throws IOException {
     if (containers.containsKey(id)) throw new IOException("container " + id + " already exists");
     Path dir = stateDir.resolve(id);
     Path rootfs = dir.resolve("rootfs");
@@ -123,37 +228,39 @@ public final class RuncRuntime {
           "lowerdir=" + lower + ",upperdir=" + dir.resolve("upper") + ",workdir=" + dir.resolve("work"), rootfs.toString());
       Files.writeString(dir.resolve("config.json"), OciSpec.build(spec, sandbox, rootfs, cgroupsPath(sandbox.id(), id)).toString());
       Files.createDirectories(logPath.getParent());
-      OutputStream out = Files.newOutputStream(logPath, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      Path pidFile = dir.resolve("pid");
-      Process p = runc.run(id, dir, pidFile);
-      // stdin stays open only for containers that ask for it (attach writes there)
-      if (!spec.stdin()) p.getOutputStream().close();
-      CriLog criLog = new CriLog(out);
-      List<Thread> copiers = List.of(copier(criLog, p, "stdout", id), copier(criLog, p, "stderr", id));
-      Thread closer = new Thread(() -> {
-        try {
-          for (Thread t : copiers) t.join();
-          out.close();
-        } catch (InterruptedException | IOException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "log-close-" + id);
-      closer.setDaemon(true);
-      closer.start();
-      Container c = new Container(id, sandbox.id(), p, logPath, copiers);
+      ContainerShim.makePipes(dir, spec.stdin());
+      Container c = new Container(id, sandbox.id(), dir, logPath, labels);
       containers.put(id, c);
-      awaitStarted(c, pidFile);
+      Process shim = ContainerShim.start(runc, dir, id);
+      ProcessHandle handle = shim.toHandle();
+      Checkpoints.write(dir.resolve(CHECKPOINT), new Checkpoints.ContainerCheckpoint(id, sandbox.id(), logPath,
+          spec.stdin(), handle.pid(), startMillis(handle), labels));
+      follow(c, handle);
+      awaitStarted(c, handle, dir.resolve(ContainerShim.PID));
       return c;
     } catch (IOException | RuntimeException e) {
+      Container c = containers.remove(id);
+      if (c != null) {
+        try {
+          if (runc.state(id).isPresent()) runc.delete(id);
+        } catch (IOException ignored) {
+          // cleanUp below tries again
+        }
+        c.detach();
+      }
       cleanUp(id);
       throw e;
     }
   }
 
+  private static long startMillis(ProcessHandle h) {
+    return h.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+  }
+
   /** runc writes the pid file once the container exists: until then it cannot be signalled or stopped. */
-  private static void awaitStarted(Container c, Path pidFile) throws IOException {
+  private static void awaitStarted(Container c, ProcessHandle shim, Path pidFile) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.exists(pidFile) && c.process.isAlive()) {
+    while (!Files.exists(pidFile) && shim.isAlive()) {
       if (System.nanoTime() > deadline) throw new IOException("container " + c.id + " did not start within 30 s");
       try {
         Thread.sleep(2);
@@ -164,17 +271,122 @@ public final class RuncRuntime {
     }
   }
 
-  private static Thread copier(CriLog log, Process p, String stream, String id) {
-    Thread t = new Thread(() -> {
+  /**
+   * Copies the container's output from the shim's pipes into its CRI log and completes its exit once the shim is
+   * gone: the pipes reach their end when the shim exits (it holds them to the last), which is the prompt signal;
+   * the shim's liveness is checked as well for a shim that died before opening them.
+   */
+  private void follow(Container c, ProcessHandle shim) throws IOException {
+    c.logOut = Files.newOutputStream(c.log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    CriLog criLog = new CriLog(c.logOut);
+    CountDownLatch ended = new CountDownLatch(2);
+    CountDownLatch opened = new CountDownLatch(2);
+    for (String stream : List.of(ContainerShim.STDOUT, ContainerShim.STDERR)) {
+      Path fifo = c.dir.resolve(stream);
+      Thread t = new Thread(() -> {
+        try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ)) {
+          c.pipes.add(ch);
+          opened.countDown();
+          if (opened.getCount() == 0 && !c.detached) {
+            // both pipes are held here now: the shim may let go of them once the container is done
+            Files.writeString(c.dir.resolve(ContainerShim.READER), ProcessHandle.current().pid() + "\n");
+          }
+          if (!c.detached) criLog.copy(new BufferedInputStream(Channels.newInputStream(ch)), stream);
+        } catch (IOException e) {
+          // the output ended, or the agent detached
+        } finally {
+          ended.countDown();
+        }
+      }, "log-" + stream + "-" + c.id);
+      t.setDaemon(true);
+      c.copiers.add(t);
+      t.start();
+    }
+    Thread watcher = new Thread(() -> {
       try {
-        log.copy(stream.equals("stdout") ? p.getInputStream() : p.getErrorStream(), stream);
-      } catch (IOException e) {
-        // the container's output ended
+        while (!ended.await(1, TimeUnit.SECONDS) && shim.isAlive()) {
+          // waiting for the container's end
+        }
+        for (long wait = 1; shim.isAlive(); wait = Math.min(wait * 2, 500)) Thread.sleep(wait);
+        if (!ended.await(5, TimeUnit.SECONDS)) {
+          // a shim that died before opening its pipes leaves the copiers waiting in open(): give them a writer
+          for (String stream : List.of(ContainerShim.STDOUT, ContainerShim.STDERR)) unblock(c.dir.resolve(stream));
+          ended.await(5, TimeUnit.SECONDS);
+        }
+        if (c.detached) return;
+        c.logOut.close();
+        c.exit.complete(exitStatus(c));
+      } catch (InterruptedException e) {
+        // detached: the container keeps running
+      } catch (IOException | RuntimeException e) {
+        log.warn("container {}: reading its exit failed: {}", c.id, e.toString());
+        c.exit.complete(new ExitStatus(255, false, Instant.now()));
       }
-    }, "log-" + stream + "-" + id);
-    t.setDaemon(true);
-    t.start();
-    return t;
+    }, "exit-" + c.id);
+    watcher.setDaemon(true);
+    c.watcher = watcher;
+    watcher.start();
+  }
+
+  private static void unblock(Path fifo) {
+    try (RandomAccessFile f = new RandomAccessFile(fifo.toFile(), "rw")) {
+      // opening read-write never blocks on a pipe; closing it ends a reader waiting for a writer
+    } catch (IOException e) {
+      // gone already
+    }
+  }
+
+  /**
+   * The exit status the shim wrote (255, as for a container whose state is lost, when there is none: the shim was
+   * killed or the node rebooted), finished when it was written, and OOMKilled when the container's memory cgroup
+   * (kept by {@code runc run --keep} until the container is removed) counted an OOM kill.
+   */
+  private static ExitStatus exitStatus(Container c) throws IOException {
+    Path exit = c.dir.resolve(ContainerShim.EXIT);
+    boolean oom = Cgroups.oomKills(cgroupsPath(c.podId, c.id)) > 0;
+    if (!Files.exists(exit)) return new ExitStatus(255, oom, Instant.now());
+    String text = Files.readString(exit).trim();
+    int code = text.matches("\\d{1,3}") ? Integer.parseInt(text) : 255;
+    return new ExitStatus(code, oom, Files.getLastModifiedTime(exit).toInstant());
+  }
+
+  /**
+   * Adopts the containers an earlier agent process started here (their checkpoints under the state directory):
+   * running ones are followed again (their pending output reaches the log, their exit is seen), exited ones come
+   * back with the exit status their shim wrote. Containers without a checkpoint are left to {@link #removeOrphans}.
+   */
+  public List<Container> recoverContainers() throws IOException {
+    List<Container> out = new ArrayList<>();
+    try (Stream<Path> s = Files.list(stateDir)) {
+      for (Path dir : s.sorted().toList()) {
+        Optional<Checkpoints.ContainerCheckpoint> cp = Checkpoints.readContainer(dir.resolve(CHECKPOINT));
+        if (cp.isEmpty() || !cp.get().id().equals(dir.getFileName().toString())) continue;
+        Checkpoints.ContainerCheckpoint k = cp.get();
+        Container existing = containers.get(k.id());
+        if (existing != null) {
+          out.add(existing);
+          continue;
+        }
+        Container c = new Container(k.id(), k.podId(), dir, k.log(), k.labels());
+        Optional<ProcessHandle> shim = ProcessHandle.of(k.shimPid())
+            .filter(h -> h.isAlive() && startMillis(h) == k.shimStartMillis());
+        containers.put(k.id(), c);
+        if (shim.isPresent()) {
+          Files.createDirectories(k.log().getParent());
+          follow(c, shim.get());
+        } else {
+          c.exit.complete(exitStatus(c));
+        }
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /** Stops following every container without touching them (the agent is stopping; a new one adopts them). */
+  public void close() {
+    for (Container c : containers.values()) c.detach();
+    containers.clear();
   }
 
   /** SIGTERM, then SIGKILL after {@code grace} if it is still running. */
@@ -182,9 +394,20 @@ public final class RuncRuntime {
     Container c = containers.get(id);
     if (c == null || !c.running()) return;
     signal(id, "TERM");
-    if (!c.process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+    if (!awaitExit(c, grace)) {
       signal(id, "KILL");
-      c.process.waitFor(30, TimeUnit.SECONDS);
+      awaitExit(c, Duration.ofSeconds(30));
+    }
+  }
+
+  private static boolean awaitExit(Container c, Duration timeout) throws InterruptedException {
+    try {
+      c.exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return true;
     }
   }
 
@@ -202,7 +425,8 @@ public final class RuncRuntime {
     Container c = containers.get(id);
     if (c != null && c.running()) throw new IOException("container " + id + " is running; stop it first");
     cleanUp(id);
-    containers.remove(id);
+    Container gone = containers.remove(id);
+    if (gone != null) gone.detach();
   }
 
   private void cleanUp(String id) throws IOException {
@@ -220,6 +444,7 @@ public final class RuncRuntime {
     }
     sandbox.destroy();
     Cgroups.removePodCgroup(podCgroup(sandbox.id()));
+    Files.deleteIfExists(sandboxesDir.resolve(sandbox.id() + ".json"));
   }
 
   static String podCgroup(String podId) {
@@ -231,36 +456,45 @@ public final class RuncRuntime {
   }
 
   /**
-   * Removes what an earlier agent process left (containers, overlay mounts, sandboxes): the agent does not yet adopt
-   * running containers across its own restarts, so it starts from a clean node and runs its pods afresh.
+   * Removes what an earlier agent process left and nobody adopted: runc containers and container directories this
+   * runtime does not follow (their shims end with them), overlay mounts under them, and sandboxes without a record.
+   * Only this agent's own: its runc root, state directory and the sandboxes under its run directory.
    */
   public void removeOrphans() throws IOException {
     for (String id : runc.list()) {
+      if (containers.containsKey(id)) continue;
       try {
-        runc.delete(id);
+        runc.delete(id); // --force: SIGKILL first when it still runs
       } catch (IOException e) {
         log.warn("removing orphaned container {}: {}", id, e.getMessage());
       }
     }
-    List<Path> mounts = new ArrayList<>(Mounts.under(stateDir));
-    mounts.addAll(Mounts.under(runDir.resolve("pods")));
+    List<Path> mounts = new ArrayList<>();
+    for (Path m : Mounts.under(stateDir)) {
+      Path rel = stateDir.relativize(m);
+      if (rel.getNameCount() == 0 || !containers.containsKey(rel.getName(0).toString())) mounts.add(m);
+    }
     mounts.sort(Comparator.comparing(Path::toString).reversed());
     for (Path m : mounts) Commands.run("umount", m.toString());
     try (Stream<Path> s = Files.list(stateDir)) {
-      for (Path p : s.toList()) deleteTree(p);
+      for (Path p : s.toList()) {
+        if (!containers.containsKey(p.getFileName().toString())) deleteTree(p);
+      }
     }
-    // only this agent's sandboxes (those under its run directory): other agents on the machine keep theirs
+    Set<String> recorded = new HashSet<>();
+    for (RecordedSandbox r : recordedSandboxes()) recorded.add(r.sandbox().id());
     Path pods = runDir.resolve("pods");
     if (Files.isDirectory(pods)) {
       try (Stream<Path> s = Files.list(pods)) {
         for (Path p : s.toList()) {
-          Path netns = netnsDir.resolve("planet-" + p.getFileName());
-          if (Mounts.isMountPoint(netns)) Commands.run("umount", netns.toString());
-          Files.deleteIfExists(netns);
+          String id = p.getFileName().toString();
+          if (recorded.contains(id)) continue;
+          sandbox(id).destroy();
+          Cgroups.removePodCgroup(podCgroup(id));
+          deleteTree(p);
         }
       }
     }
-    deleteTree(runDir.resolve("pods"));
   }
 
   /**

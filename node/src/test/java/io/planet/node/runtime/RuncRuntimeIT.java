@@ -2,6 +2,7 @@ package io.planet.node.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.planet.node.image.ArchiveImporter;
 import io.planet.node.image.Image;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -132,5 +134,170 @@ class RuncRuntimeIT {
     assertThat(Files.exists(pod.netns())).isFalse();
     assertThat(Mounts.under(tmp.resolve("run"))).isEmpty();
     assertThat(Cgroups.anyExists(RuncRuntime.podCgroup(pod.id()))).isFalse();
+  }
+
+  @Test
+  void aContainerOutOfMemoryIsReportedOomKilled() throws Exception {
+    PodSandbox pod = pod("hungry");
+    ContainerSpec base = sh("hungry", "head -c 64m /dev/zero | tail");
+    ContainerSpec limited = new ContainerSpec("hungry", base.args(), base.env(), "/", 0, 0, List.of(), false, false,
+        List.of(), List.of(), new ContainerSpec.Resources(null, null, null, 16L << 20), List.of());
+    RuncRuntime.Container c = run(pod, "hungry", limited);
+    RuncRuntime.ExitStatus exit = c.exit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(exit.code()).isEqualTo(137);
+    assertThat(exit.oomKilled()).isTrue();
+    // a container that ends on its own is not
+    RuncRuntime.Container fine = run(pod, "fine", sh("fine", "exit 0"));
+    assertThat(fine.exit().get(30, java.util.concurrent.TimeUnit.SECONDS).oomKilled()).isFalse();
+  }
+
+  /** A runtime on directories of its own, as a second agent process would find them. */
+  private static RuncRuntime agent(String name) throws IOException {
+    return new RuncRuntime(images, tmp.resolve(name).resolve("state"), tmp.resolve(name).resolve("run"), Path.of("/run/netns"));
+  }
+
+  private static int ticks(Path log) throws IOException {
+    return (int) Files.readAllLines(log).stream().filter(l -> l.contains(" stdout F tick ")).count();
+  }
+
+  @Test
+  void aNewRuntimeAdoptsARunningContainerWithItsOutput() throws Exception {
+    RuncRuntime first = agent("adopt-running");
+    PodSandbox pod = first.sandbox(UUID.randomUUID().toString());
+    pod.create("adopted");
+    String id = pod.id().substring(0, 8) + "-ticker";
+    Path log = tmp.resolve("logs").resolve(id + ".log");
+    RuncRuntime second = null;
+    try {
+      first.start(pod, id, busybox, sh("ticker", "i=0; while :; do echo tick $i; i=$((i+1)); sleep 0.05; done"), log,
+          Map.of("io.kubernetes.container.name", "ticker"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> ticks(log) >= 5);
+      String pid = first.runc().state(id).orElseThrow().path("pid").asText();
+      first.close();
+      // no agent: the container runs on, its output waiting in its pipe
+      int detachedAt = ticks(log);
+      await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+          .until(() -> first.runc().state(id).orElseThrow().path("status").asText().equals("running"));
+      assertThat(ticks(log)).isEqualTo(detachedAt);
+
+      second = agent("adopt-running");
+      List<RuncRuntime.Container> adopted = second.recoverContainers();
+      second.removeOrphans();
+      assertThat(adopted).singleElement().satisfies(c -> {
+        assertThat(c.id()).isEqualTo(id);
+        assertThat(c.running()).isTrue();
+        assertThat(c.logPath()).isEqualTo(log);
+        assertThat(c.labels()).containsEntry("io.kubernetes.container.name", "ticker");
+      });
+      assertThat(second.runc().state(id).orElseThrow().path("pid").asText()).isEqualTo(pid);
+      // what it wrote meanwhile reaches the log, and what it writes next
+      await().atMost(Duration.ofSeconds(10)).until(() -> ticks(log) >= detachedAt + 30);
+      List<String> lines = Files.readAllLines(log);
+      for (int i = 0; i < detachedAt + 30; i++) {
+        String tick = " stdout F tick " + i;
+        assertThat(lines).as("tick %d of %s (detached at %d)", i, lines, detachedAt).filteredOn(l -> l.endsWith(tick)).hasSize(1);
+      }
+      second.stop(id, Duration.ofSeconds(1));
+      assertThat(adopted.get(0).awaitExit(Duration.ofSeconds(10))).isIn(137, 143);
+      second.remove(id);
+      second.removeSandbox(pod);
+      assertThat(second.runc().list()).doesNotContain(id);
+      assertThat(Mounts.under(tmp.resolve("adopt-running"))).isEmpty();
+      assertThat(Cgroups.anyExists(RuncRuntime.podCgroup(pod.id()))).isFalse();
+      assertThat(Files.exists(pod.netns())).isFalse();
+    } finally {
+      removeQuietly(second != null ? second : first, pod, id);
+    }
+  }
+
+  @Test
+  void aContainerThatExitsWhileNoAgentFollowsItKeepsItsExitCodeAndLastOutput() throws Exception {
+    RuncRuntime first = agent("adopt-exited");
+    PodSandbox pod = first.sandbox(UUID.randomUUID().toString());
+    pod.create("exiting");
+    String id = pod.id().substring(0, 8) + "-waiter";
+    Path log = tmp.resolve("logs").resolve(id + ".log");
+    Path state = tmp.resolve("adopt-exited/state/containers").resolve(id);
+    RuncRuntime second = null;
+    try {
+      first.start(pod, id, busybox, sh("waiter", "echo waiting; while [ ! -e /go ]; do sleep 0.05; done; echo bye; exit 7"), log);
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("stdout F waiting"));
+      first.close();
+      Files.createFile(state.resolve("rootfs/go"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(state.resolve("exit")));
+      assertThat(Files.readString(log)).doesNotContain("bye");
+
+      second = agent("adopt-exited");
+      RuncRuntime.Container c = second.recoverContainers().get(0);
+      assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(7);
+      assertThat(c.exit().get().oomKilled()).isFalse();
+      assertThat(Files.readString(log)).contains("stdout F bye");
+      // and a third agent finds it exited, with the same status
+      second.close();
+      RuncRuntime third = agent("adopt-exited");
+      second = third;
+      RuncRuntime.Container again = third.recoverContainers().get(0);
+      assertThat(again.running()).isFalse();
+      assertThat(again.exit().get().code()).isEqualTo(7);
+      third.remove(id);
+      third.removeSandbox(pod);
+      assertThat(third.runc().list()).doesNotContain(id);
+      assertThat(Mounts.under(tmp.resolve("adopt-exited"))).isEmpty();
+    } finally {
+      removeQuietly(second != null ? second : first, pod, id);
+    }
+  }
+
+  @Test
+  void stateLeftWithoutProcessesIsRemoved() throws Exception {
+    // what a reboot leaves: checkpoints whose shims and namespaces are gone
+    RuncRuntime first = agent("stale");
+    PodSandbox pod = first.sandbox(UUID.randomUUID().toString());
+    first.recordSandbox(pod, Map.of("io.kubernetes.pod.uid", pod.id()), "10.0.0.9");
+    pod.create("stale");
+    String id = pod.id().substring(0, 8) + "-gone";
+    first.start(pod, id, busybox, ContainerSpec.of("gone", List.of("/bin/sleep", "1000"), List.of()),
+        tmp.resolve("logs").resolve(id + ".log"));
+    first.close();
+    // a reboot ends the shim, the container and the namespaces
+    long shimPid = OciSpec.JSON.readTree(tmp.resolve("stale/state/containers").resolve(id).resolve("container.json").toFile())
+        .path("shimPid").asLong();
+    ProcessHandle shim = ProcessHandle.of(shimPid).orElseThrow();
+    shim.destroyForcibly();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !shim.isAlive());
+    first.runc().delete(id);
+    pod.destroy();
+    for (Path m : Mounts.under(tmp.resolve("stale"))) Commands.run("umount", m.toString());
+
+    RuncRuntime second = agent("stale");
+    try {
+      assertThat(second.recordedSandboxes()).singleElement().satisfies(r -> {
+        assertThat(r.ready()).isFalse();
+        assertThat(r.podIp()).isEqualTo("10.0.0.9");
+      });
+      RuncRuntime.Container c = second.recoverContainers().get(0);
+      assertThat(c.running()).isFalse();
+      assertThat(c.exit().get().code()).isEqualTo(255);
+      second.remove(id);
+      second.removeSandbox(pod);
+      second.removeOrphans();
+      assertThat(second.recordedSandboxes()).isEmpty();
+      assertThat(Files.list(tmp.resolve("stale/state/containers")).toList()).isEmpty();
+      assertThat(Cgroups.anyExists(RuncRuntime.podCgroup(pod.id()))).isFalse();
+    } finally {
+      removeQuietly(second, pod, id);
+    }
+  }
+
+  private static void removeQuietly(RuncRuntime runtime, PodSandbox pod, String id) {
+    try {
+      runtime.recoverContainers();
+      runtime.stop(id, Duration.ZERO);
+      runtime.remove(id);
+      runtime.removeSandbox(pod);
+      runtime.close();
+    } catch (Exception e) {
+      // best effort after a failure
+    }
   }
 }

@@ -1,0 +1,53 @@
+package io.planet.node.runtime;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The small process that runs one container and outlives the agent: {@code runc run --keep} in the foreground under a
+ * shell of its own session, so neither the agent's death nor its terminal reaches it. The container's stdout and
+ * stderr go to named pipes in the container's directory that the shell holds open read-write: while no agent reads
+ * them the container blocks once a pipe is full instead of dying of EPIPE, and a new agent reopens them. When the
+ * container exits, its exit status (128+signal when killed) is written to {@code exit}, since runc keeps none; with
+ * {@code --keep} runc leaves the container (and its cgroup, where the OOM kills are counted) until it is deleted.
+ * Then the shim waits for a reader (an agent whose pid is in {@code agent.pid}) before letting go of the pipes:
+ * a pipe nobody holds loses what is still in it, the container's last words.
+ */
+final class ContainerShim {
+  static final String STDOUT = "stdout";
+  static final String STDERR = "stderr";
+  static final String STDIN = "stdin";
+  static final String EXIT = "exit";
+  static final String PID = "pid";
+  static final String READER = "agent.pid";
+
+  /** $1 runc root, $2 bundle (the container's directory), $3 container id. */
+  private static final String SCRIPT = String.join("\n",
+      "cd \"$2\" || exit 125",
+      "exec 3<>" + STDOUT + " 4<>" + STDERR,
+      "if [ -p " + STDIN + " ]; then exec 5<>" + STDIN + "; else exec 5</dev/null; fi",
+      "runc --root \"$1\" run --keep --bundle \"$2\" --pid-file \"$2/" + PID + "\" \"$3\" <&5 >&3 2>&4 3>&- 4>&- 5>&-",
+      "echo $? > " + EXIT,
+      "until { read -r reader < " + READER + "; kill -0 \"$reader\"; } 2>/dev/null; do sleep 1; done",
+      "");
+
+  private ContainerShim() {}
+
+  /** Makes the container's pipes in {@code dir}: stdout, stderr, and stdin when the container keeps one open. */
+  static void makePipes(Path dir, boolean stdin) throws IOException {
+    Commands.run("mkfifo", "-m", "0600", dir.resolve(STDOUT).toString(), dir.resolve(STDERR).toString());
+    if (stdin) Commands.run("mkfifo", "-m", "0600", dir.resolve(STDIN).toString());
+  }
+
+  /** Starts the shim of container {@code id} whose bundle is {@code dir}; its own errors go to {@code dir/shim.log}. */
+  static Process start(Runc runc, Path dir, String id) throws IOException {
+    Files.deleteIfExists(dir.resolve(EXIT));
+    return new ProcessBuilder("setsid", "/bin/sh", "-c", SCRIPT, "planet-shim", runc.root().toString(), dir.toString(), id)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("shim.log").toFile()))
+        .start();
+  }
+}
