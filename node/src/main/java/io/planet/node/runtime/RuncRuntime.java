@@ -111,6 +111,7 @@ public final class RuncRuntime {
     private final List<FileChannel> pipes = new CopyOnWriteArrayList<>();
     private final List<Thread> copiers = new CopyOnWriteArrayList<>();
     private volatile Thread watcher;
+    private volatile ProcessHandle shim;
     private volatile boolean detached;
     private OutputStream logOut;
     private OutputStream stdin;
@@ -277,6 +278,7 @@ public final class RuncRuntime {
    * the shim's liveness is checked as well for a shim that died before opening them.
    */
   private void follow(Container c, ProcessHandle shim) throws IOException {
+    c.shim = shim;
     c.logOut = Files.newOutputStream(c.log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     CriLog criLog = new CriLog(c.logOut);
     CountDownLatch ended = new CountDownLatch(2);
@@ -401,13 +403,28 @@ public final class RuncRuntime {
   }
 
   private static boolean awaitExit(Container c, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      settle(c);
+      try {
+        c.exit.get(Math.max(0, Math.min(500, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException e) {
+        if (System.nanoTime() >= deadline) return false;
+      } catch (ExecutionException e) {
+        return true;
+      }
+    }
+  }
+
+  /** A container whose shim is gone has exited, whether or not its watcher has seen it yet. */
+  private static void settle(Container c) {
+    ProcessHandle shim = c.shim;
+    if (c.exit.isDone() || shim == null || shim.isAlive()) return;
     try {
-      c.exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (ExecutionException e) {
-      return true;
+      c.exit.complete(exitStatus(c));
+    } catch (IOException e) {
+      c.exit.complete(new ExitStatus(255, false, Instant.now()));
     }
   }
 
@@ -423,6 +440,7 @@ public final class RuncRuntime {
   /** Removes a stopped container: runc state, cgroup, overlay mount and its writable layer. Idempotent. */
   public void remove(String id) throws IOException {
     Container c = containers.get(id);
+    if (c != null) settle(c);
     if (c != null && c.running()) throw new IOException("container " + id + " is running; stop it first");
     cleanUp(id);
     Container gone = containers.remove(id);

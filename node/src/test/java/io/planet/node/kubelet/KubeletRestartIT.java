@@ -67,10 +67,17 @@ class KubeletRestartIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (client != null) {
-      client.pods().inAnyNamespace().delete();
-      await().atMost(Duration.ofSeconds(60)).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
+    try {
+      if (client != null) {
+        client.pods().inAnyNamespace().delete();
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
+      }
+    } finally {
+      closeAll();
     }
+  }
+
+  private static void closeAll() throws Exception {
     if (kubelet != null) kubelet.close();
     if (bridge != null) Commands.run("sh", "-c", "ip link del " + bridge + " 2>/dev/null || true");
     if (client != null) client.close();
