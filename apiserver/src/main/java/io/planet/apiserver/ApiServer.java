@@ -17,6 +17,14 @@ import io.planet.apiserver.aggregator.AutoRegistration;
 import io.planet.apiserver.aggregator.AvailableConditionController;
 import io.planet.apiserver.aggregator.BackendClients;
 import io.planet.apiserver.aggregator.ServiceResolver;
+import io.planet.apiserver.auth.Authorizer;
+import io.planet.apiserver.auth.rbac.AccessReviews;
+import io.planet.apiserver.auth.rbac.AuthorizationModes;
+import io.planet.apiserver.auth.rbac.BootstrapPolicy;
+import io.planet.apiserver.auth.rbac.PolicyIndex;
+import io.planet.apiserver.auth.rbac.PolicySync;
+import io.planet.apiserver.auth.rbac.RbacAuthorizer;
+import io.planet.apiserver.auth.rbac.RequestAuthorization;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
@@ -70,9 +78,12 @@ public final class ApiServer implements AutoCloseable {
   private AvailableConditionController availability;
   private volatile boolean etcdHealthy = true;
   private volatile boolean closed;
+  private final PolicyIndex rbacPolicy = new PolicyIndex();
+  private PolicySync policySync;
 
   public ApiServer(ApiServerConfig config) {
     this.config = config;
+    AccessReviews.register(registry);
   }
 
   public ResourceRegistry registry() {
@@ -89,6 +100,12 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts everything; throws {@link StartupException} with a one-line reason when it cannot. */
   public ApiServer start() {
+    List<String> modes;
+    try {
+      modes = AuthorizationModes.parse(config.authorizationMode());
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("--authorization-mode: " + e.getMessage());
+    }
     checkPortFree();
     checkEtcdListening();
     storage = new EtcdStorage(config.etcdServers());
@@ -108,8 +125,15 @@ public final class ApiServer implements AutoCloseable {
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
     ApiProxy proxy = startAggregator(discovery);
+    boolean rbac = modes.contains(AuthorizationModes.RBAC);
+    if (rbac) policySync = new PolicySync(rbacPolicy, this::cacheFor, timers).start();
+    Authorizer authorizer = AuthorizationModes.build(config.authorizationMode(), new RbacAuthorizer(rbacPolicy));
+    RequestAuthorization authorization = new RequestAuthorization(authorizer,
+        modes.equals(List.of(AuthorizationModes.ALWAYS_ALLOW)), config.testAuthenticator());
+    AccessReviews reviews = new AccessReviews(authorizer, rbac ? rbacPolicy : null,
+        modes.contains(AuthorizationModes.ALWAYS_ALLOW), req -> features.decodeAny(req, new ArrayList<>()));
     http = new HttpServer(new ApiHandler(discovery, resources, features::openApi,
-        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy),
+        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy).withAuthorization(authorization, reviews),
         config.workerThreads());
     try {
       address = http.start(config.bindAddress(), config.port());
@@ -121,6 +145,7 @@ public final class ApiServer implements AutoCloseable {
       throw new StartupException("cannot serve on " + config.bindAddress() + ":" + config.port() + ": " + why);
     }
     bootstrap(advertise);
+    bootstrapPolicy(rbac);
     if (!config.compactionInterval().isZero()) {
       Compactor compactor = new Compactor(storage);
       long ms = config.compactionInterval().toMillis();
@@ -475,6 +500,32 @@ public final class ApiServer implements AutoCloseable {
     });
   }
 
+  /**
+   * Upstream's default roles and bindings. With RBAC on they exist before the server is reported started; otherwise
+   * they are created off the startup path, as nothing depends on them.
+   */
+  private void bootstrapPolicy(boolean rbac) {
+    Store roles = store("rbac.authorization.k8s.io", "v1", "clusterroles");
+    Store bindings = store("rbac.authorization.k8s.io", "v1", "clusterrolebindings");
+    Runnable ensure = () -> BootstrapPolicy.load().ensure(roles, bindings);
+    if (rbac) {
+      ensure.run();
+      return;
+    }
+    timers.execute(() -> {
+      try {
+        ensure.run();
+      } catch (RuntimeException e) {
+        if (!closed) logger.warn("creating the bootstrap RBAC policy failed: {}", e.toString());
+      }
+    });
+  }
+
+  /** The RBAC objects as the authorizer sees them (kept current only with RBAC in the authorization mode). */
+  public PolicyIndex rbacPolicy() {
+    return rbacPolicy;
+  }
+
   private static void createIfAbsent(Store store, String namespace, ObjectNode obj) {
     try {
       store.get(namespace, Meta.name(obj));
@@ -494,6 +545,7 @@ public final class ApiServer implements AutoCloseable {
     timers.shutdownNow();
     closed = true;
     if (availability != null) availability.close();
+    if (policySync != null) policySync.close();
     if (apiServices != null) apiServices.stop();
     if (http != null) http.close();
     for (WatchCache c : caches.values()) c.stop();

@@ -12,6 +12,10 @@ import java.time.Duration;
  * @param enableGarbageCollector whether deletes add the orphan/foregroundDeletion finalizers a garbage collector honours
  * @param apiServiceAvailabilityPeriod how often every APIService's Available condition is re-checked (upstream: 30 s;
  *     changes trigger checks at once)
+ * @param authorizationMode upstream's --authorization-mode: comma-separated AlwaysAllow, AlwaysDeny, RBAC (default
+ *     AlwaysAllow until authentication is wired)
+ * @param testAuthenticator TEST SEAM ONLY: decides who each request is, overriding authentication; null (the default)
+ *     leaves the user authentication established
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -27,14 +31,16 @@ public record ApiServerConfig(
     Duration eventTtl,
     boolean enableGarbageCollector,
     int workerThreads,
-    Duration apiServiceAvailabilityPeriod) {
+    Duration apiServiceAvailabilityPeriod,
+    String authorizationMode,
+    java.util.function.Function<io.planet.apiserver.http.ApiRequest, io.planet.apiserver.auth.UserInfo> testAuthenticator) {
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
       String serviceClusterIpRange, int nodePortMin, int nodePortMax, Duration compactionInterval, int watchCacheSize,
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), "AlwaysAllow", null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -44,36 +50,57 @@ public record ApiServerConfig(
 
   public ApiServerConfig withPort(int p) {
     return new ApiServerConfig(etcdServers, bindAddress, p, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
+        authorizationMode, testAuthenticator);
   }
 
   public ApiServerConfig withCompaction(Duration d, int cacheSize) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
+        authorizationMode, testAuthenticator);
   }
 
   public ApiServerConfig withBookmarkInterval(Duration d) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
+        authorizationMode, testAuthenticator);
   }
 
   public ApiServerConfig withBindAddress(String a) {
     return new ApiServerConfig(etcdServers, a, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
+        authorizationMode, testAuthenticator);
   }
 
   public ApiServerConfig withServiceRange(String cidr) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, cidr, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
+        authorizationMode, testAuthenticator);
   }
 
   public ApiServerConfig withApiServiceAvailabilityPeriod(Duration d) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, d);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, d,
+        authorizationMode, testAuthenticator);
   }
 
   public ApiServerConfig withGarbageCollector(boolean enabled) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads, apiServiceAvailabilityPeriod,
+        authorizationMode, testAuthenticator);
+  }
+
+  public ApiServerConfig withAuthorizationMode(String mode) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
+        apiServiceAvailabilityPeriod, mode, testAuthenticator);
+  }
+
+  /** TEST SEAM ONLY: every request is the user this function returns (see {@code testAuthenticator}). */
+  public ApiServerConfig withTestAuthenticator(
+      java.util.function.Function<io.planet.apiserver.http.ApiRequest, io.planet.apiserver.auth.UserInfo> f) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
+        apiServiceAvailabilityPeriod, authorizationMode, f);
   }
 }
