@@ -32,7 +32,9 @@ public final class KnownControllers {
       new Known("node-ipam-controller", "nodeipam", NodeIpamController::withDefaults),
       new Known("node-lifecycle-controller", "nodelifecycle", NodeLifecycleController::withDefaults),
       new Known("taint-eviction-controller", "tainteviction", TaintEvictionController::new),
-      new Known("horizontal-pod-autoscaler-controller", "horizontalpodautoscaling", HorizontalPodAutoscalerController::new));
+      new Known("horizontal-pod-autoscaler-controller", "horizontalpodautoscaling", HorizontalPodAutoscalerController::new),
+      new Known("clusterrole-aggregation-controller", "clusterrole-aggregation",
+          io.planet.controllers.rbac.ClusterRoleAggregationController::new));
 
   private KnownControllers() {}
 
