@@ -516,7 +516,7 @@ public final class ApiServer implements AutoCloseable {
       try {
         ensure.run();
       } catch (RuntimeException e) {
-        if (!closed) logger.warn("creating the bootstrap RBAC policy failed: {}", e.toString());
+        if (!closed && !timers.isShutdown()) logger.warn("creating the bootstrap RBAC policy failed: {}", e.toString());
       }
     });
   }
