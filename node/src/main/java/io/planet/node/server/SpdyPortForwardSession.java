@@ -134,7 +134,11 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(new DefaultSpdyRstStreamFrame(id, SpdyStreamStatus.CANCEL));
       return;
     }
-    ctx.writeAndFlush(new DefaultSpdySynReplyFrame(id));
+    DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
+    // Netty encodes an empty header set as no header block at all, which Go's SPDY framer cannot read (it wants
+    // a compressed count of 0): the reply names the stream's type instead, a header no client objects to
+    reply.headers().set("streamtype", type);
+    ctx.writeAndFlush(reply);
     String requestId = h.getAsString("requestid");
     if (requestId == null || requestId.isEmpty()) {
       // clients without request ids: upstream pairs consecutive stream ids (error first, data next)
