@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.planet.node.runtime.PodSandbox;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +33,17 @@ final class ChannelPortForwardSession extends SimpleChannelInboundHandler<WebSoc
   private final List<Integer> ports;
   private final PodPortConnection[] connections;
   private final AtomicInteger open;
+  /** Client bytes that came before their port was dialed (the client may write as soon as it has the 101). */
+  private final List<List<byte[]>> early = new ArrayList<>();
+  private final boolean[] dialed;
 
   ChannelPortForwardSession(PodSandbox sandbox, List<Integer> ports) {
     this.sandbox = sandbox;
     this.ports = ports;
     this.connections = new PodPortConnection[ports.size()];
+    this.dialed = new boolean[ports.size()];
     this.open = new AtomicInteger(ports.size());
+    for (int i = 0; i < ports.size(); i++) early.add(new ArrayList<>());
   }
 
   /** Sends the port prefixes and dials every port (after the handshake). */
@@ -66,6 +72,9 @@ final class ChannelPortForwardSession extends SimpleChannelInboundHandler<WebSoc
       }, pumps);
       synchronized (this) {
         connections[i] = c;
+        dialed[i] = true;
+        if (c != null) early.get(i).forEach(c::write);
+        early.get(i).clear();
       }
     }
   }
@@ -96,11 +105,12 @@ final class ChannelPortForwardSession extends SimpleChannelInboundHandler<WebSoc
     int channel = c.readUnsignedByte();
     // only data channels are writable by the client; upstream ignores writes beyond the known channels
     if (channel % 2 != 0 || channel / 2 >= ports.size()) return;
-    PodPortConnection conn;
+    byte[] data = ByteBufUtil.getBytes(c);
     synchronized (this) {
-      conn = connections[channel / 2];
+      PodPortConnection conn = connections[channel / 2];
+      if (conn != null) conn.write(data);
+      else if (!dialed[channel / 2]) early.get(channel / 2).add(data);
     }
-    if (conn != null) conn.write(ByteBufUtil.getBytes(c));
   }
 
   private synchronized void killAll() {

@@ -122,6 +122,7 @@ class PortForwardIT {
           + "namespace \"" + uid + "\", IPv4: dial tcp4 127.0.0.1:81: connect: connection refused");
       assertThat(pf.ping(7)).isEqualTo(7);
       assertThat(pf.forward(8080, GET).get(10, TimeUnit.SECONDS).data()).contains("from-anywhere");
+      assertThat(pf.emptyReplies).hasValue(0);
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> helpers().isEmpty());
   }

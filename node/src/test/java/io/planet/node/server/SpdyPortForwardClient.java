@@ -60,6 +60,8 @@ final class SpdyPortForwardClient implements AutoCloseable {
   private final AtomicInteger requestIds = new AtomicInteger();
   private final CompletableFuture<Integer> pong = new CompletableFuture<>();
   final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** SYN_REPLY frames that came without headers. */
+  final AtomicInteger emptyReplies = new AtomicInteger();
   private Channel channel;
 
   private static final class Stream {
@@ -159,8 +161,9 @@ final class SpdyPortForwardClient implements AutoCloseable {
             s.bytes.writeBytes(ByteBufUtil.getBytes(d.content()));
           }
           if (d.isLast()) s.done.complete(s.bytes.toString(StandardCharsets.UTF_8));
-        } else if (msg instanceof SpdySynReplyFrame) {
-          // accepted
+        } else if (msg instanceof SpdySynReplyFrame reply) {
+          // Go's framer needs a header block in every SYN_REPLY: an empty one would end kubectl's session
+          if (reply.headers().isEmpty()) emptyReplies.incrementAndGet();
         } else if (msg instanceof SpdyRstStreamFrame rst) {
           Stream s = streams.get(rst.streamId());
           if (s != null) s.done.completeExceptionally(new IllegalStateException("stream reset: " + rst.status()));
