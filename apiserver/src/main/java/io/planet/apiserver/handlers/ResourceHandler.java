@@ -33,6 +33,7 @@ public final class ResourceHandler {
   private final Features features;
   private final PodLogs podLogs = new PodLogs();
   private final PodExec podExec = new PodExec();
+  private final PodPortForward podPortForward = new PodPortForward();
   private final NodeProxy nodeProxy = new NodeProxy();
   private final PriorityAdmission priority;
 
@@ -473,6 +474,11 @@ public final class ResourceHandler {
         if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
         ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
         podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes), "attach");
+      }
+      case "portforward" -> {
+        if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
+        ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
+        podPortForward.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
       }
       default -> features.connect(req, p, type, store);
     }

@@ -671,6 +671,24 @@ public final class PodWorkers implements AutoCloseable {
     throw new LogsUnavailable("pod \"" + pod + "\" not found on this node");
   }
 
+  /**
+   * The sandbox whose network namespace port-forward connects in; LogsUnavailable ("pod does not exist", the
+   * kubelet's words) when this node runs no such pod, or it has a different UID than {@code uid} (when given).
+   */
+  public PodSandbox portForwardSandbox(String namespace, String pod, String uid) throws LogsUnavailable {
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (!namespace.equals(s.namespace) || !pod.equals(s.name) || s.gone) continue;
+        if (uid != null && !uid.isEmpty() && !uid.equals(s.uid)) throw new LogsUnavailable("pod not found");
+        if (s.sandbox == null) {
+          throw new LogsUnavailable("network namespace for sandbox \"" + s.uid + "\" is closed");
+        }
+        return s.sandbox;
+      }
+    }
+    throw new LogsUnavailable("pod does not exist");
+  }
+
   public Runc runc() {
     return runtime.runc();
   }

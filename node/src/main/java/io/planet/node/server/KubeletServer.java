@@ -105,6 +105,11 @@ public final class KubeletServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       QueryStringDecoder q = new QueryStringDecoder(req.uri());
       String path = q.path();
+      String[] parts = path.split("/");
+      if ((parts.length == 4 || parts.length == 5) && parts[1].equals("portForward")) {
+        portForward(ctx, req, parts[2], parts[3], parts.length == 5 ? parts[4] : null, q.parameters());
+        return;
+      }
       if (!req.method().equals(HttpMethod.GET)) {
         text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "405: Method Not Allowed");
         return;
@@ -131,7 +136,6 @@ public final class KubeletServer implements AutoCloseable {
         ctx.writeAndFlush(r);
         return;
       }
-      String[] parts = path.split("/");
       if (parts.length == 5 && parts[1].equals("containerLogs")) {
         logs(ctx, parts[2], parts[3], parts[4], q.parameters());
         return;
@@ -279,6 +283,107 @@ public final class KubeletServer implements AutoCloseable {
       return;
     }
     session.pump(ch, bool(params, "output"), bool(params, "error"), bool(params, "tty"), streams);
+  }
+
+  /** The WebSocket subprotocols of port-forward: SPDY tunnelled in WebSocket (kubectl ≥ 1.31), channels (fabric8). */
+  static final String PORT_FORWARD_PROTOCOLS = "SPDY/3.1+portforward.k8s.io,v4.channel.k8s.io";
+
+  /**
+   * {@code /portForward/{ns}/{pod}[/{uid}]}: a WebSocket upgrade ({@link #PORT_FORWARD_PROTOCOLS}; without a
+   * subprotocol, channels as upstream) or, as upstream's kubelet, a POST upgrading to raw SPDY/3.1.
+   */
+  private void portForward(ChannelHandlerContext ctx, FullHttpRequest req, String ns, String pod, String uid,
+      Map<String, List<String>> params) {
+    io.planet.node.runtime.PodSandbox sandbox;
+    try {
+      sandbox = pods.portForwardSandbox(ns, pod, uid);
+    } catch (PodWorkers.LogsUnavailable e) {
+      text(ctx, HttpResponseStatus.NOT_FOUND, e.getMessage());
+      return;
+    }
+    Channel ch = ctx.channel();
+    String upgrade = req.headers().get(HttpHeaderNames.UPGRADE, "");
+    if (upgrade.equalsIgnoreCase("websocket") && req.method().equals(HttpMethod.GET)) {
+      io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker hs =
+          new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory("wss://kubelet" + req.uri(),
+              PORT_FORWARD_PROTOCOLS, false, 1 << 20).newHandshaker(req);
+      if (hs == null) {
+        io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
+        return;
+      }
+      String offered = req.headers().get("Sec-WebSocket-Protocol", "");
+      boolean spdy = java.util.Arrays.stream(offered.split(",")).map(String::trim)
+          .anyMatch(p -> p.equals("SPDY/3.1+portforward.k8s.io"));
+      if (spdy) {
+        ch.pipeline().replace(routerName(ch), "pf-tunnel", new WebSocketTunnel());
+        // the 101 is written within this call (on the event loop): the SPDY codec, which takes only SPDY frames
+        // outbound, comes after it and before any tunnelled byte can be read
+        hs.handshake(ch, req);
+        ch.pipeline().addAfter("pf-tunnel", "spdy", new io.netty.handler.codec.spdy.SpdyFrameCodec(
+            io.netty.handler.codec.spdy.SpdyVersion.SPDY_3_1));
+        ch.pipeline().addAfter("spdy", "pf", new SpdyPortForwardSession(sandbox, streams));
+        return;
+      }
+      List<Integer> ports;
+      try {
+        ports = ports(params);
+      } catch (IllegalArgumentException e) {
+        text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        return;
+      }
+      ChannelPortForwardSession session = new ChannelPortForwardSession(sandbox, ports);
+      ch.pipeline().replace(routerName(ch), "pf-frames",
+          new io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator(1 << 20));
+      ch.pipeline().addAfter("pf-frames", "pf", session);
+      hs.handshake(ch, req).addListener(f -> {
+        if (f.isSuccess()) session.start(ch, streams);
+      });
+      return;
+    }
+    if (upgrade.equalsIgnoreCase("SPDY/3.1") && req.method().equals(HttpMethod.POST)) {
+      // upstream's httpstream handshake: the client lists the protocols it speaks, the server answers with one
+      List<String> offered = req.headers().getAll("X-Stream-Protocol-Version").stream()
+          .flatMap(v -> java.util.Arrays.stream(v.split(","))).map(String::trim).filter(v -> !v.isEmpty()).toList();
+      if (!offered.isEmpty() && !offered.contains("portforward.k8s.io")) {
+        text(ctx, HttpResponseStatus.FORBIDDEN, "unable to upgrade: unable to negotiate protocol: client supports "
+            + offered + ", server supports [portforward.k8s.io]");
+        return;
+      }
+      DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      r.headers().set(HttpHeaderNames.UPGRADE, "SPDY/3.1");
+      if (!offered.isEmpty()) r.headers().set("X-Stream-Protocol-Version", "portforward.k8s.io");
+      ctx.writeAndFlush(r);
+      // from here on the connection is the SPDY session
+      ch.pipeline().replace(routerName(ch), "spdy", new io.netty.handler.codec.spdy.SpdyFrameCodec(
+          io.netty.handler.codec.spdy.SpdyVersion.SPDY_3_1));
+      ch.pipeline().addAfter("spdy", "pf", new SpdyPortForwardSession(sandbox, streams));
+      ch.pipeline().remove(HttpObjectAggregator.class);
+      ch.pipeline().remove(HttpServerCodec.class);
+      return;
+    }
+    text(ctx, HttpResponseStatus.BAD_REQUEST, "Upgrade request required");
+  }
+
+  /** {@code ?ports=8080,9090} (repeatable), as upstream parses it. */
+  static List<Integer> ports(Map<String, List<String>> params) {
+    List<String> values = params.getOrDefault("ports", List.of());
+    if (values.isEmpty()) throw new IllegalArgumentException("query parameter \"ports\" is required");
+    List<Integer> out = new java.util.ArrayList<>();
+    for (String v : values) {
+      if (v.isEmpty()) throw new IllegalArgumentException("query parameter \"ports\" cannot be empty");
+      for (String p : v.split(",")) {
+        int port;
+        try {
+          port = Integer.parseInt(p);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("unable to parse \"" + v + "\" as a port: " + e.getMessage());
+        }
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("port \"" + v + "\" must be > 0");
+        out.add(port);
+      }
+    }
+    return out;
   }
 
   /**
