@@ -359,7 +359,8 @@ public final class SummaryProvider {
     ObjectNode r = JSON.createObjectNode();
     r.put("time", time(now));
     try {
-      r.put("maxpid", Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/pid_max")).trim()));
+      // whole lines: a sysctl read at a non-zero offset is empty, and Files.readString reads the first byte alone
+      r.put("maxpid", Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim()));
       // /proc/loadavg's "running/total": total is the number of tasks, what sysinfo reports as procs
       String[] load = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       r.put("curproc", Long.parseLong(load[3].substring(load[3].indexOf('/') + 1)));
