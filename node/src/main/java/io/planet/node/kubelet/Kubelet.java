@@ -82,7 +82,9 @@ public final class Kubelet implements AutoCloseable {
     String ip = node.host().internalIp();
     var keyStore = io.planet.node.server.ServingCertificate.loadOrCreate(paths.dataDir().resolve("pki"), nodeOptions.nodeName(),
         java.util.List.of(ip));
-    server = new io.planet.node.server.KubeletServer(workers).start(new java.net.InetSocketAddress(ip, port), keyStore,
+    SummaryProvider summary = new SummaryProvider(nodeOptions.nodeName(), paths.dataDir(), paths.logsDir(), images.root(),
+        runtime, workers::statsTargets);
+    server = new io.planet.node.server.KubeletServer(workers, summary).start(new java.net.InetSocketAddress(ip, port), keyStore,
         io.planet.node.server.ServingCertificate.password(paths.dataDir().resolve("pki")));
     node.setKubeletPort(server.port());
   }

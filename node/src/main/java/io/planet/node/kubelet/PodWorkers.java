@@ -626,6 +626,23 @@ public final class PodWorkers implements AutoCloseable {
     return out;
   }
 
+  /** Pods with a sandbox and their running containers, for the stats summary. */
+  List<SummaryProvider.PodTarget> statsTargets() {
+    List<SummaryProvider.PodTarget> out = new ArrayList<>();
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (s.sandbox == null || s.gone) continue;
+        List<SummaryProvider.ContainerTarget> containers = new ArrayList<>();
+        for (ContainerRecord r : s.containers.values()) {
+          if (r.running()) containers.add(new SummaryProvider.ContainerTarget(r.name, r.current.id(), r.startedAt));
+        }
+        out.add(new SummaryProvider.PodTarget(s.namespace, s.name, s.uid, s.startTime, podDir(s), podLogDir(s),
+            list(s.pod.getSpec().getVolumes()), containers));
+      }
+    }
+    return out;
+  }
+
   /** The pods this node runs, as last seen (the kubelet API's /pods). */
   public List<Pod> pods() {
     List<Pod> out = new ArrayList<>();

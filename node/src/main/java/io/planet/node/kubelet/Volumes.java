@@ -98,7 +98,8 @@ final class Volumes {
     return out;
   }
 
-  private static Path dir(Path podDir, Volume v) {
+  /** Where a volume lives under the pod directory; null for kinds without a directory of their own (hostPath). */
+  static Path dir(Path podDir, Volume v) {
     String type;
     if (v.getEmptyDir() != null) type = "empty-dir";
     else if (v.getConfigMap() != null) type = "configmap";

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.planet.node.kubelet.PodWorkers;
+import io.planet.node.kubelet.SummaryProvider;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -45,14 +46,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kubelet's HTTPS API (port 10250) that the API server proxies to: {@code /healthz} and
+ * The kubelet's HTTPS API (port 10250) that the API server proxies to: {@code /healthz},
  * {@code /containerLogs/{namespace}/{pod}/{container}} with kubectl's log options, streamed (follow keeps the
- * response open until the container exits). Requests are served off the event loop: log streams block on files.
+ * response open until the container exits), {@code /pods}, {@code /metrics/resource}, {@code /stats/summary},
+ * {@code /exec} and {@code /attach}. Requests are served off the event loop: log streams block on files.
  */
 public final class KubeletServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
 
   private final PodWorkers pods;
+  private final SummaryProvider summary;
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final ExecutorService streams = Executors.newCachedThreadPool(r -> {
@@ -62,8 +65,9 @@ public final class KubeletServer implements AutoCloseable {
   });
   private Channel channel;
 
-  public KubeletServer(PodWorkers pods) {
+  public KubeletServer(PodWorkers pods, SummaryProvider summary) {
     this.pods = pods;
+    this.summary = summary;
   }
 
   /** Listens on {@code address} with the key and certificate in {@code keyStore}. */
@@ -136,6 +140,13 @@ public final class KubeletServer implements AutoCloseable {
         ctx.writeAndFlush(r);
         return;
       }
+      if (path.equals("/stats/summary") || path.equals("/stats/summary/")) {
+        // figures take a few reads and du runs: off the event loop
+        List<String> only = q.parameters().get("only_cpu_and_memory");
+        boolean onlyCpuAndMemory = only != null && only.size() == 1 && only.get(0).equals("true");
+        streams.execute(() -> json(ctx, summary.summary(onlyCpuAndMemory)));
+        return;
+      }
       if (parts.length == 5 && parts[1].equals("containerLogs")) {
         logs(ctx, parts[2], parts[3], parts[4], q.parameters());
         return;
@@ -192,7 +203,7 @@ public final class KubeletServer implements AutoCloseable {
 
   /**
    * {@code /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1}: upgrades to a WebSocket and runs the
-   * command in the container. tty is not supported yet (400).
+   * command in the container; with tty=1 on a terminal that follows the client's window size.
    */
   private void exec(ChannelHandlerContext ctx, FullHttpRequest req, String ns, String pod, String container,
       Map<String, List<String>> params) {
@@ -234,7 +245,7 @@ public final class KubeletServer implements AutoCloseable {
         env = new java.util.LinkedHashMap<>(pods.runtime().environment(id));
         env.putIfAbsent("TERM", "xterm");
       }
-      session = ExecSession.start(runc, env, bool(params, "input"), v5);
+      session = ExecSession.start(runc, env, bool(params, "input"), v5, bool(params, "tty"), streams);
     } catch (IOException e) {
       text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "exec failed: " + e.getMessage());
       return;
@@ -388,7 +399,7 @@ public final class KubeletServer implements AutoCloseable {
 
   /**
    * A terminal for the command: util-linux {@code script} gives it a pseudo-terminal (echo, line editing, isatty),
-   * merging its output into one stream as a tty does; window resizes are not applied yet.
+   * merging its output into one stream as a tty does; window resizes go to that terminal ({@link TerminalResizer}).
    */
   static java.util.List<String> withTerminal(java.util.List<String> command) {
     StringBuilder quoted = new StringBuilder();
@@ -448,6 +459,14 @@ public final class KubeletServer implements AutoCloseable {
   private static boolean bool(Map<String, List<String>> params, String name) {
     String v = param(params, name);
     return v != null && (v.equals("true") || v.equals("1"));
+  }
+
+  private static void json(ChannelHandlerContext ctx, String body) {
+    DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
   }
 
   private static void text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
