@@ -17,11 +17,15 @@ import io.planet.apiserver.aggregator.AutoRegistration;
 import io.planet.apiserver.aggregator.AvailableConditionController;
 import io.planet.apiserver.aggregator.BackendClients;
 import io.planet.apiserver.aggregator.ServiceResolver;
+import io.planet.apiserver.auth.AuthenticationFilter;
+import io.planet.apiserver.auth.AuthenticationReviews;
+import io.planet.apiserver.auth.RequestAuthentication;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
 import io.planet.apiserver.handlers.ResourceHandler;
 import io.planet.apiserver.handlers.WatchHandler;
+import io.planet.apiserver.http.Handler;
 import io.planet.apiserver.http.HttpServer;
 import io.planet.apiserver.registry.ServiceAllocations;
 import io.planet.apiserver.registry.Store;
@@ -30,7 +34,10 @@ import io.planet.apiserver.storage.EtcdStorage;
 import io.planet.apiserver.storage.Storage;
 import io.planet.apiserver.storage.StorageException;
 import io.planet.apiserver.storage.WatchCache;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -84,12 +91,20 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public String url() {
-    return "http://" + address.getHostString() + ":" + address.getPort();
+    return (config.tls() == null ? "http://" : "https://") + address.getHostString() + ":" + address.getPort();
   }
 
   /** Starts everything; throws {@link StartupException} with a one-line reason when it cannot. */
   public ApiServer start() {
     checkPortFree();
+    RequestAuthentication authentication;
+    SslContext ssl;
+    try {
+      authentication = RequestAuthentication.from(config.authentication(), Clock.systemUTC());
+      ssl = config.tls() == null ? null : config.tls().sslContext();
+    } catch (IOException e) {
+      throw new StartupException(e.getMessage());
+    }
     checkEtcdListening();
     storage = new EtcdStorage(config.etcdServers());
     try {
@@ -108,11 +123,15 @@ public final class ApiServer implements AutoCloseable {
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
     ApiProxy proxy = startAggregator(discovery);
-    http = new HttpServer(new ApiHandler(discovery, resources, features::openApi,
-        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy),
-        config.workerThreads());
+    ApiHandler api = new ApiHandler(discovery, resources, features::openApi,
+        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy);
+    AuthenticationReviews reviews = new AuthenticationReviews(authentication);
+    Handler routes = req -> {
+      if (!reviews.handle(req)) api.handle(req);
+    };
+    http = new HttpServer(new AuthenticationFilter(authentication, routes), config.workerThreads());
     try {
-      address = http.start(config.bindAddress(), config.port());
+      address = http.start(config.bindAddress(), config.port(), ssl);
     } catch (Exception e) {
       close();
       String why = e instanceof java.net.BindException || String.valueOf(e.getMessage()).contains("Address already in use")

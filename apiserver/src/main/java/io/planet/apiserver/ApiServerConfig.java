@@ -1,5 +1,7 @@
 package io.planet.apiserver;
 
+import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.http.ServingTls;
 import java.time.Duration;
 
 /**
@@ -12,6 +14,8 @@ import java.time.Duration;
  * @param enableGarbageCollector whether deletes add the orphan/foregroundDeletion finalizers a garbage collector honours
  * @param apiServiceAvailabilityPeriod how often every APIService's Available condition is re-checked (upstream: 30 s;
  *     changes trigger checks at once)
+ * @param tls the serving certificate for HTTPS; null serves plain HTTP (development and the test harness only)
+ * @param authentication how requests are authenticated
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -27,7 +31,22 @@ public record ApiServerConfig(
     Duration eventTtl,
     boolean enableGarbageCollector,
     int workerThreads,
-    Duration apiServiceAvailabilityPeriod) {
+    Duration apiServiceAvailabilityPeriod,
+    ServingTls tls,
+    AuthenticationConfig authentication) {
+
+  public ApiServerConfig {
+    if (authentication == null) authentication = AuthenticationConfig.anonymousOnly();
+  }
+
+  public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
+      String serviceClusterIpRange, int nodePortMin, int nodePortMax, Duration compactionInterval, int watchCacheSize,
+      Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads,
+      Duration apiServiceAvailabilityPeriod) {
+    this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
+        apiServiceAvailabilityPeriod, null, null);
+  }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
       String serviceClusterIpRange, int nodePortMin, int nodePortMax, Duration compactionInterval, int watchCacheSize,
@@ -44,36 +63,47 @@ public record ApiServerConfig(
 
   public ApiServerConfig withPort(int p) {
     return new ApiServerConfig(etcdServers, bindAddress, p, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod, tls, authentication);
   }
 
   public ApiServerConfig withCompaction(Duration d, int cacheSize) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod, tls, authentication);
   }
 
   public ApiServerConfig withBookmarkInterval(Duration d) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod, tls, authentication);
   }
 
   public ApiServerConfig withBindAddress(String a) {
     return new ApiServerConfig(etcdServers, a, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod, tls, authentication);
   }
 
   public ApiServerConfig withServiceRange(String cidr) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, cidr, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod, tls, authentication);
   }
 
   public ApiServerConfig withApiServiceAvailabilityPeriod(Duration d) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, d);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, d, tls, authentication);
   }
 
   public ApiServerConfig withGarbageCollector(boolean enabled) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads, apiServiceAvailabilityPeriod);
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads, apiServiceAvailabilityPeriod, tls, authentication);
+  }
+
+  /** Serves HTTPS with this certificate and key. */
+  public ApiServerConfig withTls(ServingTls t) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod, t, authentication);
+  }
+
+  public ApiServerConfig withAuthentication(AuthenticationConfig a) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod, tls, a);
   }
 }
