@@ -3,25 +3,25 @@ package io.planet.apiserver.pki;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 
 /**
- * Key pairs for the cluster: ECDSA on P-256. Generating one takes about a millisecond where RSA 2048 takes tens to
- * hundreds (a cluster makes a dozen at every rotation, and every TLS test makes a PKI); signatures and handshakes are
- * cheaper too, and Go (kubectl, client-go), the JDK and kubeadm's {@code ECDSA-P256} option all accept it.
+ * Key pairs for the cluster: RSA 2048, kubeadm's default. ECDSA P-256 would be faster to generate and to handshake
+ * with, but Java clients read it poorly: fabric8 only loads an EC key from a kubeconfig when it is in SEC1 form and
+ * BouncyCastle is on the client's class path, while RSA keys load everywhere (Go, the JDK, fabric8, client-java,
+ * Python). Generating one takes about 0.1 s; a cluster makes a dozen at creation and at each rotation.
  */
 public final class Keys {
-  public static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
+  public static final String SIGNATURE_ALGORITHM = "SHA256withRSA";
 
   private Keys() {}
 
   public static KeyPair generate() {
     try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(2048);
       return g.generateKeyPair();
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this JDK cannot make P-256 keys", e);
+      throw new IllegalStateException("this JDK cannot make RSA keys", e);
     }
   }
 }

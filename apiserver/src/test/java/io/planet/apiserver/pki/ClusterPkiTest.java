@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.planet.api.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +28,23 @@ class ClusterPkiTest {
   private static final ClusterCertificates CLUSTER = new ClusterCertificates(
       List.of(new ClusterCertificates.Node("node-a", List.of("192.168.7.10"))), "10.96.0.0/12", "cluster.local");
 
+  /** One PKI made at T0, copied into each test's directory (RSA keys take a while to generate). */
+  @TempDir static Path shared;
   @TempDir Path dir;
+
+  @BeforeAll
+  static void makeShared() {
+    new ClusterPki(shared.resolve("pki"), Clock.fixed(T0, ZoneOffset.UTC)).ensure(CLUSTER.specs());
+  }
+
+  @BeforeEach
+  void copyShared() throws Exception {
+    Files.createDirectories(dir.resolve("pki"));
+    try (Stream<Path> s = Files.list(shared.resolve("pki"))) {
+      for (Path f : s.toList()) Files.copy(f, dir.resolve("pki").resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+    }
+    Files.setPosixFilePermissions(dir.resolve("pki"), Files.getPosixFilePermissions(shared.resolve("pki")));
+  }
 
   private ClusterPki pkiAt(Instant now) {
     return new ClusterPki(dir.resolve("pki"), Clock.fixed(now, ZoneOffset.UTC));
@@ -76,8 +95,8 @@ class ClusterPkiTest {
 
   @Test
   void keysAreReadableOnlyByTheOwner() throws Exception {
-    ClusterPki pki = pkiAt(T0);
-    pki.ensure(CLUSTER.specs());
+    // the files as ensure() wrote them, not copies
+    ClusterPki pki = ClusterPki.at(shared.resolve("pki"));
     List<Path> keys;
     try (Stream<Path> s = Files.list(pki.dir())) {
       keys = s.filter(p -> p.toString().endsWith(".key")).toList();

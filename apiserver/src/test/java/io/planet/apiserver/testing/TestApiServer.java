@@ -55,6 +55,7 @@ public final class TestApiServer implements AutoCloseable {
     if (tls) {
       dataDir = Files.createTempDirectory("planet-pki-");
       ClusterPki pki = ClusterPki.at(dataDir.resolve("pki"));
+      copyTemplate(pki.dir());
       pki.ensure(new ClusterCertificates(List.of(), base.serviceClusterIpRange(), "cluster.local").specs());
       base = base.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
           .withAuthentication(new AuthenticationConfig(pki.caFile(), null, true));
@@ -74,6 +75,24 @@ public final class TestApiServer implements AutoCloseable {
       this.client = new ApiClient(url(), TlsContexts.client(pki(), ClusterCertificates.ADMIN));
     } else {
       this.client = new ApiClient(server.url());
+    }
+  }
+
+  /** One PKI per JVM, copied into each TLS server's directory: RSA keys take a while to generate. */
+  private static Path template;
+
+  private static synchronized void copyTemplate(Path target) throws IOException {
+    if (template == null) {
+      Path dir = Files.createTempDirectory("planet-pki-template-");
+      ClusterPki.at(dir).ensure(new ClusterCertificates(List.of(), "10.96.0.0/12", "cluster.local").specs());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+      template = dir;
+    }
+    Files.createDirectories(target);
+    try (Stream<Path> files = Files.list(template)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, target.resolve(f.getFileName()), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+      }
     }
   }
 
@@ -181,8 +200,11 @@ public final class TestApiServer implements AutoCloseable {
   }
 
   private void deleteDataDir() {
-    if (dataDir == null) return;
-    try (Stream<Path> files = Files.walk(dataDir)) {
+    if (dataDir != null) deleteTree(dataDir);
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       // best effort: a temporary directory
