@@ -19,7 +19,7 @@ import java.util.Optional;
  * token valid, and whose is it). Both are create-only and stored nowhere.
  */
 public final class AuthenticationReviews {
-  private static final String PREFIX = "/apis/authentication.k8s.io/v1/";
+  private static final String GROUP = "/apis/authentication.k8s.io/";
   private final RequestAuthentication authentication;
 
   public AuthenticationReviews(RequestAuthentication authentication) {
@@ -30,21 +30,27 @@ public final class AuthenticationReviews {
   public boolean handle(ApiRequest req) {
     String path = req.path();
     if (path.endsWith("/")) path = path.substring(0, path.length() - 1);
-    if (!path.startsWith(PREFIX)) return false;
-    String resource = path.substring(PREFIX.length());
-    if (!resource.equals("selfsubjectreviews") && !resource.equals("tokenreviews")) return false;
+    if (!path.startsWith(GROUP)) return false;
+    String[] versionAndResource = path.substring(GROUP.length()).split("/");
+    if (versionAndResource.length != 2) return false;
+    String version = versionAndResource[0];
+    String resource = versionAndResource[1];
+    // SelfSubjectReview is GA in 1.28; kubectl 1.26/1.27 ask for v1alpha1/v1beta1. TokenReview is v1 only.
+    boolean self = resource.equals("selfsubjectreviews") && List.of("v1", "v1beta1", "v1alpha1").contains(version);
+    boolean token = resource.equals("tokenreviews") && version.equals("v1");
+    if (!self && !token) return false;
     if (!req.method().equals("POST")) {
       throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
     }
-    ObjectNode review = resource.equals("selfsubjectreviews") ? selfSubjectReview(req.user()) : tokenReview(decode(req));
+    ObjectNode review = self ? selfSubjectReview(req.user(), version) : tokenReview(decode(req));
     Responses.json(req, 201, review);
     return true;
   }
 
-  private static ObjectNode selfSubjectReview(UserInfo user) {
+  private static ObjectNode selfSubjectReview(UserInfo user, String version) {
     ObjectNode o = Json.object();
     o.put("kind", "SelfSubjectReview");
-    o.put("apiVersion", "authentication.k8s.io/v1");
+    o.put("apiVersion", "authentication.k8s.io/" + version);
     Meta.meta(o).put("creationTimestamp", Meta.now());
     o.putObject("status").set("userInfo", userInfo(user));
     return o;

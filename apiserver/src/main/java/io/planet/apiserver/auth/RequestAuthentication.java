@@ -1,6 +1,5 @@
 package io.planet.apiserver.auth;
 
-import io.planet.apiserver.pki.PemFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +47,7 @@ public final class RequestAuthentication {
       for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
         out.add((X509Certificate) c);
       }
-      if (out.isEmpty()) out.add(PemFiles.parseCertificate(pem));
+      if (out.isEmpty()) throw new IOException("--client-ca-file " + config.clientCaFile() + " holds no certificate");
       return out;
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot read --client-ca-file " + config.clientCaFile() + ": " + e.getMessage(), e);

@@ -81,6 +81,16 @@ class TlsAuthenticationIT {
   }
 
   @Test
+  void olderKubectlsFindSelfSubjectReviewInBeta() {
+    ApiClient.Response r = server.client().post("/apis/authentication.k8s.io/v1beta1/selfsubjectreviews", """
+        {"apiVersion":"authentication.k8s.io/v1beta1","kind":"SelfSubjectReview"}""");
+    assertThat(r.code()).isEqualTo(201);
+    assertThat(r.body().path("apiVersion").asText()).isEqualTo("authentication.k8s.io/v1beta1");
+    assertThat(r.body().at("/status/userInfo/username").asText()).isEqualTo("kubernetes-admin");
+    assertThat(server.client().get(WHOAMI).code()).isEqualTo(405);
+  }
+
+  @Test
   void everyComponentCertificateAuthenticatesAsItsUser() {
     for (String[] c : new String[][] {{ClusterCertificates.SCHEDULER, "system:kube-scheduler"},
         {ClusterCertificates.CONTROLLER_MANAGER, "system:kube-controller-manager"}, {ClusterCertificates.PROXY, "system:kube-proxy"}}) {
