@@ -3,6 +3,7 @@ package io.planet.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.ssl.SslContext;
 import io.planet.api.ApiException;
 import io.planet.api.Json;
 import io.planet.api.Meta;
@@ -25,11 +26,15 @@ import io.planet.apiserver.auth.rbac.PolicyIndex;
 import io.planet.apiserver.auth.rbac.PolicySync;
 import io.planet.apiserver.auth.rbac.RbacAuthorizer;
 import io.planet.apiserver.auth.rbac.RequestAuthorization;
+import io.planet.apiserver.auth.AuthenticationFilter;
+import io.planet.apiserver.auth.AuthenticationReviews;
+import io.planet.apiserver.auth.RequestAuthentication;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
 import io.planet.apiserver.handlers.ResourceHandler;
 import io.planet.apiserver.handlers.WatchHandler;
+import io.planet.apiserver.http.Handler;
 import io.planet.apiserver.http.HttpServer;
 import io.planet.apiserver.registry.ServiceAllocations;
 import io.planet.apiserver.registry.Store;
@@ -38,7 +43,9 @@ import io.planet.apiserver.storage.EtcdStorage;
 import io.planet.apiserver.storage.Storage;
 import io.planet.apiserver.storage.StorageException;
 import io.planet.apiserver.storage.WatchCache;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -95,7 +102,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public String url() {
-    return "http://" + address.getHostString() + ":" + address.getPort();
+    return (config.tls() == null ? "http://" : "https://") + address.getHostString() + ":" + address.getPort();
   }
 
   /** Starts everything; throws {@link StartupException} with a one-line reason when it cannot. */
@@ -107,6 +114,14 @@ public final class ApiServer implements AutoCloseable {
       throw new StartupException("--authorization-mode: " + e.getMessage());
     }
     checkPortFree();
+    RequestAuthentication authentication;
+    SslContext ssl;
+    try {
+      authentication = RequestAuthentication.from(config.authentication(), Clock.systemUTC());
+      ssl = config.tls() == null ? null : config.tls().sslContext();
+    } catch (IOException e) {
+      throw new StartupException(e.getMessage());
+    }
     checkEtcdListening();
     storage = new EtcdStorage(config.etcdServers());
     try {
@@ -130,13 +145,17 @@ public final class ApiServer implements AutoCloseable {
     Authorizer authorizer = AuthorizationModes.build(config.authorizationMode(), new RbacAuthorizer(rbacPolicy));
     RequestAuthorization authorization = new RequestAuthorization(authorizer,
         modes.equals(List.of(AuthorizationModes.ALWAYS_ALLOW)), config.testAuthenticator());
-    AccessReviews reviews = new AccessReviews(authorizer, rbac ? rbacPolicy : null,
+    AccessReviews accessReviews = new AccessReviews(authorizer, rbac ? rbacPolicy : null,
         modes.contains(AuthorizationModes.ALWAYS_ALLOW), req -> features.decodeAny(req, new ArrayList<>()));
-    http = new HttpServer(new ApiHandler(discovery, resources, features::openApi,
-        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy).withAuthorization(authorization, reviews),
-        config.workerThreads());
+    ApiHandler api = new ApiHandler(discovery, resources, features::openApi,
+        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy).withAuthorization(authorization, accessReviews);
+    AuthenticationReviews reviews = new AuthenticationReviews(authentication);
+    Handler routes = req -> {
+      if (!reviews.handle(req)) api.handle(req);
+    };
+    http = new HttpServer(new AuthenticationFilter(authentication, routes), config.workerThreads());
     try {
-      address = http.start(config.bindAddress(), config.port());
+      address = http.start(config.bindAddress(), config.port(), ssl);
     } catch (Exception e) {
       close();
       String why = e instanceof java.net.BindException || String.valueOf(e.getMessage()).contains("Address already in use")

@@ -1,6 +1,11 @@
 package io.planet.apiserver;
 
+import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.auth.UserInfo;
+import io.planet.apiserver.http.ApiRequest;
+import io.planet.apiserver.http.ServingTls;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * How an API server runs.
@@ -16,6 +21,8 @@ import java.time.Duration;
  *     AlwaysAllow until authentication is wired)
  * @param testAuthenticator TEST SEAM ONLY: decides who each request is, overriding authentication; null (the default)
  *     leaves the user authentication established
+ * @param tls the serving certificate for HTTPS; null serves plain HTTP (development and the test harness only)
+ * @param authentication how requests are authenticated
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -33,14 +40,21 @@ public record ApiServerConfig(
     int workerThreads,
     Duration apiServiceAvailabilityPeriod,
     String authorizationMode,
-    java.util.function.Function<io.planet.apiserver.http.ApiRequest, io.planet.apiserver.auth.UserInfo> testAuthenticator) {
+    Function<ApiRequest, UserInfo> testAuthenticator,
+    ServingTls tls,
+    AuthenticationConfig authentication) {
+
+  public ApiServerConfig {
+    if (authorizationMode == null) authorizationMode = "AlwaysAllow";
+    if (authentication == null) authentication = AuthenticationConfig.anonymousOnly();
+  }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
       String serviceClusterIpRange, int nodePortMin, int nodePortMax, Duration compactionInterval, int watchCacheSize,
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30), "AlwaysAllow", null);
+        Duration.ofSeconds(30), "AlwaysAllow", null, null, null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -48,59 +62,94 @@ public record ApiServerConfig(
         Duration.ofMinutes(5), 10_000, Duration.ofMinutes(1), Duration.ofHours(1), false, 64);
   }
 
+  /** A mutable copy: each wither changes one field of it and builds a new config. */
+  private final class Copy {
+    String bindAddress = ApiServerConfig.this.bindAddress;
+    int port = ApiServerConfig.this.port;
+    String serviceClusterIpRange = ApiServerConfig.this.serviceClusterIpRange;
+    Duration compactionInterval = ApiServerConfig.this.compactionInterval;
+    int watchCacheSize = ApiServerConfig.this.watchCacheSize;
+    Duration bookmarkInterval = ApiServerConfig.this.bookmarkInterval;
+    boolean enableGarbageCollector = ApiServerConfig.this.enableGarbageCollector;
+    Duration apiServiceAvailabilityPeriod = ApiServerConfig.this.apiServiceAvailabilityPeriod;
+    String authorizationMode = ApiServerConfig.this.authorizationMode;
+    Function<ApiRequest, UserInfo> testAuthenticator = ApiServerConfig.this.testAuthenticator;
+    ServingTls tls = ApiServerConfig.this.tls;
+    AuthenticationConfig authentication = ApiServerConfig.this.authentication;
+
+    ApiServerConfig build() {
+      return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin,
+          nodePortMax, compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector,
+          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication);
+    }
+  }
+
   public ApiServerConfig withPort(int p) {
-    return new ApiServerConfig(etcdServers, bindAddress, p, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+    Copy c = new Copy();
+    c.port = p;
+    return c.build();
   }
 
   public ApiServerConfig withCompaction(Duration d, int cacheSize) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+    Copy c = new Copy();
+    c.compactionInterval = d;
+    c.watchCacheSize = cacheSize;
+    return c.build();
   }
 
   public ApiServerConfig withBookmarkInterval(Duration d) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+    Copy c = new Copy();
+    c.bookmarkInterval = d;
+    return c.build();
   }
 
   public ApiServerConfig withBindAddress(String a) {
-    return new ApiServerConfig(etcdServers, a, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+    Copy c = new Copy();
+    c.bindAddress = a;
+    return c.build();
   }
 
   public ApiServerConfig withServiceRange(String cidr) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, cidr, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+    Copy c = new Copy();
+    c.serviceClusterIpRange = cidr;
+    return c.build();
   }
 
   public ApiServerConfig withApiServiceAvailabilityPeriod(Duration d) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, d,
-        authorizationMode, testAuthenticator);
+    Copy c = new Copy();
+    c.apiServiceAvailabilityPeriod = d;
+    return c.build();
   }
 
   public ApiServerConfig withGarbageCollector(boolean enabled) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+    Copy c = new Copy();
+    c.enableGarbageCollector = enabled;
+    return c.build();
   }
 
   public ApiServerConfig withAuthorizationMode(String mode) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        apiServiceAvailabilityPeriod, mode, testAuthenticator);
+    Copy c = new Copy();
+    c.authorizationMode = mode;
+    return c.build();
   }
 
   /** TEST SEAM ONLY: every request is the user this function returns (see {@code testAuthenticator}). */
-  public ApiServerConfig withTestAuthenticator(
-      java.util.function.Function<io.planet.apiserver.http.ApiRequest, io.planet.apiserver.auth.UserInfo> f) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        apiServiceAvailabilityPeriod, authorizationMode, f);
+  public ApiServerConfig withTestAuthenticator(Function<ApiRequest, UserInfo> f) {
+    Copy c = new Copy();
+    c.testAuthenticator = f;
+    return c.build();
+  }
+
+  /** Serves HTTPS with this certificate and key. */
+  public ApiServerConfig withTls(ServingTls t) {
+    Copy c = new Copy();
+    c.tls = t;
+    return c.build();
+  }
+
+  public ApiServerConfig withAuthentication(AuthenticationConfig a) {
+    Copy c = new Copy();
+    c.authentication = a;
+    return c.build();
   }
 }

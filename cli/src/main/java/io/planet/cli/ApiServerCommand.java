@@ -2,14 +2,29 @@ package io.planet.cli;
 
 import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
+import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.http.ServingTls;
+import io.planet.apiserver.pki.ClusterCertificates;
+import io.planet.apiserver.pki.ClusterPki;
+import io.planet.apiserver.pki.Kubeconfigs;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code planet apiserver}: serves the Kubernetes API on etcd until interrupted. */
+/**
+ * {@code planet apiserver}: serves the Kubernetes API on etcd until interrupted, over HTTPS with the cluster PKI in
+ * {@code <data-dir>/pki} (created when absent, leaves renewed when near expiry) and a kubeconfig per component
+ * written to the data directory. {@code --insecure-http} serves plain HTTP without any of that (tests, benchmarks).
+ */
 @Command(name = "apiserver", mixinStandardHelpOptions = true,
-    description = "Serve the Kubernetes API, backed by etcd.")
+    description = "Serve the Kubernetes API over HTTPS, backed by etcd.")
 final class ApiServerCommand implements Callable<Integer> {
   @Option(names = "--etcd-servers", defaultValue = "http://127.0.0.1:2379", description = "etcd client URLs, comma-separated (default: ${DEFAULT-VALUE})")
   String etcdServers;
@@ -38,6 +53,24 @@ final class ApiServerCommand implements Callable<Integer> {
   @Option(names = "--enable-garbage-collector", defaultValue = "false", description = "Add orphan/foregroundDeletion finalizers on delete (needs a running garbage collector)")
   boolean enableGc;
 
+  @Option(names = "--data-dir", defaultValue = "/var/lib/planet",
+      description = "Holds pki/ (created when absent) and the kubeconfigs written at start (default: ${DEFAULT-VALUE})")
+  Path dataDir;
+
+  @Option(names = "--insecure-http", description = "Serve plain HTTP without TLS or authentication (development and tests only)")
+  boolean insecureHttp;
+
+  @Option(names = "--node-name", split = ",", description = "Node names the serving certificate covers and kubelet certificates "
+      + "and kubeconfigs are made for (default: this host's name)")
+  List<String> nodeNames;
+
+  @Option(names = "--token-auth-file", description = "Static bearer tokens, CSV token,user,uid[,\"group1,group2\"]")
+  Path tokenAuthFile;
+
+  @Option(names = "--anonymous-auth", defaultValue = "true", arity = "1",
+      description = "Serve requests without credentials as system:anonymous (default: ${DEFAULT-VALUE})")
+  boolean anonymousAuth;
+
   @Override
   public Integer call() {
     String[] range = nodePortRange.split("-");
@@ -55,6 +88,24 @@ final class ApiServerCommand implements Callable<Integer> {
     ApiServerConfig config = new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceRange,
         Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()), compaction, watchCacheSize,
         Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 64);
+    ClusterPki pki = null;
+    List<String> nodes = nodeNames == null || nodeNames.isEmpty() ? List.of(hostName()) : nodeNames;
+    if (insecureHttp) {
+      config = config.withAuthentication(new AuthenticationConfig(null, tokenAuthFile, anonymousAuth));
+    } else {
+      try {
+        pki = ClusterPki.at(dataDir.resolve("pki"));
+        List<ClusterCertificates.Node> certNodes = new ArrayList<>();
+        for (String n : nodes) certNodes.add(new ClusterCertificates.Node(n, addresses()));
+        // what was (re)issued is logged by the PKI; stderr stays for the one-line errors and the serving line
+        pki.ensure(new ClusterCertificates(certNodes, serviceRange, "cluster.local").specs());
+      } catch (UncheckedIOException | IllegalArgumentException e) {
+        System.err.println("planet apiserver: " + e.getMessage());
+        return 1;
+      }
+      config = config.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
+          .withAuthentication(new AuthenticationConfig(pki.caFile(), tokenAuthFile, anonymousAuth));
+    }
     ApiServer server;
     try {
       server = new ApiServer(config).start();
@@ -62,8 +113,36 @@ final class ApiServerCommand implements Callable<Integer> {
       System.err.println("planet apiserver: " + e.getMessage());
       return 1;
     }
+    if (pki != null) {
+      String host = bindAddress.equals("0.0.0.0") || bindAddress.equals("::") ? "127.0.0.1" : bindAddress;
+      try {
+        Kubeconfigs.writeAll(dataDir, "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.address().getPort(), pki, nodes);
+      } catch (UncheckedIOException e) {
+        System.err.println("planet apiserver: " + e.getMessage());
+        server.close();
+        return 1;
+      }
+      System.err.println("planet apiserver: wrote " + dataDir.resolve("admin.kubeconfig") + " and the component kubeconfigs");
+    }
     System.err.println("planet apiserver: serving on " + server.url() + " (etcd " + etcdServers + ")");
     Foreground.awaitShutdown(() -> server.close());
     return 0;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName().toLowerCase();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  /** The addresses this server is reached on besides loopback: the advertise and bind addresses when specific. */
+  private List<String> addresses() {
+    List<String> out = new ArrayList<>();
+    for (String a : List.of(advertiseAddress, bindAddress)) {
+      if (!a.isEmpty() && !a.equals("0.0.0.0") && !a.equals("::") && !out.contains(a)) out.add(a);
+    }
+    return out;
   }
 }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "planet", mixinStandardHelpOptions = true, version = "planet 0.1.0",
     description = "An installable, self-contained Kubernetes environment.",
     subcommands = {ApiServerCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, HollowNodeCommand.class,
-        KubeletCommand.class, ProxyCommand.class, DnsCommand.class, MetricsServerCommand.class, ImageCommand.class})
+        KubeletCommand.class, ProxyCommand.class, DnsCommand.class, MetricsServerCommand.class, ImageCommand.class,
+        CertsCommand.class})
 public final class Planet implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

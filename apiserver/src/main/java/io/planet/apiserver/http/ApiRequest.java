@@ -1,11 +1,17 @@
 package io.planet.apiserver.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** One HTTP request as handlers see it: method, decoded path segments, query, headers and the whole body. */
 public final class ApiRequest {
@@ -37,6 +43,24 @@ public final class ApiRequest {
   public io.planet.apiserver.auth.UserInfo user() { return user; }
 
   public void authenticatedAs(io.planet.apiserver.auth.UserInfo user) { this.user = user; }
+
+  /** The TLS client certificate chain, leaf first; empty over plain HTTP or when the client sent none. */
+  public List<X509Certificate> peerCertificates() {
+    Channel ch = ctx.channel();
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    // an HTTP/2 stream's TLS is its connection's
+    if (ssl == null && ch.parent() != null) ssl = ch.parent().pipeline().get(SslHandler.class);
+    if (ssl == null) return List.of();
+    try {
+      List<X509Certificate> out = new ArrayList<>();
+      for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
+        if (c instanceof X509Certificate x) out.add(x);
+      }
+      return out;
+    } catch (SSLPeerUnverifiedException e) {
+      return List.of();
+    }
+  }
 
   public String header(CharSequence name) {
     String v = raw.headers().get(name);

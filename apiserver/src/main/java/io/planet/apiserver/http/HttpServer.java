@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -20,6 +21,14 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.planet.api.ApiException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -33,7 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP transport (Netty): HTTP/1.1 with keep-alive and chunked streams. Whole requests (at most
  * {@link #MAX_BODY_BYTES}) are handed to a {@link Handler} on a worker pool, so handlers may block on etcd while the
- * event loops stay free for watch streams. TLS and authentication plug in here later.
+ * event loops stay free for watch streams. With an {@link SslContext} it serves HTTPS, and HTTP/2 to clients that
+ * negotiate h2 through ALPN (each HTTP/2 stream is handed to the handlers as an HTTP/1.1-shaped request).
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(HttpServer.class);
@@ -59,8 +69,13 @@ public final class HttpServer implements AutoCloseable {
         });
   }
 
-  /** Binds; throws {@link java.net.BindException} (wrapped) when the port is taken. */
+  /** Binds for plain HTTP; throws {@link java.net.BindException} (wrapped) when the port is taken. */
   public InetSocketAddress start(String host, int port) throws InterruptedException {
+    return start(host, port, null);
+  }
+
+  /** Binds, serving HTTPS with {@code ssl} (null: plain HTTP). */
+  public InetSocketAddress start(String host, int port, SslContext ssl) throws InterruptedException {
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -70,15 +85,52 @@ public final class HttpServer implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             connections.add(ch);
-            ch.pipeline()
-                .addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
-                .addLast(new HttpServerKeepAliveHandler())
-                .addLast(new Aggregator())
-                .addLast(new Dispatcher());
+            if (ssl == null) {
+              http1(ch.pipeline());
+              return;
+            }
+            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new Negotiation());
           }
         });
     channel = b.bind(host, port).sync().channel();
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  private void http1(ChannelPipeline p) {
+    p.addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
+        .addLast(new HttpServerKeepAliveHandler())
+        .addLast(new Aggregator())
+        .addLast(new Dispatcher());
+  }
+
+  /** After the TLS handshake: HTTP/2 when the client negotiated h2, HTTP/1.1 otherwise. */
+  private final class Negotiation extends ApplicationProtocolNegotiationHandler {
+    Negotiation() {
+      super(ApplicationProtocolNames.HTTP_1_1);
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      if (!protocol.equals(ApplicationProtocolNames.HTTP_2)) {
+        http1(ctx.pipeline());
+        return;
+      }
+      ctx.pipeline().addLast(
+          Http2FrameCodecBuilder.forServer()
+              .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(64 * 1024)).build(),
+          new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+              stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Aggregator(), new Dispatcher());
+            }
+          }));
+    }
+
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+      logger.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
   }
 
   /** Answers an oversized body with a 413 Status, as upstream does. */
