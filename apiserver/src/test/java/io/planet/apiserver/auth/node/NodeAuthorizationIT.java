@@ -177,4 +177,17 @@ class NodeAuthorizationIT {
     assertThat(message(evict)).isEqualTo("pods \"p2\" is forbidden: node n1 can only evict pods with spec.nodeName "
         + "set to itself");
   }
+
+  @Test
+  void subjectAccessReviewAsksTheNodeAuthorizer() {
+    String sar = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\",\"spec\":{"
+        + "\"user\":\"system:node:n1\",\"groups\":[\"system:nodes\",\"system:authenticated\"],"
+        + "\"resourceAttributes\":{\"verb\":\"list\",\"resource\":\"pods\",\"version\":\"v1\"%s}}}";
+    Response scoped = api.post("/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        sar.formatted(",\"fieldSelector\":{\"rawSelector\":\"spec.nodeName=n1\"}"));
+    assertThat(scoped.body().at("/status/allowed").asBoolean()).as(scoped.text()).isTrue();
+    Response all = api.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", sar.formatted(""));
+    assertThat(all.body().at("/status/allowed").asBoolean()).isFalse();
+    assertThat(all.body().at("/status/reason").asText()).isEqualTo("can only list/watch pods with spec.nodeName field selector");
+  }
 }
