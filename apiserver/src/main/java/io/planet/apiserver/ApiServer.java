@@ -19,6 +19,9 @@ import io.planet.apiserver.aggregator.AvailableConditionController;
 import io.planet.apiserver.aggregator.BackendClients;
 import io.planet.apiserver.aggregator.ServiceResolver;
 import io.planet.apiserver.auth.Authorizer;
+import io.planet.apiserver.auth.node.NodeAuthorizer;
+import io.planet.apiserver.auth.node.NodeGraph;
+import io.planet.apiserver.auth.node.NodeGraphSync;
 import io.planet.apiserver.auth.rbac.AccessReviews;
 import io.planet.apiserver.auth.rbac.AuthorizationModes;
 import io.planet.apiserver.auth.rbac.BootstrapPolicy;
@@ -87,6 +90,8 @@ public final class ApiServer implements AutoCloseable {
   private volatile boolean closed;
   private final PolicyIndex rbacPolicy = new PolicyIndex();
   private PolicySync policySync;
+  private final NodeGraph nodeGraph = new NodeGraph();
+  private NodeGraphSync nodeGraphSync;
 
   public ApiServer(ApiServerConfig config) {
     this.config = config;
@@ -142,7 +147,13 @@ public final class ApiServer implements AutoCloseable {
     ApiProxy proxy = startAggregator(discovery);
     boolean rbac = modes.contains(AuthorizationModes.RBAC);
     if (rbac) policySync = new PolicySync(rbacPolicy, this::cacheFor, timers).start();
-    Authorizer authorizer = AuthorizationModes.build(config.authorizationMode(), new RbacAuthorizer(rbacPolicy));
+    NodeAuthorizer nodeAuthorizer = null;
+    if (modes.contains(AuthorizationModes.NODE)) {
+      nodeGraphSync = new NodeGraphSync(nodeGraph, this::cacheFor, registry.storagePrefixes(), timers).start();
+      nodeAuthorizer = NodeAuthorizer.withDefaults(nodeGraph);
+    }
+    Authorizer authorizer = AuthorizationModes.build(config.authorizationMode(), new RbacAuthorizer(rbacPolicy),
+        nodeAuthorizer);
     RequestAuthorization authorization = new RequestAuthorization(authorizer,
         modes.equals(List.of(AuthorizationModes.ALWAYS_ALLOW)), config.testAuthenticator());
     AccessReviews accessReviews = new AccessReviews(authorizer, rbac ? rbacPolicy : null,
@@ -565,6 +576,7 @@ public final class ApiServer implements AutoCloseable {
     closed = true;
     if (availability != null) availability.close();
     if (policySync != null) policySync.close();
+    if (nodeGraphSync != null) nodeGraphSync.close();
     if (apiServices != null) apiServices.stop();
     if (http != null) http.close();
     for (WatchCache c : caches.values()) c.stop();

@@ -17,8 +17,8 @@ import java.util.function.Function;
  * @param enableGarbageCollector whether deletes add the orphan/foregroundDeletion finalizers a garbage collector honours
  * @param apiServiceAvailabilityPeriod how often every APIService's Available condition is re-checked (upstream: 30 s;
  *     changes trigger checks at once)
- * @param authorizationMode upstream's --authorization-mode: comma-separated AlwaysAllow, AlwaysDeny, RBAC (default
- *     AlwaysAllow until authentication is wired)
+ * @param authorizationMode upstream's --authorization-mode: comma-separated AlwaysAllow, AlwaysDeny, Node, RBAC
+ *     (default AlwaysAllow until authentication is wired)
  * @param testAuthenticator TEST SEAM ONLY: decides who each request is, overriding authentication; null (the default)
  *     leaves the user authentication established
  * @param tls the serving certificate for HTTPS; null serves plain HTTP (development and the test harness only)

@@ -10,6 +10,7 @@ import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceType;
 import io.planet.api.selector.FieldSelector;
 import io.planet.api.selector.LabelSelector;
+import io.planet.apiserver.auth.node.NodeRestrictionRequests;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Responses;
 import io.planet.apiserver.registry.DeleteOptions;
@@ -36,6 +37,7 @@ public final class ResourceHandler {
   private final PodPortForward podPortForward = new PodPortForward();
   private final NodeProxy nodeProxy = new NodeProxy();
   private final PriorityAdmission priority;
+  private final NodeRestrictionRequests nodeRestriction;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
     this.priority = new PriorityAdmission(() -> stores.apply(registry.get("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow()));
@@ -43,6 +45,7 @@ public final class ResourceHandler {
     this.stores = stores;
     this.watches = watches;
     this.features = features;
+    this.nodeRestriction = new NodeRestrictionRequests(registry, stores, features);
   }
 
   public void handle(ApiRequest req, ResourcePath p) {
@@ -59,6 +62,8 @@ public final class ResourceHandler {
       watches.watch(req, store, p.namespace(), p.name(), listOptions(req, store), neg);
       return;
     }
+    // NodeRestriction admission; TEMPORARY until the admission chain (io.planet.apiserver.admission) runs it
+    nodeRestriction.admit(req, p, type, store);
     if (!p.subresource().isEmpty()) {
       subresource(req, p, type, store, neg);
       return;

@@ -152,7 +152,9 @@ public final class AccessReviews {
       }
       a = AuthorizationAttributes.resource(user, ra.path("verb").asText(""), ra.path("group").asText(""),
           ra.path("version").asText(""), ra.path("resource").asText(""), ra.path("subresource").asText(""), ns,
-          ra.path("name").asText(""));
+          ra.path("name").asText(""))
+          // 1.32's resourceAttributes.fieldSelector (the Node authorizer decides pod lists on it)
+          .withFieldSelector(ra.path("fieldSelector").path("rawSelector").asText(""));
     } else {
       a = AuthorizationAttributes.nonResource(user, nra.path("verb").asText(""), nra.path("path").asText(""));
     }

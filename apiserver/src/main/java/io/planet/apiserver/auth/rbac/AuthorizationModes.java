@@ -7,13 +7,15 @@ import java.util.List;
 
 /**
  * The authorizer chain of an {@code --authorization-mode} value (comma-separated, in order, as upstream): AlwaysAllow,
- * AlwaysDeny, RBAC. With RBAC, members of system:masters are allowed first (upstream's privileged group authorizer).
+ * AlwaysDeny, Node, RBAC ({@code Node,RBAC} is upstream's usual value). With RBAC, members of system:masters are
+ * allowed first (upstream's privileged group authorizer).
  */
 public final class AuthorizationModes {
   public static final String ALWAYS_ALLOW = "AlwaysAllow";
   public static final String ALWAYS_DENY = "AlwaysDeny";
   public static final String RBAC = "RBAC";
-  public static final List<String> SUPPORTED = List.of(ALWAYS_ALLOW, ALWAYS_DENY, RBAC);
+  public static final String NODE = "Node";
+  public static final List<String> SUPPORTED = List.of(ALWAYS_ALLOW, ALWAYS_DENY, NODE, RBAC);
 
   private AuthorizationModes() {}
 
@@ -42,8 +44,17 @@ public final class AuthorizationModes {
     return parse(mode).contains(RBAC);
   }
 
-  /** The chain for the mode; {@code rbac} is used when the mode names RBAC. */
+  public static boolean usesNode(String mode) {
+    return parse(mode).contains(NODE);
+  }
+
+  /** The chain for a mode without Node; {@code rbac} is used when the mode names RBAC. */
   public static Authorizer build(String mode, RbacAuthorizer rbac) {
+    return build(mode, rbac, null);
+  }
+
+  /** The chain for the mode; {@code rbac} and {@code node} are used when the mode names RBAC or Node. */
+  public static Authorizer build(String mode, RbacAuthorizer rbac, Authorizer node) {
     List<String> modes = parse(mode);
     List<Authorizer> chain = new ArrayList<>();
     if (modes.contains(RBAC)) chain.add(new PrivilegedGroupAuthorizer());
@@ -52,6 +63,10 @@ public final class AuthorizationModes {
         case ALWAYS_ALLOW -> chain.add(a -> AuthorizationDecision.allow(""));
         case ALWAYS_DENY -> chain.add(a -> AuthorizationDecision.deny("Everything is forbidden."));
         case RBAC -> chain.add(rbac);
+        case NODE -> {
+          if (node == null) throw new IllegalStateException("authorization mode Node needs the node authorizer");
+          chain.add(node);
+        }
         default -> throw new IllegalStateException(m);
       }
     }

@@ -37,7 +37,8 @@ public final class RequestAuthorization {
     if (testAuthenticator != null) req.authenticatedAs(testAuthenticator.apply(req));
     if (Impersonation.requested(req)) req.authenticatedAs(Impersonation.actAs(req, authorizer));
     if (allowAll) return;
-    AuthorizationAttributes a = RequestInfo.of(req).attributes(req.user());
+    AuthorizationAttributes a = RequestInfo.of(req).attributes(req.user())
+        .withFieldSelector(req.param("fieldSelector"));
     AuthorizationDecision d = authorizer.authorize(a);
     if (!d.allowed()) throw Forbidden.exception(a, d.reason());
   }
