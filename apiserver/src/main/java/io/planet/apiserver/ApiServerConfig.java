@@ -14,6 +14,8 @@ import java.time.Duration;
  *     changes trigger checks at once)
  * @param authorizationMode upstream's --authorization-mode: comma-separated AlwaysAllow, AlwaysDeny, RBAC (default
  *     AlwaysAllow until authentication is wired)
+ * @param admission upstream's --enable-admission-plugins / --disable-admission-plugins and the PodSecurity
+ *     configuration (default: upstream's default-on plugins)
  * @param testAuthenticator TEST SEAM ONLY: decides who each request is, overriding authentication; null (the default)
  *     leaves the user authentication established
  */
@@ -33,14 +35,19 @@ public record ApiServerConfig(
     int workerThreads,
     Duration apiServiceAvailabilityPeriod,
     String authorizationMode,
-    java.util.function.Function<io.planet.apiserver.http.ApiRequest, io.planet.apiserver.auth.UserInfo> testAuthenticator) {
+    java.util.function.Function<io.planet.apiserver.http.ApiRequest, io.planet.apiserver.auth.UserInfo> testAuthenticator,
+    io.planet.apiserver.admission.AdmissionConfig admission) {
+
+  public ApiServerConfig {
+    if (admission == null) admission = io.planet.apiserver.admission.AdmissionConfig.DEFAULT;
+  }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
       String serviceClusterIpRange, int nodePortMin, int nodePortMax, Duration compactionInterval, int watchCacheSize,
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30), "AlwaysAllow", null);
+        Duration.ofSeconds(30), "AlwaysAllow", null, io.planet.apiserver.admission.AdmissionConfig.DEFAULT);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -51,49 +58,49 @@ public record ApiServerConfig(
   public ApiServerConfig withPort(int p) {
     return new ApiServerConfig(etcdServers, bindAddress, p, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+        authorizationMode, testAuthenticator, admission);
   }
 
   public ApiServerConfig withCompaction(Duration d, int cacheSize) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+        authorizationMode, testAuthenticator, admission);
   }
 
   public ApiServerConfig withBookmarkInterval(Duration d) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+        authorizationMode, testAuthenticator, admission);
   }
 
   public ApiServerConfig withBindAddress(String a) {
     return new ApiServerConfig(etcdServers, a, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+        authorizationMode, testAuthenticator, admission);
   }
 
   public ApiServerConfig withServiceRange(String cidr) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, cidr, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+        authorizationMode, testAuthenticator, admission);
   }
 
   public ApiServerConfig withApiServiceAvailabilityPeriod(Duration d) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, d,
-        authorizationMode, testAuthenticator);
+        authorizationMode, testAuthenticator, admission);
   }
 
   public ApiServerConfig withGarbageCollector(boolean enabled) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads, apiServiceAvailabilityPeriod,
-        authorizationMode, testAuthenticator);
+        authorizationMode, testAuthenticator, admission);
   }
 
   public ApiServerConfig withAuthorizationMode(String mode) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        apiServiceAvailabilityPeriod, mode, testAuthenticator);
+        apiServiceAvailabilityPeriod, mode, testAuthenticator, admission);
   }
 
   /** TEST SEAM ONLY: every request is the user this function returns (see {@code testAuthenticator}). */
@@ -101,6 +108,13 @@ public record ApiServerConfig(
       java.util.function.Function<io.planet.apiserver.http.ApiRequest, io.planet.apiserver.auth.UserInfo> f) {
     return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        apiServiceAvailabilityPeriod, authorizationMode, f);
+        apiServiceAvailabilityPeriod, authorizationMode, f, admission);
+  }
+
+  /** The admission plugins and their configuration (see {@code admission}). */
+  public ApiServerConfig withAdmission(io.planet.apiserver.admission.AdmissionConfig a) {
+    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
+        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
+        apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, a);
   }
 }

@@ -10,6 +10,8 @@ import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceType;
 import io.planet.api.selector.FieldSelector;
 import io.planet.api.selector.LabelSelector;
+import io.planet.apiserver.admission.AdmissionAttributes;
+import io.planet.apiserver.admission.AdmissionChain;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Responses;
 import io.planet.apiserver.registry.DeleteOptions;
@@ -34,10 +36,15 @@ public final class ResourceHandler {
   private final PodLogs podLogs = new PodLogs();
   private final PodExec podExec = new PodExec();
   private final NodeProxy nodeProxy = new NodeProxy();
-  private final PriorityAdmission priority;
+  private final AdmissionChain admission;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
-    this.priority = new PriorityAdmission(() -> stores.apply(registry.get("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow()));
+    this(registry, stores, watches, features, new AdmissionChain(List.of()));
+  }
+
+  public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features,
+      AdmissionChain admission) {
+    this.admission = admission;
     this.registry = registry;
     this.stores = stores;
     this.watches = watches;
@@ -125,6 +132,11 @@ public final class ResourceHandler {
     Boolean sendInitial = req.hasParam("sendInitialEvents") ? req.flag("sendInitialEvents") : null;
     return new ListOptions(labels, fields, Math.max(limit, 0), req.param("continue"), req.param("resourceVersion"),
         req.param("resourceVersionMatch"), req.flag("allowWatchBookmarks"), timeout, sendInitial);
+  }
+
+  /** The write's options with the admission chain bound to the request's user; Warning headers go to {@code warnings}. */
+  WriteOptions writeOptions(ApiRequest req, List<String> warnings) {
+    return writeOptions(req).withAdmission(admission.forRequest(req.user(), warnings));
   }
 
   WriteOptions writeOptions(ApiRequest req) {
@@ -232,22 +244,21 @@ public final class ResourceHandler {
 
   private void create(ApiRequest req, ResourcePath p, ResourceType type, Store store, Negotiation neg) {
     if (!type.verbs().contains("create")) throw methodNotSupported("POST", type);
-    WriteOptions opts = writeOptions(req);
     List<String> warnings = new ArrayList<>();
+    WriteOptions opts = writeOptions(req, warnings);
     ObjectNode obj = body(req, type, opts, warnings);
     checkNamespace(obj, p, type);
     if (type.group().isEmpty() && type.plural().equals("bindings")) {
       bind(req, p.namespace(), Meta.name(obj), obj, opts);
       return;
     }
-    if (type.group().isEmpty() && type.plural().equals("pods")) priority.admit(obj);
     ObjectNode created = store.create(p.namespace(), obj, features.forCreate(type, opts));
     respond(req, 201, type, created, neg, warnings);
   }
 
   private void update(ApiRequest req, ResourcePath p, ResourceType type, Store store, Negotiation neg, String sub) {
-    WriteOptions opts = writeOptions(req);
     List<String> warnings = new ArrayList<>();
+    WriteOptions opts = writeOptions(req, warnings);
     ObjectNode obj = body(req, type, opts, warnings);
     if (!Meta.name(obj).isEmpty() && !Meta.name(obj).equals(p.name())) {
       throw ApiException.badRequest("the name of the object (" + Meta.name(obj) + ") does not match the name on the URL (" + p.name() + ")");
@@ -287,8 +298,8 @@ public final class ResourceHandler {
           + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
           + (type.isCustom() ? "" : ", application/strategic-merge-patch+json"));
     }
-    WriteOptions opts = writeOptions(req);
     List<String> warnings = new ArrayList<>();
+    WriteOptions opts = writeOptions(req, warnings);
     if (ct.startsWith("application/apply-patch")) {
       ObjectNode out = features.serverSideApply(req, p, type, store, opts, sub, warnings);
       respond(req, out.has("_created") ? 201 : 200, type, strip(out), neg, warnings);
@@ -312,6 +323,9 @@ public final class ResourceHandler {
 
   private void delete(ApiRequest req, ResourcePath p, ResourceType type, Store store, Negotiation neg) {
     DeleteOptions o = deleteOptions(req);
+    List<String> warnings = new ArrayList<>();
+    admission.admit(req.user(), AdmissionAttributes.DELETE, type, p.namespace(), p.name(), "",
+        store.get(p.namespace(), p.name()), o.dryRun(), warnings);
     Store.DeleteResult r = store.delete(p.namespace(), p.name(), o);
     int code = !r.deleted() && Boolean.FALSE.equals(o.orphanDependents()) ? 202 : 200;
     if (r.deleted() && !features.returnsDeletedObject(type)) {
@@ -325,10 +339,10 @@ public final class ResourceHandler {
       if (!type.group().isEmpty()) d.put("group", type.group());
       d.put("kind", type.plural());
       d.put("uid", Meta.uid(r.object()));
-      Responses.json(req, code, status, neg.mediaType(), List.of());
+      Responses.json(req, code, status, neg.mediaType(), warnings);
       return;
     }
-    respond(req, code, type, r.object(), neg, List.of());
+    respond(req, code, type, r.object(), neg, warnings);
   }
 
   DeleteOptions deleteOptions(ApiRequest req) {

@@ -26,7 +26,9 @@ public final class TestApiServer implements AutoCloseable {
   public TestApiServer(UnaryOperator<ApiServerConfig> tweak) throws IOException {
     this.etcd = EtcdTestServer.started();
     this.config = tweak.apply(ApiServerConfig.defaults(etcd.endpoint()).withPort(EtcdTestServer.freePort())
-        .withBookmarkInterval(Duration.ofSeconds(2)));
+        .withBookmarkInterval(Duration.ofSeconds(2))
+        // as upstream's integration test server: no serviceaccount controller runs here to create default accounts
+        .withAdmission(io.planet.apiserver.admission.AdmissionConfig.DEFAULT.disabling("ServiceAccount")));
     this.server = new ApiServer(config).start();
     this.client = new ApiClient(server.url());
   }
