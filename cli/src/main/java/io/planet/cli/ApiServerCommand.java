@@ -2,6 +2,7 @@ package io.planet.cli;
 
 import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
+import io.planet.apiserver.admission.AdmissionConfig;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,6 +39,15 @@ final class ApiServerCommand implements Callable<Integer> {
   @Option(names = "--enable-garbage-collector", defaultValue = "false", description = "Add orphan/foregroundDeletion finalizers on delete (needs a running garbage collector)")
   boolean enableGc;
 
+  @Option(names = "--enable-admission-plugins", split = ",", description = "Admission plugins to enable in addition to the "
+      + "default-on ones (NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, "
+      + "ResourceQuota); comma-separated")
+  java.util.List<String> enableAdmission = new java.util.ArrayList<>();
+
+  @Option(names = "--disable-admission-plugins", split = ",", description = "Admission plugins to disable even if on by default; "
+      + "comma-separated")
+  java.util.List<String> disableAdmission = new java.util.ArrayList<>();
+
   @Override
   public Integer call() {
     String[] range = nodePortRange.split("-");
@@ -54,7 +64,8 @@ final class ApiServerCommand implements Callable<Integer> {
     }
     ApiServerConfig config = new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceRange,
         Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()), compaction, watchCacheSize,
-        Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 64);
+        Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 64)
+        .withAdmission(new AdmissionConfig(enableAdmission, disableAdmission, null));
     ApiServer server;
     try {
       server = new ApiServer(config).start();

@@ -8,17 +8,19 @@ public final class AdmissionPlugins {
   public static final String NAMESPACE_LIFECYCLE = "NamespaceLifecycle";
   public static final String LIMIT_RANGER = "LimitRanger";
   public static final String SERVICE_ACCOUNT = "ServiceAccount";
+  public static final String NODE_RESTRICTION = "NodeRestriction";
   public static final String POD_SECURITY = "PodSecurity";
   public static final String PRIORITY = "Priority";
   public static final String DEFAULT_TOLERATION_SECONDS = "DefaultTolerationSeconds";
   public static final String RESOURCE_QUOTA = "ResourceQuota";
 
   /** Upstream's AllOrderedPlugins restricted to the ones implemented here; ResourceQuota is always last. */
-  public static final List<String> ORDER = List.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, POD_SECURITY,
-      PRIORITY, DEFAULT_TOLERATION_SECONDS, RESOURCE_QUOTA);
+  public static final List<String> ORDER = List.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, NODE_RESTRICTION,
+      POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, RESOURCE_QUOTA);
 
-  /** Upstream's default-on plugins among these (all of them: NodeRestriction, which is off by default, is not here). */
-  public static final Set<String> DEFAULT_ON = Set.copyOf(ORDER);
+  /** Upstream's default-on plugins among these: all but NodeRestriction (which kubeadm-style clusters enable). */
+  public static final Set<String> DEFAULT_ON = Set.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, POD_SECURITY,
+      PRIORITY, DEFAULT_TOLERATION_SECONDS, RESOURCE_QUOTA);
 
   private AdmissionPlugins() {}
 
@@ -27,6 +29,7 @@ public final class AdmissionPlugins {
       case NAMESPACE_LIFECYCLE -> new NamespaceLifecycle(stores);
       case LIMIT_RANGER -> new LimitRanger(stores);
       case SERVICE_ACCOUNT -> new ServiceAccountAdmission(stores);
+      case NODE_RESTRICTION -> new NodeRestriction();
       case POD_SECURITY -> new PodSecurity(stores, config.podSecurity());
       case PRIORITY -> new Priority(stores);
       case DEFAULT_TOLERATION_SECONDS -> new DefaultTolerationSeconds();

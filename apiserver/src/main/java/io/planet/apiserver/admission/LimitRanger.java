@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.Json;
 import io.planet.api.Meta;
-import io.planet.apiserver.registry.ListOptions;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,7 +38,7 @@ final class LimitRanger implements AdmissionPlugin {
 
   private List<JsonNode> items(String namespace, String type) {
     List<JsonNode> out = new ArrayList<>();
-    for (ObjectNode lr : stores.store("", "v1", "limitranges").list(namespace, ListOptions.all()).items()) {
+    for (ObjectNode lr : Cached.list(stores, "limitranges", namespace)) {
       for (JsonNode item : lr.path("spec").path("limits")) {
         if (item.path("type").asText("").equals(type)) out.add(type.equals("Container") ? withContainerDefaults(item) : item);
       }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.ApiException;
 import io.planet.api.Json;
 import io.planet.api.Meta;
-import io.planet.apiserver.registry.ListOptions;
 import io.planet.apiserver.registry.Store;
 import io.planet.apiserver.registry.WriteOptions;
 import java.math.BigDecimal;
@@ -42,7 +41,7 @@ final class ResourceQuota implements AdmissionPlugin {
     if (!create && a.type().group().isEmpty() && a.type().plural().equals("pods")) return;
     Store quotas = stores.store("", "v1", "resourcequotas");
     List<ObjectNode> matching = new ArrayList<>();
-    for (ObjectNode q : quotas.list(a.namespace(), ListOptions.all()).items()) {
+    for (ObjectNode q : Cached.list(stores, "resourcequotas", a.namespace())) {
       if (QuotaUsage.matchesScopes(q, a.type(), a.object())) matching.add(q);
     }
     if (matching.isEmpty()) return;
@@ -55,8 +54,8 @@ final class ResourceQuota implements AdmissionPlugin {
     List<String> charged = new ArrayList<>();
     try {
       for (ObjectNode q : matching) {
-        if (!interesting(q, delta)) continue;
-        requireSpecified(a, q);
+        if (!interesting(a, q, delta)) continue;
+        requireSpecified(a, q, delta);
         if (a.dryRun()) {
           check(a, q, delta);
           continue;
@@ -79,54 +78,63 @@ final class ResourceQuota implements AdmissionPlugin {
     }
   }
 
-  private static boolean interesting(JsonNode quota, Map<String, BigDecimal> delta) {
-    for (String r : names(quota.path("spec").path("hard"))) if (delta.containsKey(r)) return true;
-    return false;
+  /** Compute resources each container must name when a quota limits them (upstream's backward-compatible rule). */
+  private static final java.util.Set<String> VALIDATED = java.util.Set.of("requests.cpu", "requests.memory", "limits.cpu",
+      "limits.memory", "cpu", "memory");
+
+  /**
+   * The resources of {@code quota}'s status.hard this object is counted in. As upstream, a quota the controller has
+   * not counted yet (no status.hard) restricts nothing.
+   */
+  private static TreeSet<String> restricted(AdmissionAttributes a, JsonNode quota, Map<String, BigDecimal> delta) {
+    TreeSet<String> out = new TreeSet<>();
+    for (String r : names(quota.path("status").path("hard"))) {
+      if (delta.containsKey(r) || a.isPod() && VALIDATED.contains(r)) out.add(r);
+    }
+    return out;
   }
 
-  /** Compute resources a quota limits must be given by every container, as upstream. */
-  private static void requireSpecified(AdmissionAttributes a, JsonNode quota) {
+  private static boolean interesting(AdmissionAttributes a, JsonNode quota, Map<String, BigDecimal> delta) {
+    return !restricted(a, quota, delta).isEmpty();
+  }
+
+  /** Every container must request (or limit) the compute resources the quota restricts. */
+  private static void requireSpecified(AdmissionAttributes a, JsonNode quota, Map<String, BigDecimal> delta) {
     if (!a.isPod()) return;
-    TreeSet<String> missing = new TreeSet<>();
-    for (String r : names(quota.path("spec").path("hard"))) {
-      String kind;
-      String res;
-      if (r.startsWith("requests.") || r.startsWith("limits.")) {
-        kind = r.substring(0, r.indexOf('.'));
-        res = r.substring(r.indexOf('.') + 1);
-      } else if (r.equals("cpu") || r.equals("memory")) {
-        kind = "requests";
-        res = r;
-      } else {
-        continue;
-      }
-      if (!res.equals("cpu") && !res.equals("memory") && !res.equals("ephemeral-storage")) continue;
+    Map<String, TreeSet<String>> missing = new TreeMap<>();
+    for (String r : restricted(a, quota, delta)) {
+      if (!VALIDATED.contains(r)) continue;
+      String kind = r.startsWith("limits.") ? "limits" : "requests";
+      String res = r.contains(".") ? r.substring(r.indexOf('.') + 1) : r;
       for (String f : new String[] {"containers", "initContainers"}) {
         for (JsonNode c : a.object().path("spec").path(f)) {
-          if (!c.path("resources").path(kind).has(res)) missing.add(r);
+          if (!c.path("resources").path(kind).has(res)) missing.computeIfAbsent(r, k -> new TreeSet<>()).add(c.path("name").asText(""));
         }
       }
     }
-    if (!missing.isEmpty()) {
-      throw a.forbidden("failed quota: " + Meta.name((ObjectNode) quota) + ": must specify " + String.join(",", missing));
-    }
+    if (missing.isEmpty()) return;
+    List<String> parts = new ArrayList<>();
+    missing.forEach((r, names) -> parts.add(r + " for: " + String.join(",", names)));
+    throw a.forbidden("failed quota: " + Meta.name((ObjectNode) quota) + ": must specify " + String.join("; ", parts));
   }
 
   private static void check(AdmissionAttributes a, JsonNode quota, Map<String, BigDecimal> delta) {
     JsonNode hard = quota.path("status").path("hard");
-    TreeSet<String> tracked = new TreeSet<>();
-    for (String r : names(quota.path("spec").path("hard"))) if (delta.containsKey(r)) tracked.add(r);
-    if (hard.isEmpty() || !names(hard).containsAll(tracked)) {
-      throw a.forbidden("status unknown for quota: " + Meta.name((ObjectNode) quota) + ", resources: " + String.join(",", tracked));
+    JsonNode usedNow = quota.path("status").path("used");
+    TreeSet<String> tracked = restricted(a, quota, delta);
+    for (String r : tracked) {
+      if (!usedNow.has(r)) {
+        throw a.forbidden("status unknown for quota: " + Meta.name((ObjectNode) quota) + ", resources: " + String.join(",", tracked));
+      }
     }
     Map<String, String> requested = new TreeMap<>();
     Map<String, String> used = new TreeMap<>();
     Map<String, String> limited = new TreeMap<>();
     for (String r : tracked) {
-      BigDecimal u = Quantities.parse(quota.path("status").path("used").get(r));
-      BigDecimal h = Quantities.parse(hard.get(r));
-      if (u.add(delta.get(r)).compareTo(h) > 0) {
-        requested.put(r, Quantities.format(delta.get(r)));
+      BigDecimal d = delta.getOrDefault(r, BigDecimal.ZERO);
+      BigDecimal u = Quantities.parse(usedNow.get(r));
+      if (u.add(d).compareTo(Quantities.parse(hard.get(r))) > 0) {
+        requested.put(r, Quantities.format(d));
         used.put(r, Quantities.format(u));
         limited.put(r, hard.get(r).asText());
       }

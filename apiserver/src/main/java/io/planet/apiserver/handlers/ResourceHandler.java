@@ -445,6 +445,8 @@ public final class ResourceHandler {
       case "eviction" -> {
         if (!method.equals("POST")) throw methodNotSupported(method, type);
         ObjectNode eviction = features.decodeAny(req, new ArrayList<>());
+        admission.admit(req.user(), AdmissionAttributes.CREATE, type, p.namespace(), p.name(), "eviction",
+            store.get(p.namespace(), p.name()), false, new ArrayList<>());
         ResourceType pdbs = registry.get("policy", "v1", "poddisruptionbudgets").orElseThrow();
         new Eviction(store, stores.apply(pdbs)).evict(p.namespace(), p.name(), eviction);
         Responses.json(req, 201, createdStatus());
