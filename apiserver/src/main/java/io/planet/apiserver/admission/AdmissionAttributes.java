@@ -26,6 +26,11 @@ public record AdmissionAttributes(UserInfo user, String operation, ResourceType 
     return type.group().equals(group) && type.plural().equals(plural) && subresource.isEmpty();
   }
 
+  /** Adds a Warning header once (an update retried after a conflict runs the plugins again). */
+  public void warn(String message) {
+    if (!warnings.contains(message)) warnings.add(message);
+  }
+
   public boolean isPod() {
     return isResource("", "pods");
   }

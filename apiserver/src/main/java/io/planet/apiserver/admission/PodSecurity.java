@@ -79,7 +79,7 @@ final class PodSecurity implements AdmissionPlugin {
     }
     if (warn.level() != Level.PRIVILEGED) {
       List<Violation> v = PodSecurityChecks.evaluate(warn.level(), metadata, spec);
-      if (!v.isEmpty()) a.warnings().add("would violate PodSecurity \"" + warn + "\": " + describe(v));
+      if (!v.isEmpty()) a.warn("would violate PodSecurity \"" + warn + "\": " + describe(v));
     }
   }
 
@@ -183,8 +183,8 @@ final class PodSecurity implements AdmissionPlugin {
       byReasons.computeIfAbsent(String.join(", ", reasons), k -> new ArrayList<>()).add(Meta.name(pod));
     }
     if (byReasons.isEmpty()) return;
-    a.warnings().add("existing pods in namespace \"" + namespace + "\" violate the new PodSecurity enforce level \"" + policy + "\"");
-    byReasons.forEach((reasons, names) -> a.warnings().add(names.get(0)
+    a.warn("existing pods in namespace \"" + namespace + "\" violate the new PodSecurity enforce level \"" + policy + "\"");
+    byReasons.forEach((reasons, names) -> a.warn(names.get(0)
         + (names.size() > 1 ? " (and " + (names.size() - 1) + " other " + (names.size() == 2 ? "pod" : "pods") + ")" : "")
         + ": " + reasons));
   }

@@ -18,6 +18,8 @@ class AdmissionPluginsTest {
         "PodSecurity", "Priority", "DefaultTolerationSeconds", "ResourceQuota");
     assertThat(AdmissionConfig.DEFAULT.disabling("ServiceAccount", "ResourceQuota").plugins())
         .containsExactly("NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds");
+    assertThat(AdmissionConfig.DEFAULT.enabling("NodeRestriction").plugins()).containsExactly("NamespaceLifecycle", "LimitRanger",
+        "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "ResourceQuota");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("AlwaysPullImagez"), List.of(), null).plugins())
         .hasMessage("enable-admission-plugins plugin \"AlwaysPullImagez\" is unknown");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("Priority"), List.of("Priority"), null).plugins())
