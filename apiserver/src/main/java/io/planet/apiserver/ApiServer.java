@@ -11,6 +11,7 @@ import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
 import io.planet.api.openapi.OpenApiV2Protobuf;
+import io.planet.apiserver.admission.AdmissionChain;
 import io.planet.apiserver.aggregator.AggregatedDiscovery;
 import io.planet.apiserver.aggregator.ApiProxy;
 import io.planet.apiserver.aggregator.ApiServices;
@@ -118,6 +119,12 @@ public final class ApiServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new StartupException("--authorization-mode: " + e.getMessage());
     }
+    AdmissionChain admission;
+    try {
+      admission = AdmissionChain.of(config.admission(), this::store);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage());
+    }
     checkPortFree();
     RequestAuthentication authentication;
     SslContext ssl;
@@ -141,7 +148,7 @@ public final class ApiServer implements AutoCloseable {
     ServerFeatures features = new ServerFeatures(storage, registry);
     features.warmUp();
     WatchHandler watches = new WatchHandler(timers, features, config.bookmarkInterval().toMillis());
-    ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features);
+    ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features, admission);
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
     ApiProxy proxy = startAggregator(discovery);
@@ -267,33 +274,9 @@ public final class ApiServer implements AutoCloseable {
     return store(registry.get(group, version, plural).orElseThrow());
   }
 
-  // ---- hooks: admission and side effects across resources
+  // ---- hooks: side effects across resources
 
   private final Store.Hooks hooks = new Store.Hooks() {
-    @Override
-    public void admit(String verb, ResourceType type, String namespace, ObjectNode obj, ObjectNode old) {
-      if (!verb.equals("create") || !type.namespaced()) return;
-      // NamespaceLifecycle: no new content in missing or terminating namespaces
-      ObjectNode ns = caches.get("namespaces").get("/registry/namespaces/" + namespace);
-      if (ns == null) {
-        Storage.Item item = storage.get("/registry/namespaces/" + namespace);
-        ns = item == null ? null : item.object();
-      }
-      if (ns == null) throw ApiException.notFound("", "namespaces", namespace);
-      if (Meta.isDeleting(ns) || "Terminating".equals(ns.path("status").path("phase").asText())) {
-        ObjectNode details = Json.object();
-        details.put("name", Meta.name(obj));
-        if (!type.group().isEmpty()) details.put("group", type.group());
-        details.put("kind", type.plural());
-        ObjectNode cause = details.putArray("causes").addObject();
-        cause.put("reason", "NamespaceTerminating");
-        cause.put("message", "namespace " + namespace + " is being terminated");
-        cause.put("field", "metadata.namespace");
-        throw new ApiException(403, "Forbidden", type.qualifiedResource() + " \"" + Meta.name(obj)
-            + "\" is forbidden: unable to create new content in namespace " + namespace + " because it is being terminated", details);
-      }
-    }
-
     @Override
     public Runnable beforeCreate(ResourceType type, ObjectNode obj, boolean dryRun) {
       if (isCore(type, "services")) return services.allocate(obj, dryRun);

@@ -1,5 +1,6 @@
 package io.planet.apiserver;
 
+import io.planet.apiserver.admission.AdmissionConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
 import io.planet.apiserver.auth.UserInfo;
 import io.planet.apiserver.http.ApiRequest;
@@ -23,6 +24,8 @@ import java.util.function.Function;
  *     leaves the user authentication established
  * @param tls the serving certificate for HTTPS; null serves plain HTTP (development and the test harness only)
  * @param authentication how requests are authenticated
+ * @param admission upstream's --enable-admission-plugins / --disable-admission-plugins and the PodSecurity
+ *     configuration (default: upstream's default-on plugins)
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -42,9 +45,11 @@ public record ApiServerConfig(
     String authorizationMode,
     Function<ApiRequest, UserInfo> testAuthenticator,
     ServingTls tls,
-    AuthenticationConfig authentication) {
+    AuthenticationConfig authentication,
+    AdmissionConfig admission) {
 
   public ApiServerConfig {
+    if (admission == null) admission = AdmissionConfig.DEFAULT;
     if (authorizationMode == null) authorizationMode = "AlwaysAllow";
     if (authentication == null) authentication = AuthenticationConfig.anonymousOnly();
   }
@@ -54,7 +59,7 @@ public record ApiServerConfig(
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30), "AlwaysAllow", null, null, null);
+        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -76,11 +81,12 @@ public record ApiServerConfig(
     Function<ApiRequest, UserInfo> testAuthenticator = ApiServerConfig.this.testAuthenticator;
     ServingTls tls = ApiServerConfig.this.tls;
     AuthenticationConfig authentication = ApiServerConfig.this.authentication;
+    AdmissionConfig admission = ApiServerConfig.this.admission;
 
     ApiServerConfig build() {
       return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin,
           nodePortMax, compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector,
-          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication);
+          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication, admission);
     }
   }
 
@@ -150,6 +156,13 @@ public record ApiServerConfig(
   public ApiServerConfig withAuthentication(AuthenticationConfig a) {
     Copy c = new Copy();
     c.authentication = a;
+    return c.build();
+  }
+
+  /** The admission plugins and their configuration (see {@code admission}). */
+  public ApiServerConfig withAdmission(AdmissionConfig a) {
+    Copy c = new Copy();
+    c.admission = a;
     return c.build();
   }
 }

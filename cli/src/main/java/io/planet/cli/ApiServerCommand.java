@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import io.planet.apiserver.admission.AdmissionConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,19 @@ final class ApiServerCommand implements Callable<Integer> {
       description = "Serve requests without credentials as system:anonymous (default: ${DEFAULT-VALUE})")
   boolean anonymousAuth;
 
+  @Option(names = "--enable-admission-plugins", split = ",", description = "Admission plugins to enable in addition to the "
+      + "default-on ones (NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, "
+      + "ResourceQuota); comma-separated")
+  List<String> enableAdmission = new ArrayList<>();
+
+  @Option(names = "--disable-admission-plugins", split = ",", description = "Admission plugins to disable even if on by default; "
+      + "comma-separated")
+  List<String> disableAdmission = new ArrayList<>();
+
+  @Option(names = "--authorization-mode", defaultValue = "AlwaysAllow", description = "Authorizers in order, comma-separated: "
+      + "AlwaysAllow, AlwaysDeny, Node, RBAC (default: ${DEFAULT-VALUE}; clusters use Node,RBAC)")
+  String authorizationMode;
+
   @Override
   public Integer call() {
     String[] range = nodePortRange.split("-");
@@ -87,7 +101,9 @@ final class ApiServerCommand implements Callable<Integer> {
     }
     ApiServerConfig config = new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceRange,
         Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()), compaction, watchCacheSize,
-        Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 64);
+        Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 64)
+        .withAdmission(new AdmissionConfig(enableAdmission, disableAdmission, null))
+        .withAuthorizationMode(authorizationMode);
     ClusterPki pki = null;
     List<String> nodes = nodeNames == null || nodeNames.isEmpty() ? List.of(hostName()) : nodeNames;
     if (insecureHttp) {

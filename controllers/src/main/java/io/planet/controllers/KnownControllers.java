@@ -34,7 +34,9 @@ public final class KnownControllers {
       new Known("taint-eviction-controller", "tainteviction", TaintEvictionController::new),
       new Known("horizontal-pod-autoscaler-controller", "horizontalpodautoscaling", HorizontalPodAutoscalerController::new),
       new Known("clusterrole-aggregation-controller", "clusterrole-aggregation",
-          io.planet.controllers.rbac.ClusterRoleAggregationController::new));
+          io.planet.controllers.rbac.ClusterRoleAggregationController::new),
+      new Known("resourcequota-controller", "resourcequota",
+          io.planet.controllers.resourcequota.ResourceQuotaController::new));
 
   private KnownControllers() {}
 

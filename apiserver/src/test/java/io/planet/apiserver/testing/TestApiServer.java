@@ -51,7 +51,9 @@ public final class TestApiServer implements AutoCloseable {
   private TestApiServer(UnaryOperator<ApiServerConfig> tweak, boolean tls) throws IOException {
     this.etcd = EtcdTestServer.started();
     ApiServerConfig base = ApiServerConfig.defaults(etcd.endpoint()).withPort(EtcdTestServer.freePort())
-        .withBookmarkInterval(Duration.ofSeconds(2));
+        .withBookmarkInterval(Duration.ofSeconds(2))
+        // as upstream's integration test server: no serviceaccount controller runs here to create default accounts
+        .withAdmission(io.planet.apiserver.admission.AdmissionConfig.DEFAULT.disabling("ServiceAccount"));
     if (tls) {
       dataDir = Files.createTempDirectory("planet-pki-");
       ClusterPki pki = ClusterPki.at(dataDir.resolve("pki"));

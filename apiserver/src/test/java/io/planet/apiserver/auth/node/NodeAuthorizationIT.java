@@ -36,7 +36,8 @@ class NodeAuthorizationIT {
 
   @BeforeAll
   static void start() throws IOException {
-    server = new TestApiServer(c -> c.withAuthorizationMode("Node,RBAC").withTestAuthenticator(NodeAuthorizationIT::testUser));
+    server = new TestApiServer(c -> c.withAuthorizationMode("Node,RBAC").withTestAuthenticator(NodeAuthorizationIT::testUser)
+        .withAdmission(c.admission().enabling("NodeRestriction")));
     api = server.client();
     api.create("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + NS + "\"}}");
     for (String n : List.of("n1", "n2")) {
