@@ -175,7 +175,7 @@ class ServicesE2E {
 
     // by ClusterIP, then by each name the search path completes (through kube-dns's own ClusterIP)
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get("http://" + clusterIP + "/")).isIn(backends));
-    for (String name : List.of("web", "web.default", "web.default.svc.cluster.local")) {
+    for (String name : List.of("web", "web.default", "web.default.svc", "web.default.svc.cluster.local")) {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get("http://" + name + "/")).as(name).isIn(backends));
     }
     Set<String> reached = new HashSet<>(lines(exec("client", "for i in $(seq 20); do wget -qO- http://web/; done")));
@@ -188,6 +188,17 @@ class ServicesE2E {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
         assertThat(addresses(exec("client", "nslookup web-headless.default.svc.cluster.local")))
             .containsExactlyInAnyOrderElementsOf(podIPs));
+
+    // an ExternalName Service naming another Service: the DNS answer carries the CNAME and the target's address
+    kubectl.run("create", "service", "externalname", "web-alias", "--external-name=web.default.svc.cluster.local")
+        .assertSuccess();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get("http://web-alias/")).isIn(backends));
+
+    // DNS over TCP and UDP through kube-dns's ClusterIP from the host (nat OUTPUT)
+    assertThat(Commands.run("dig", "+short", "+tcp", "+time=3", "+tries=2", "@" + CLUSTER_DNS, "web.default.svc.cluster.local")
+        .trim()).isEqualTo(clusterIP);
+    assertThat(Commands.run("dig", "+short", "+time=3", "+tries=2", "@" + CLUSTER_DNS, "web.default.svc.cluster.local")
+        .trim()).isEqualTo(clusterIP);
     System.out.printf("ServicesE2E: ClusterIP, DNS names and headless answered after %d ms%n", ms(t0));
   }
 
