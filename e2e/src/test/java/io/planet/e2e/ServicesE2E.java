@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,7 +140,11 @@ class ServicesE2E {
       // our Services' chains go with the Services (the kubernetes Service's chain is shared with any other proxy)
       kubectl.run("delete", "services", "--all", "--all-namespaces", "--wait=true");
       if (proxier != null) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> !Commands.run("iptables-save", "-t", "nat").contains("default/web"));
+        try {
+          await().atMost(Duration.ofSeconds(20)).until(() -> !Commands.run("iptables-save", "-t", "nat").contains("default/echo"));
+        } catch (ConditionTimeoutException e) {
+          // another test's proxy may be programming a Service of the same name: nothing more to wait for
+        }
       }
     }
     if (proxier != null) {
@@ -206,7 +211,8 @@ class ServicesE2E {
   void sessionAffinityNodePortAndScalingToZero() throws Exception {
     long t0 = System.nanoTime();
     kubectl.run("create", "deployment", "echo", "--image=" + image, "--replicas=2", "--",
-        "sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www").assertSuccess();
+        "sh", "-c", "mkdir -p /www; hostname > /www/index.html; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait")
+        .assertSuccess();
     kubectl.run("expose", "deployment", "echo", "--port=80", "--target-port=8080").assertSuccess();
     kubectl.run("expose", "deployment", "echo", "--name=echo-np", "--type=NodePort", "--port=80", "--target-port=8080")
         .assertSuccess();
@@ -245,8 +251,8 @@ class ServicesE2E {
     });
     kubectl.run("scale", "deployment/echo", "--replicas=1").assertSuccess();
     kubectl.run("rollout", "status", "deployment/echo", "--timeout=120s").assertSuccess();
-    String back = kubectl.getJson("pods", "-l", "app=echo").path("items").get(0).at("/metadata/name").asText();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(exec("caller", "wget -qO- " + url).trim()).isEqualTo(back));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(exec("caller", "wget -qO- " + url).trim())
+        .isIn(podNames("app=echo")).isNotIn(backends));
     System.out.printf("ServicesE2E: affinity, NodePort, scale to 0 and back in %d ms%n", ms(t0));
   }
 
@@ -290,7 +296,7 @@ class ServicesE2E {
         kind: Pod
         metadata: {name: %s}
         spec:
-          terminationGracePeriodSeconds: 5
+          terminationGracePeriodSeconds: %s
           containers:
           - name: main
             image: %s
@@ -298,11 +304,13 @@ class ServicesE2E {
         """;
     String ignoresTerm = "trap \"\" TERM; while true; do sleep 1; done";
     String exitsOnTerm = "trap \"exit 0\" TERM; while true; do sleep 1; done";
-    for (String[] p : List.of(new String[] {"stubborn", ignoresTerm}, new String[] {"polite", exitsOnTerm},
-        new String[] {"forced", ignoresTerm})) {
-      kubectl.run("apply", "-f", kubectl.manifest(p[0] + ".yaml", pod.formatted(p[0], image, p[1])).toString()).assertSuccess();
+    for (String[] p : List.of(new String[] {"stubborn", "5", ignoresTerm}, new String[] {"polite", "5", exitsOnTerm},
+        new String[] {"forced", "5", ignoresTerm}, new String[] {"hurried", "60", ignoresTerm})) {
+      kubectl.run("apply", "-f", kubectl.manifest(p[0] + ".yaml", pod.formatted(p[0], p[1], image, p[2])).toString())
+          .assertSuccess();
     }
-    kubectl.run("wait", "--for=condition=Ready", "pod/stubborn", "pod/polite", "pod/forced", "--timeout=60s").assertSuccess();
+    kubectl.run("wait", "--for=condition=Ready", "pod/stubborn", "pod/polite", "pod/forced", "pod/hurried", "--timeout=60s")
+        .assertSuccess();
     String forcedUid = kubectl.getJson("pod", "forced").at("/metadata/uid").asText();
 
     long t0 = System.nanoTime();
@@ -314,8 +322,12 @@ class ServicesE2E {
     t0 = System.nanoTime();
     Kubectl.Result forced = kubectl.run("delete", "pod", "forced", "--grace-period=0", "--force").assertSuccess();
     long force = ms(t0);
+    t0 = System.nanoTime();
+    kubectl.run("delete", "pod", "hurried", "--grace-period=2").assertSuccess();
+    long hurried = ms(t0);
     System.out.printf("ServicesE2E: delete returned after %d ms (exits on TERM), %d ms (ignores TERM, grace 5 s), "
-        + "%d ms (--force --grace-period=0)%n", polite, stubborn, force);
+        + "%d ms (--force --grace-period=0), %d ms (--grace-period=2 over the spec's 60 s)%n", polite, stubborn, force, hurried);
+    assertThat(hurried).as("--grace-period shortens the spec's").isBetween(1500L, 7000L);
     assertThat(polite).as("a pod exiting on TERM goes quickly").isLessThan(4000);
     assertThat(stubborn).as("killed when the 5 s grace period ends").isBetween(4500L, 10_000L);
     assertThat(force).isLessThan(3000);
@@ -392,15 +404,23 @@ class ServicesE2E {
     String ip = kubectl.getJson("pod", "probed").at("/status/podIP").asText();
     await().atMost(Duration.ofSeconds(20)).until(() -> endpointReady("probed", ip), r -> r != null && r);
 
-    // readiness (tcpSocket) fails: the pod is NotReady and leaves the Service's ready endpoints; back, it returns
+    // the pod reaches itself through its Service (hairpin; plain "probed" is its own name in /etc/hosts)
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(exec("probed", "timeout 5 wget -qO- http://probed.default/live"))
+        .isEqualTo("ok\n"));
+
+    // readiness (tcpSocket) fails: the pod is NotReady, leaves the Service's ready endpoints and gets no traffic
     long t0 = System.nanoTime();
     exec("probed", "kill $(ps | grep '[h]ttpd -p 8081' | awk '{print $1}')");
     await().atMost(Duration.ofSeconds(20)).until(() -> endpointReady("probed", ip), r -> r != null && !r);
     assertThat(condition("probed", "Ready")).isEqualTo("False");
     System.out.printf("ServicesE2E: endpoint not ready %d ms after the readiness port closed%n", ms(t0));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kubectl.run("exec", "probed", "--", "sh", "-c",
+        "timeout 5 wget -qO- http://probed.default/live").stderr()).contains("Connection refused"));
     exec("probed", "httpd -p 8081 -h /www");
     await().atMost(Duration.ofSeconds(20)).until(() -> endpointReady("probed", ip), r -> r != null && r);
     assertThat(condition("probed", "Ready")).isEqualTo("True");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(exec("probed", "timeout 5 wget -qO- http://probed.default/live"))
+        .isEqualTo("ok\n"));
 
     // liveness (httpGet) fails: the container restarts, its command making /live again
     exec("probed", "rm /www/live");
@@ -419,7 +439,7 @@ class ServicesE2E {
   }
 
   @Test
-  void aFailedPodShowsErrorAndItsExitCode() {
+  void podsRunToCompletionWithTheirExitCodes() {
     kubectl.run("run", "fails", "--image=" + image, "--restart=Never", "--command", "--", "sh", "-c", "exit 3")
         .assertSuccess();
     await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.getJson("pod", "fails").at("/status/phase").asText(),
@@ -428,6 +448,11 @@ class ServicesE2E {
     assertThat(terminated.path("exitCode").asInt()).isEqualTo(3);
     assertThat(terminated.path("reason").asText()).isEqualTo("Error");
     assertThat(kubectl.run("get", "pod", "fails", "--no-headers").assertSuccess().stdout()).contains(" Error ");
+
+    kubectl.run("run", "succeeds", "--image=" + image, "--restart=Never", "--command", "--", "true").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.getJson("pod", "succeeds").at("/status/phase").asText(),
+        "Succeeded"::equals);
+    assertThat(kubectl.run("get", "pod", "succeeds", "--no-headers").assertSuccess().stdout()).contains(" Completed ");
   }
 
   /** The body wget in the client pod gets for {@code url} (the pod's name, for our backends). */
