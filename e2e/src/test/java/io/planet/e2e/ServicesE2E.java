@@ -199,6 +199,31 @@ class ServicesE2E {
         .assertSuccess();
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get("http://web-alias/")).isIn(backends));
 
+    // a pod with a hostname and a subdomain naming a headless Service has its own name under it
+    kubectl.run("apply", "-f", kubectl.manifest("named.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: named, labels: {app: named}}
+        spec:
+          hostname: db-0
+          subdomain: dbs
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: main, image: %s, command: [sleep, "3600"]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: dbs}
+        spec:
+          clusterIP: None
+          selector: {app: named}
+          ports: [{port: 5432}]
+        """.formatted(image)).toString()).assertSuccess();
+    kubectl.run("wait", "--for=condition=Ready", "pod/named", "--timeout=60s").assertSuccess();
+    String namedIp = kubectl.getJson("pod", "named").at("/status/podIP").asText();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(addresses(exec("client", "nslookup db-0.dbs.default.svc.cluster.local"))).containsExactly(namedIp));
+
     // DNS over TCP and UDP through kube-dns's ClusterIP from the host (nat OUTPUT)
     assertThat(Commands.run("dig", "+short", "+tcp", "+time=3", "+tries=2", "@" + CLUSTER_DNS, "web.default.svc.cluster.local")
         .trim()).isEqualTo(clusterIP);
@@ -309,8 +334,21 @@ class ServicesE2E {
       kubectl.run("apply", "-f", kubectl.manifest(p[0] + ".yaml", pod.formatted(p[0], p[1], image, p[2])).toString())
           .assertSuccess();
     }
-    kubectl.run("wait", "--for=condition=Ready", "pod/stubborn", "pod/polite", "pod/forced", "pod/hurried", "--timeout=60s")
-        .assertSuccess();
+    // a preStop hook runs before TERM is sent, within the grace period
+    kubectl.run("apply", "-f", kubectl.manifest("hooked.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: hooked}
+        spec:
+          terminationGracePeriodSeconds: 10
+          containers:
+          - name: main
+            image: %s
+            command: [sh, -c, '%s']
+            lifecycle: {preStop: {exec: {command: [sleep, "2"]}}}
+        """.formatted(image, exitsOnTerm)).toString()).assertSuccess();
+    kubectl.run("wait", "--for=condition=Ready", "pod/stubborn", "pod/polite", "pod/forced", "pod/hurried", "pod/hooked",
+        "--timeout=60s").assertSuccess();
     String forcedUid = kubectl.getJson("pod", "forced").at("/metadata/uid").asText();
 
     long t0 = System.nanoTime();
@@ -325,6 +363,11 @@ class ServicesE2E {
     t0 = System.nanoTime();
     kubectl.run("delete", "pod", "hurried", "--grace-period=2").assertSuccess();
     long hurried = ms(t0);
+    t0 = System.nanoTime();
+    kubectl.run("delete", "pod", "hooked").assertSuccess();
+    long hooked = ms(t0);
+    System.out.printf("ServicesE2E: delete of a pod with a 2 s preStop hook returned after %d ms%n", hooked);
+    assertThat(hooked).as("the hook's 2 s, then TERM ends it").isBetween(1800L, 6000L);
     System.out.printf("ServicesE2E: delete returned after %d ms (exits on TERM), %d ms (ignores TERM, grace 5 s), "
         + "%d ms (--force --grace-period=0), %d ms (--grace-period=2 over the spec's 60 s)%n", polite, stubborn, force, hurried);
     assertThat(hurried).as("--grace-period shortens the spec's").isBetween(1500L, 7000L);
