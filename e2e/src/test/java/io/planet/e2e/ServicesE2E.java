@@ -402,7 +402,7 @@ class ServicesE2E {
         metadata: {name: probed}
         spec:
           selector: {app: probed}
-          ports: [{port: 80, targetPort: 8080}]
+          ports: [{port: 80, targetPort: http}]
         ---
         apiVersion: v1
         kind: Pod
@@ -498,7 +498,10 @@ class ServicesE2E {
     assertThat(kubectl.run("get", "pod", "succeeds", "--no-headers").assertSuccess().stdout()).contains(" Completed ");
   }
 
-  /** The body wget in the client pod gets for {@code url} (the pod's name, for our backends). */
+  /**
+   * The body wget in the client pod gets for {@code url} (the pod's name, for our backends). timeout(1) bounds it:
+   * Debian's busybox 1.35 wget crashes when given its own -T.
+   */
   private static String get(String url) {
     return exec("client", "timeout 5 wget -qO- " + url).trim();
   }
