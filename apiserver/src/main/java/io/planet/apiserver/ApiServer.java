@@ -18,6 +18,7 @@ import io.planet.apiserver.aggregator.AutoRegistration;
 import io.planet.apiserver.aggregator.AvailableConditionController;
 import io.planet.apiserver.aggregator.BackendClients;
 import io.planet.apiserver.aggregator.ServiceResolver;
+import io.planet.apiserver.audit.Auditor;
 import io.planet.apiserver.auth.Authorizer;
 import io.planet.apiserver.auth.rbac.AccessReviews;
 import io.planet.apiserver.auth.rbac.AuthorizationModes;
@@ -29,6 +30,7 @@ import io.planet.apiserver.auth.rbac.RequestAuthorization;
 import io.planet.apiserver.auth.AuthenticationFilter;
 import io.planet.apiserver.auth.AuthenticationReviews;
 import io.planet.apiserver.auth.RequestAuthentication;
+import io.planet.apiserver.flowcontrol.InFlightLimiter;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
@@ -77,6 +79,7 @@ public final class ApiServer implements AutoCloseable {
   });
   private EtcdStorage storage;
   private HttpServer http;
+  private Auditor auditor;
   private ServiceAllocations services;
   private InetSocketAddress address;
   private ApiServices apiServices;
@@ -153,7 +156,18 @@ public final class ApiServer implements AutoCloseable {
     Handler routes = req -> {
       if (!reviews.handle(req)) api.handle(req);
     };
-    http = new HttpServer(new AuthenticationFilter(authentication, routes), config.workerThreads());
+    // upstream's order: audit, authentication, (impersonation, authorization in the handler); max in-flight limits
+    // run before a worker is taken, where they cannot block
+    try {
+      auditor = Auditor.start(config.audit());
+    } catch (IOException e) {
+      close();
+      throw new StartupException(e.getMessage());
+    }
+    Handler chain = Auditor.received(auditor,
+        new AuthenticationFilter(authentication, Auditor.authenticated(auditor, routes)));
+    http = new HttpServer(chain, config.workerThreads())
+        .withGate(new InFlightLimiter(config.inFlight(), config.workerThreads()));
     try {
       address = http.start(config.bindAddress(), config.port(), ssl);
     } catch (Exception e) {
@@ -567,6 +581,7 @@ public final class ApiServer implements AutoCloseable {
     if (policySync != null) policySync.close();
     if (apiServices != null) apiServices.stop();
     if (http != null) http.close();
+    if (auditor != null) auditor.close();
     for (WatchCache c : caches.values()) c.stop();
     if (storage != null) storage.close();
   }

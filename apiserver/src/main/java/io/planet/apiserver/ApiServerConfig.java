@@ -1,6 +1,8 @@
 package io.planet.apiserver;
 
+import io.planet.apiserver.audit.AuditConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.flowcontrol.InFlightLimits;
 import io.planet.apiserver.auth.UserInfo;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.ServingTls;
@@ -23,6 +25,8 @@ import java.util.function.Function;
  *     leaves the user authentication established
  * @param tls the serving certificate for HTTPS; null serves plain HTTP (development and the test harness only)
  * @param authentication how requests are authenticated
+ * @param audit the audit log (upstream's --audit-* flags); off by default
+ * @param inFlight upstream's --max-requests-inflight and --max-mutating-requests-inflight (400 and 200)
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -42,11 +46,15 @@ public record ApiServerConfig(
     String authorizationMode,
     Function<ApiRequest, UserInfo> testAuthenticator,
     ServingTls tls,
-    AuthenticationConfig authentication) {
+    AuthenticationConfig authentication,
+    AuditConfig audit,
+    InFlightLimits inFlight) {
 
   public ApiServerConfig {
     if (authorizationMode == null) authorizationMode = "AlwaysAllow";
     if (authentication == null) authentication = AuthenticationConfig.anonymousOnly();
+    if (audit == null) audit = AuditConfig.disabled();
+    if (inFlight == null) inFlight = InFlightLimits.defaults();
   }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
@@ -54,7 +62,7 @@ public record ApiServerConfig(
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30), "AlwaysAllow", null, null, null);
+        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null, null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -76,11 +84,14 @@ public record ApiServerConfig(
     Function<ApiRequest, UserInfo> testAuthenticator = ApiServerConfig.this.testAuthenticator;
     ServingTls tls = ApiServerConfig.this.tls;
     AuthenticationConfig authentication = ApiServerConfig.this.authentication;
+    AuditConfig audit = ApiServerConfig.this.audit;
+    InFlightLimits inFlight = ApiServerConfig.this.inFlight;
 
     ApiServerConfig build() {
       return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin,
           nodePortMax, compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector,
-          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication);
+          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication, audit,
+          inFlight);
     }
   }
 
@@ -150,6 +161,18 @@ public record ApiServerConfig(
   public ApiServerConfig withAuthentication(AuthenticationConfig a) {
     Copy c = new Copy();
     c.authentication = a;
+    return c.build();
+  }
+
+  public ApiServerConfig withAudit(AuditConfig a) {
+    Copy c = new Copy();
+    c.audit = a;
+    return c.build();
+  }
+
+  public ApiServerConfig withInFlight(InFlightLimits l) {
+    Copy c = new Copy();
+    c.inFlight = l;
     return c.build();
   }
 }
