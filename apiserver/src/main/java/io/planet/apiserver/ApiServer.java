@@ -19,6 +19,7 @@ import io.planet.apiserver.aggregator.AutoRegistration;
 import io.planet.apiserver.aggregator.AvailableConditionController;
 import io.planet.apiserver.aggregator.BackendClients;
 import io.planet.apiserver.aggregator.ServiceResolver;
+import io.planet.apiserver.audit.Auditor;
 import io.planet.apiserver.auth.Authorizer;
 import io.planet.apiserver.auth.node.NodeAuthorizer;
 import io.planet.apiserver.auth.node.NodeGraph;
@@ -33,6 +34,7 @@ import io.planet.apiserver.auth.rbac.RequestAuthorization;
 import io.planet.apiserver.auth.AuthenticationFilter;
 import io.planet.apiserver.auth.AuthenticationReviews;
 import io.planet.apiserver.auth.RequestAuthentication;
+import io.planet.apiserver.flowcontrol.InFlightLimiter;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
@@ -81,6 +83,7 @@ public final class ApiServer implements AutoCloseable {
   });
   private EtcdStorage storage;
   private HttpServer http;
+  private Auditor auditor;
   private ServiceAllocations services;
   private InetSocketAddress address;
   private ApiServices apiServices;
@@ -171,7 +174,18 @@ public final class ApiServer implements AutoCloseable {
     Handler routes = req -> {
       if (!reviews.handle(req)) api.handle(req);
     };
-    http = new HttpServer(new AuthenticationFilter(authentication, routes), config.workerThreads());
+    // upstream's order: audit, authentication, (impersonation, authorization in the handler); max in-flight limits
+    // run before a worker is taken, where they cannot block
+    try {
+      auditor = Auditor.start(config.audit());
+    } catch (IOException e) {
+      close();
+      throw new StartupException(e.getMessage());
+    }
+    Handler chain = Auditor.received(auditor,
+        new AuthenticationFilter(authentication, Auditor.authenticated(auditor, routes)));
+    http = new HttpServer(chain, config.workerThreads())
+        .withGate(new InFlightLimiter(config.inFlight(), config.workerThreads()));
     try {
       address = http.start(config.bindAddress(), config.port(), ssl);
     } catch (Exception e) {
@@ -562,6 +576,7 @@ public final class ApiServer implements AutoCloseable {
     if (nodeGraphSync != null) nodeGraphSync.close();
     if (apiServices != null) apiServices.stop();
     if (http != null) http.close();
+    if (auditor != null) auditor.close();
     for (WatchCache c : caches.values()) c.stop();
     if (storage != null) storage.close();
   }

@@ -1,7 +1,9 @@
 package io.planet.apiserver;
 
 import io.planet.apiserver.admission.AdmissionConfig;
+import io.planet.apiserver.audit.AuditConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.flowcontrol.InFlightLimits;
 import io.planet.apiserver.auth.UserInfo;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.ServingTls;
@@ -26,6 +28,8 @@ import java.util.function.Function;
  * @param authentication how requests are authenticated
  * @param admission upstream's --enable-admission-plugins / --disable-admission-plugins and the PodSecurity
  *     configuration (default: upstream's default-on plugins)
+ * @param audit the audit log (upstream's --audit-* flags); off by default
+ * @param inFlight upstream's --max-requests-inflight and --max-mutating-requests-inflight (400 and 200)
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -46,12 +50,16 @@ public record ApiServerConfig(
     Function<ApiRequest, UserInfo> testAuthenticator,
     ServingTls tls,
     AuthenticationConfig authentication,
-    AdmissionConfig admission) {
+    AdmissionConfig admission,
+    AuditConfig audit,
+    InFlightLimits inFlight) {
 
   public ApiServerConfig {
     if (admission == null) admission = AdmissionConfig.DEFAULT;
     if (authorizationMode == null) authorizationMode = "AlwaysAllow";
     if (authentication == null) authentication = AuthenticationConfig.anonymousOnly();
+    if (audit == null) audit = AuditConfig.disabled();
+    if (inFlight == null) inFlight = InFlightLimits.defaults();
   }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
@@ -59,7 +67,7 @@ public record ApiServerConfig(
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null);
+        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null, null, null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -82,11 +90,14 @@ public record ApiServerConfig(
     ServingTls tls = ApiServerConfig.this.tls;
     AuthenticationConfig authentication = ApiServerConfig.this.authentication;
     AdmissionConfig admission = ApiServerConfig.this.admission;
+    AuditConfig audit = ApiServerConfig.this.audit;
+    InFlightLimits inFlight = ApiServerConfig.this.inFlight;
 
     ApiServerConfig build() {
       return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin,
           nodePortMax, compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector,
-          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication, admission);
+          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication, admission, audit,
+          inFlight);
     }
   }
 
@@ -163,6 +174,18 @@ public record ApiServerConfig(
   public ApiServerConfig withAdmission(AdmissionConfig a) {
     Copy c = new Copy();
     c.admission = a;
+    return c.build();
+  }
+
+  public ApiServerConfig withAudit(AuditConfig a) {
+    Copy c = new Copy();
+    c.audit = a;
+    return c.build();
+  }
+
+  public ApiServerConfig withInFlight(InFlightLimits l) {
+    Copy c = new Copy();
+    c.inFlight = l;
     return c.build();
   }
 }

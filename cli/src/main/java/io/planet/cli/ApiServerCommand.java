@@ -2,7 +2,9 @@ package io.planet.cli;
 
 import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
+import io.planet.apiserver.audit.AuditConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.flowcontrol.InFlightLimits;
 import io.planet.apiserver.http.ServingTls;
 import io.planet.apiserver.pki.ClusterCertificates;
 import io.planet.apiserver.pki.ClusterPki;
@@ -85,6 +87,27 @@ final class ApiServerCommand implements Callable<Integer> {
       + "AlwaysAllow, AlwaysDeny, Node, RBAC (default: ${DEFAULT-VALUE}; clusters use Node,RBAC)")
   String authorizationMode;
 
+  @Option(names = "--audit-log-path", description = "Write audit events as JSON lines to this file (\"-\" for standard output); no audit log when unset")
+  String auditLogPath;
+
+  @Option(names = "--audit-log-maxsize", defaultValue = "100", description = "Size in megabytes at which the audit log is rotated (default: ${DEFAULT-VALUE})")
+  long auditLogMaxSize;
+
+  @Option(names = "--audit-log-maxbackup", defaultValue = "0", description = "Rotated audit logs kept; 0 keeps all (default: ${DEFAULT-VALUE})")
+  int auditLogMaxBackup;
+
+  @Option(names = "--audit-log-maxage", defaultValue = "0", description = "Days rotated audit logs are kept; 0 keeps them (default: ${DEFAULT-VALUE})")
+  int auditLogMaxAge;
+
+  @Option(names = "--audit-policy-file", description = "audit.k8s.io/v1 Policy deciding what is audited at which level (default: every request at Metadata)")
+  Path auditPolicyFile;
+
+  @Option(names = "--max-requests-inflight", defaultValue = "400", description = "Read-only requests served at once, long-running ones aside; 0 means no limit (default: ${DEFAULT-VALUE})")
+  int maxRequestsInflight;
+
+  @Option(names = "--max-mutating-requests-inflight", defaultValue = "200", description = "Mutating requests served at once; 0 means no limit (default: ${DEFAULT-VALUE})")
+  int maxMutatingRequestsInflight;
+
   @Override
   public Integer call() {
     String[] range = nodePortRange.split("-");
@@ -103,7 +126,12 @@ final class ApiServerCommand implements Callable<Integer> {
         Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()), compaction, watchCacheSize,
         Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 64)
         .withAdmission(new AdmissionConfig(enableAdmission, disableAdmission, null))
-        .withAuthorizationMode(authorizationMode);
+        .withAuthorizationMode(authorizationMode)
+        .withInFlight(new InFlightLimits(maxRequestsInflight, maxMutatingRequestsInflight));
+    if (auditLogPath != null && !auditLogPath.isEmpty()) {
+      config = config.withAudit(AuditConfig.logTo(auditLogPath).withPolicyFile(auditPolicyFile)
+          .withRotation(auditLogMaxSize * 1024 * 1024, auditLogMaxBackup, auditLogMaxAge));
+    }
     ClusterPki pki = null;
     List<String> nodes = nodeNames == null || nodeNames.isEmpty() ? List.of(hostName()) : nodeNames;
     if (insecureHttp) {

@@ -49,8 +49,13 @@ public final class HttpServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(HttpServer.class);
   /** Upstream's limit on request bodies (3 MiB). */
   public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+  /** Upstream's limit on the request line plus headers (Go's MaxHeaderBytes, which kube-apiserver sets to 1 MiB). */
+  public static final int MAX_HEADER_BYTES = 1024 * 1024;
+  /** How long a connection stays open after an error that ends it, so the client reads the answer (Go waits 500 ms). */
+  private static final long LINGER_MILLIS = 500;
 
   private final Handler handler;
+  private volatile DispatchGate gate = req -> DispatchGate.Seat.NONE;
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
   private final ExecutorService pool;
@@ -67,6 +72,12 @@ public final class HttpServer implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
+  }
+
+  /** Admits requests before they reach a worker (max in-flight limits); the default admits everything. */
+  public HttpServer withGate(DispatchGate g) {
+    this.gate = g;
+    return this;
   }
 
   /** Binds for plain HTTP; throws {@link java.net.BindException} (wrapped) when the port is taken. */
@@ -97,10 +108,12 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private void http1(ChannelPipeline p) {
-    p.addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
+    ResponseTracker tracker = new ResponseTracker();
+    p.addLast(new HttpServerCodec(MAX_HEADER_BYTES, MAX_HEADER_BYTES, 8192))
         .addLast(new HttpServerKeepAliveHandler())
+        .addLast(tracker)
         .addLast(new Aggregator())
-        .addLast(new Dispatcher());
+        .addLast(new Dispatcher(tracker));
   }
 
   /** After the TLS handshake: HTTP/2 when the client negotiated h2, HTTP/1.1 otherwise. */
@@ -117,11 +130,13 @@ public final class HttpServer implements AutoCloseable {
       }
       ctx.pipeline().addLast(
           Http2FrameCodecBuilder.forServer()
-              .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(64 * 1024)).build(),
+              .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(MAX_HEADER_BYTES)).build(),
           new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
-              stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Aggregator(), new Dispatcher());
+              ResponseTracker tracker = new ResponseTracker();
+              stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), tracker, new Aggregator(),
+                  new Dispatcher(tracker));
             }
           }));
     }
@@ -150,27 +165,60 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final ResponseTracker tracker;
+
+    Dispatcher(ResponseTracker tracker) {
+      this.tracker = tracker;
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
       if (!msg.decoderResult().isSuccess()) {
-        Responses.status(ctx, ApiException.badRequest("malformed HTTP request"), false);
+        // the decoder discards the rest of the connection's input: answer, then close after a grace period
+        rejectAndLinger(ctx, malformed(msg.decoderResult().cause()));
         return;
       }
-      ApiRequest req = new ApiRequest(ctx, msg);
+      ApiRequest req;
+      try {
+        req = new ApiRequest(ctx, msg);
+      } catch (IllegalArgumentException e) {
+        // bad percent-encoding in the path or query (Go's URL parser answers 400 too)
+        Responses.status(ctx, ApiException.badRequest("malformed request URI: " + e.getMessage()), HttpUtil.isKeepAlive(msg));
+        return;
+      }
       if (pool.isShutdown()) {
         Responses.status(ctx, new ApiException(503, "ServiceUnavailable", "the API server is shutting down"), false);
         return;
       }
-      pool.execute(() -> {
-        try {
-          handler.handle(req);
-        } catch (ApiException e) {
-          Responses.status(req, e);
-        } catch (Exception e) {
-          logger.error("request {} {} failed", req.method(), req.uri(), e);
-          Responses.status(req, ApiException.internal(e.toString()));
-        }
-      });
+      DispatchGate.Seat seat;
+      try {
+        seat = gate.enter(req);
+      } catch (ApiException e) {
+        Responses.status(ctx, e, req.isKeepAlive());
+        return;
+      }
+      tracker.begin(req);
+      try {
+        pool.execute(() -> serve(req, seat));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        seat.release();
+        Responses.status(req, new ApiException(503, "ServiceUnavailable", "the API server is shutting down"));
+      }
+    }
+
+    private void serve(ApiRequest req, DispatchGate.Seat seat) {
+      try {
+        handler.handle(req);
+      } catch (ApiException e) {
+        Responses.status(req, e);
+      } catch (Exception | StackOverflowError e) {
+        logger.error("request {} {} failed", req.method(), req.uri(), e);
+        tracker.panicked(req, e);
+        // the class of the failure, never its stack trace
+        Responses.status(req, ApiException.internal(e.toString()));
+      } finally {
+        seat.release();
+      }
     }
 
     @Override
@@ -178,6 +226,27 @@ public final class HttpServer implements AutoCloseable {
       logger.debug("connection error: {}", cause.toString());
       ctx.close();
     }
+  }
+
+  /** What a request Netty could not decode gets: 431 for an oversized request line or headers (as Go), else 400. */
+  static ApiException malformed(Throwable cause) {
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
+        || cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      return new ApiException(431, "RequestHeaderFieldsTooLarge", "Request Header Fields Too Large: the request line "
+          + "and headers may hold at most " + MAX_HEADER_BYTES + " bytes");
+    }
+    return ApiException.badRequest("malformed HTTP request" + (cause == null ? "" : ": " + cause.getMessage()));
+  }
+
+  /**
+   * Answers and closes the connection a little later, as Go does: closing at once, with the client still sending
+   * the rest of an oversized request, would reset the connection and lose the answer. The response is written below
+   * the keep-alive handler, which would close at once; the decoder discards what arrives meanwhile.
+   */
+  private static void rejectAndLinger(ChannelHandlerContext ctx, ApiException e) {
+    ChannelHandlerContext below = ctx.pipeline().context(HttpServerKeepAliveHandler.class);
+    Responses.statusBeforeClose(below == null ? ctx : below, e);
+    ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -36,10 +36,20 @@ public final class RequestAuthorization {
   public void check(ApiRequest req) {
     if (testAuthenticator != null) req.authenticatedAs(testAuthenticator.apply(req));
     if (Impersonation.requested(req)) req.authenticatedAs(Impersonation.actAs(req, authorizer));
-    if (allowAll) return;
+    if (allowAll) {
+      annotate(req, true, "");
+      return;
+    }
     AuthorizationAttributes a = RequestInfo.of(req).attributes(req.user())
         .withFieldSelector(req.param("fieldSelector"));
     AuthorizationDecision d = authorizer.authorize(a);
+    annotate(req, d.allowed(), d.reason());
     if (!d.allowed()) throw Forbidden.exception(a, d.reason());
+  }
+
+  /** Upstream's audit annotations for the decision. */
+  private static void annotate(ApiRequest req, boolean allowed, String reason) {
+    req.annotate("authorization.k8s.io/decision", allowed ? "allow" : "forbid");
+    req.annotate("authorization.k8s.io/reason", reason == null ? "" : reason);
   }
 }
