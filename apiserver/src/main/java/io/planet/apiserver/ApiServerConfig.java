@@ -2,6 +2,7 @@ package io.planet.apiserver;
 
 import io.planet.apiserver.auth.AuthenticationConfig;
 import io.planet.apiserver.auth.UserInfo;
+import io.planet.apiserver.handlers.KubeletClientTls;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.ServingTls;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.function.Function;
  *     leaves the user authentication established
  * @param tls the serving certificate for HTTPS; null serves plain HTTP (development and the test harness only)
  * @param authentication how requests are authenticated
+ * @param kubeletClient how the API server connects to kubelets (client certificate, kubelet CA)
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -42,11 +44,13 @@ public record ApiServerConfig(
     String authorizationMode,
     Function<ApiRequest, UserInfo> testAuthenticator,
     ServingTls tls,
-    AuthenticationConfig authentication) {
+    AuthenticationConfig authentication,
+    KubeletClientTls kubeletClient) {
 
   public ApiServerConfig {
     if (authorizationMode == null) authorizationMode = "AlwaysAllow";
     if (authentication == null) authentication = AuthenticationConfig.anonymousOnly();
+    if (kubeletClient == null) kubeletClient = KubeletClientTls.NONE;
   }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
@@ -54,7 +58,7 @@ public record ApiServerConfig(
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30), "AlwaysAllow", null, null, null);
+        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -76,11 +80,13 @@ public record ApiServerConfig(
     Function<ApiRequest, UserInfo> testAuthenticator = ApiServerConfig.this.testAuthenticator;
     ServingTls tls = ApiServerConfig.this.tls;
     AuthenticationConfig authentication = ApiServerConfig.this.authentication;
+    KubeletClientTls kubeletClient = ApiServerConfig.this.kubeletClient;
 
     ApiServerConfig build() {
       return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin,
           nodePortMax, compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector,
-          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication);
+          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication,
+          kubeletClient);
     }
   }
 
@@ -150,6 +156,13 @@ public record ApiServerConfig(
   public ApiServerConfig withAuthentication(AuthenticationConfig a) {
     Copy c = new Copy();
     c.authentication = a;
+    return c.build();
+  }
+
+  /** Upstream's --kubelet-client-certificate/--kubelet-client-key/--kubelet-certificate-authority. */
+  public ApiServerConfig withKubeletClient(KubeletClientTls k) {
+    Copy c = new Copy();
+    c.kubeletClient = k;
     return c.build();
   }
 }

@@ -31,13 +31,24 @@ public final class ResourceHandler {
   private final Function<ResourceType, Store> stores;
   private final WatchHandler watches;
   private final Features features;
-  private final PodLogs podLogs = new PodLogs();
-  private final PodExec podExec = new PodExec();
-  private final PodPortForward podPortForward = new PodPortForward();
-  private final NodeProxy nodeProxy = new NodeProxy();
+  private final PodLogs podLogs;
+  private final PodExec podExec;
+  private final PodPortForward podPortForward;
+  private final NodeProxy nodeProxy;
   private final PriorityAdmission priority;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
+    this(registry, stores, watches, features, KubeletClientTls.NONE);
+  }
+
+  /** {@code kubeletTls}: how logs, exec, attach, port-forward and node proxy connect to kubelets. */
+  public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features,
+      KubeletClientTls kubeletTls) {
+    Kubelets kubelets = new Kubelets(kubeletTls);
+    this.podLogs = new PodLogs(kubelets);
+    this.podExec = new PodExec(kubelets);
+    this.podPortForward = new PodPortForward(kubelets);
+    this.nodeProxy = new NodeProxy(kubelets);
     this.priority = new PriorityAdmission(() -> stores.apply(registry.get("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow()));
     this.registry = registry;
     this.stores = stores;
