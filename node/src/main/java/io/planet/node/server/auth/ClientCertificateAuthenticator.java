@@ -90,12 +90,12 @@ public final class ClientCertificateAuthenticator {
     return Optional.of(new KubeletUser(user, "", attribute(leaf.getSubjectX500Principal(), "O"), Map.of()));
   }
 
-  /** Every value of one attribute of a distinguished name, in order. */
+  /** Every value of one attribute of a distinguished name, in encoding order (LdapName lists RDNs that way). */
   static List<String> attribute(X500Principal principal, String type) {
     List<String> out = new ArrayList<>();
     try {
       for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(principal.getName(X500Principal.RFC2253)).getRdns()) {
-        if (rdn.getType().equalsIgnoreCase(type)) out.add(0, String.valueOf(rdn.getValue()));
+        if (rdn.getType().equalsIgnoreCase(type)) out.add(String.valueOf(rdn.getValue()));
       }
     } catch (javax.naming.InvalidNameException e) {
       return List.of();
