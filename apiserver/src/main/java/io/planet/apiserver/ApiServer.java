@@ -151,7 +151,13 @@ public final class ApiServer implements AutoCloseable {
     ServerFeatures features = new ServerFeatures(storage, registry);
     features.warmUp();
     WatchHandler watches = new WatchHandler(timers, features, config.bookmarkInterval().toMillis());
-    ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features, admission);
+    ResourceHandler resources;
+    try {
+      resources = new ResourceHandler(registry, this::store, watches, features, admission, config.kubeletClient());
+    } catch (java.io.UncheckedIOException e) {
+      close();
+      throw new StartupException(e.getCause().getMessage());
+    }
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
     ApiProxy proxy = startAggregator(discovery);

@@ -5,6 +5,7 @@ import io.planet.apiserver.audit.AuditConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
 import io.planet.apiserver.flowcontrol.InFlightLimits;
 import io.planet.apiserver.auth.UserInfo;
+import io.planet.apiserver.handlers.KubeletClientTls;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.ServingTls;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import java.util.function.Function;
  *     configuration (default: upstream's default-on plugins)
  * @param audit the audit log (upstream's --audit-* flags); off by default
  * @param inFlight upstream's --max-requests-inflight and --max-mutating-requests-inflight (400 and 200)
+ * @param kubeletClient how the API server connects to kubelets (client certificate, kubelet CA)
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -52,7 +54,9 @@ public record ApiServerConfig(
     AuthenticationConfig authentication,
     AdmissionConfig admission,
     AuditConfig audit,
-    InFlightLimits inFlight) {
+    InFlightLimits inFlight,
+
+    KubeletClientTls kubeletClient) {
 
   public ApiServerConfig {
     if (admission == null) admission = AdmissionConfig.DEFAULT;
@@ -60,6 +64,7 @@ public record ApiServerConfig(
     if (authentication == null) authentication = AuthenticationConfig.anonymousOnly();
     if (audit == null) audit = AuditConfig.disabled();
     if (inFlight == null) inFlight = InFlightLimits.defaults();
+    if (kubeletClient == null) kubeletClient = KubeletClientTls.NONE;
   }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
@@ -67,7 +72,7 @@ public record ApiServerConfig(
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null, null, null);
+        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null, null, null, null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -92,12 +97,13 @@ public record ApiServerConfig(
     AdmissionConfig admission = ApiServerConfig.this.admission;
     AuditConfig audit = ApiServerConfig.this.audit;
     InFlightLimits inFlight = ApiServerConfig.this.inFlight;
+    KubeletClientTls kubeletClient = ApiServerConfig.this.kubeletClient;
 
     ApiServerConfig build() {
       return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin,
           nodePortMax, compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector,
           workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication, admission, audit,
-          inFlight);
+          inFlight, kubeletClient);
     }
   }
 
@@ -186,6 +192,13 @@ public record ApiServerConfig(
   public ApiServerConfig withInFlight(InFlightLimits l) {
     Copy c = new Copy();
     c.inFlight = l;
+    return c.build();
+  }
+
+  /** Upstream's --kubelet-client-certificate/--kubelet-client-key/--kubelet-certificate-authority. */
+  public ApiServerConfig withKubeletClient(KubeletClientTls k) {
+    Copy c = new Copy();
+    c.kubeletClient = k;
     return c.build();
   }
 }

@@ -5,6 +5,7 @@ import io.planet.apiserver.ApiServerConfig;
 import io.planet.apiserver.audit.AuditConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
 import io.planet.apiserver.flowcontrol.InFlightLimits;
+import io.planet.apiserver.handlers.KubeletClientTls;
 import io.planet.apiserver.http.ServingTls;
 import io.planet.apiserver.pki.ClusterCertificates;
 import io.planet.apiserver.pki.ClusterPki;
@@ -108,6 +109,17 @@ final class ApiServerCommand implements Callable<Integer> {
   @Option(names = "--max-mutating-requests-inflight", defaultValue = "200", description = "Mutating requests served at once; 0 means no limit (default: ${DEFAULT-VALUE})")
   int maxMutatingRequestsInflight;
 
+  @Option(names = "--kubelet-client-certificate", description = "Client certificate presented to kubelets (default with the "
+      + "PKI: pki/apiserver-kubelet-client.crt)")
+  Path kubeletClientCert;
+
+  @Option(names = "--kubelet-client-key", description = "Key of --kubelet-client-certificate")
+  Path kubeletClientKey;
+
+  @Option(names = "--kubelet-certificate-authority", description = "CA kubelets' serving certificates are verified against "
+      + "(default with the PKI: pki/ca.crt; without one they are not verified)")
+  Path kubeletCa;
+
   @Override
   public Integer call() {
     String[] range = nodePortRange.split("-");
@@ -135,7 +147,13 @@ final class ApiServerCommand implements Callable<Integer> {
     ClusterPki pki = null;
     List<String> nodes = nodeNames == null || nodeNames.isEmpty() ? List.of(hostName()) : nodeNames;
     if (insecureHttp) {
-      config = config.withAuthentication(new AuthenticationConfig(null, tokenAuthFile, anonymousAuth));
+      try {
+        config = config.withAuthentication(new AuthenticationConfig(null, tokenAuthFile, anonymousAuth))
+            .withKubeletClient(new KubeletClientTls(kubeletClientCert, kubeletClientKey, kubeletCa));
+      } catch (IllegalArgumentException e) {
+        System.err.println("planet apiserver: " + e.getMessage());
+        return 2;
+      }
     } else {
       try {
         pki = ClusterPki.at(dataDir.resolve("pki"));
@@ -147,8 +165,14 @@ final class ApiServerCommand implements Callable<Integer> {
         System.err.println("planet apiserver: " + e.getMessage());
         return 1;
       }
-      config = config.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
-          .withAuthentication(new AuthenticationConfig(pki.caFile(), tokenAuthFile, anonymousAuth));
+      try {
+        config = config.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
+            .withAuthentication(new AuthenticationConfig(pki.caFile(), tokenAuthFile, anonymousAuth))
+            .withKubeletClient(kubeletClient(pki));
+      } catch (IllegalArgumentException e) {
+        System.err.println("planet apiserver: " + e.getMessage());
+        return 2;
+      }
     }
     ApiServer server;
     try {
@@ -171,6 +195,18 @@ final class ApiServerCommand implements Callable<Integer> {
     System.err.println("planet apiserver: serving on " + server.url() + " (etcd " + etcdServers + ")");
     Foreground.awaitShutdown(() -> server.close());
     return 0;
+  }
+
+  /**
+   * The kubelet flags win; otherwise the PKI's apiserver-kubelet-client (system:masters) and its CA, so kubelets
+   * serving cluster-signed certificates are verified and can authorize the API server.
+   */
+  private KubeletClientTls kubeletClient(ClusterPki pki) {
+    boolean own = kubeletClientCert != null || kubeletClientKey != null;
+    Path cert = own ? kubeletClientCert : pki.certFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT);
+    Path key = own ? kubeletClientKey : pki.keyFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT);
+    Path ca = kubeletCa != null ? kubeletCa : pki.caFile();
+    return new KubeletClientTls(cert, key, ca);
   }
 
   private static String hostName() {

@@ -26,8 +26,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.ReferenceCountUtil;
 import io.planet.api.ApiException;
 import io.planet.apiserver.http.ApiRequest;
@@ -38,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
 
 /**
  * An upgrade request (WebSocket or SPDY) handed to a kubelet and, once the kubelet answers 101, the two connections
@@ -49,21 +46,10 @@ final class KubeletUpgrade {
   /** The request headers that make the upgrade; the rest stay between the client and the API server. */
   private static final List<String> UPGRADE_HEADERS = List.of("Upgrade", "Connection", "Sec-WebSocket-Key",
       "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "X-Stream-Protocol-Version");
-  private static final SslContext TLS;
-
-  static {
-    try {
-      // as Kubelets.sslContext: upstream's default without --kubelet-certificate-authority verifies nothing
-      TLS = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-    } catch (SSLException e) {
-      throw new IllegalStateException("no TLS in this JVM", e);
-    }
-  }
-
   private KubeletUpgrade() {}
 
-  /** Relays {@code req} to {@code https://host:port/path}; returns once the splice is in place. */
-  static void relay(ApiRequest req, String host, int port, String pathAndQuery) {
+  /** Relays {@code req} to {@code https://host:port/path} over {@code tls}; returns once the splice is in place. */
+  static void relay(ApiRequest req, SslContext tls, String host, int port, String pathAndQuery) {
     Channel client = req.ctx().channel();
     CompletableFuture<FullHttpResponse> answer = new CompletableFuture<>();
     Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
@@ -71,7 +57,7 @@ final class KubeletUpgrade {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(TLS.newHandler(ch.alloc(), host, port), new HttpClientCodec(),
+            ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, port), new HttpClientCodec(),
                 new HttpObjectAggregator(1 << 20), new FromKubelet(client, answer));
           }
         });
@@ -117,6 +103,7 @@ final class KubeletUpgrade {
   private static String reason(int code) {
     return switch (code) {
       case 400 -> "BadRequest";
+      case 401 -> "Unauthorized";
       case 403 -> "Forbidden";
       case 404 -> "NotFound";
       case 503 -> "ServiceUnavailable";

@@ -18,11 +18,9 @@ import io.planet.apiserver.http.WebSockets;
 import io.planet.apiserver.registry.Store;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,8 +36,11 @@ import java.util.concurrent.TimeoutException;
 final class PodExec {
   static final String PROTOCOLS = "v5.channel.k8s.io,v4.channel.k8s.io";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .sslContext(Kubelets.sslContext()).build();
+  private final Kubelets kubelets;
+
+  PodExec(Kubelets kubelets) {
+    this.kubelets = kubelets;
+  }
 
   void serve(ApiRequest req, ObjectNode pod, Store nodes) {
     serve(req, pod, nodes, "exec");
@@ -83,7 +84,7 @@ final class PodExec {
     Relay relay = new Relay(client);
     FromKubelet fromKubelet = new FromKubelet(client);
     try {
-      relay.kubelet = http.newWebSocketBuilder().subprotocols(protocol).buildAsync(uri, fromKubelet)
+      relay.kubelet = kubelets.http(node).newWebSocketBuilder().subprotocols(protocol).buildAsync(uri, fromKubelet)
           .get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

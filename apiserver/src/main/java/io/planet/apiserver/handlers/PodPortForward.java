@@ -12,6 +12,12 @@ import io.planet.apiserver.registry.Store;
  * the connection is then relayed byte for byte.
  */
 final class PodPortForward {
+  private final Kubelets kubelets;
+
+  PodPortForward(Kubelets kubelets) {
+    this.kubelets = kubelets;
+  }
+
   void serve(ApiRequest req, ObjectNode pod, Store nodes) {
     String name = pod.path("metadata").path("name").asText();
     String ns = pod.path("metadata").path("namespace").asText();
@@ -22,7 +28,7 @@ final class PodPortForward {
     if (nodeName.isEmpty()) throw ApiException.badRequest("pod " + name + " does not have a host assigned");
     ObjectNode node = nodes.get("", nodeName);
     String query = req.uri().contains("?") ? req.uri().substring(req.uri().indexOf('?')) : "";
-    KubeletUpgrade.relay(req, Kubelets.address(node), Kubelets.port(node),
+    KubeletUpgrade.relay(req, kubelets.netty(node), Kubelets.address(node), Kubelets.port(node),
         "/portForward/" + ns + "/" + name + query);
   }
 }

@@ -33,19 +33,25 @@ public final class ResourceHandler {
   private final Function<ResourceType, Store> stores;
   private final WatchHandler watches;
   private final Features features;
-  private final PodLogs podLogs = new PodLogs();
-  private final PodExec podExec = new PodExec();
-  private final PodPortForward podPortForward = new PodPortForward();
-  private final NodeProxy nodeProxy = new NodeProxy();
+  private final PodLogs podLogs;
+  private final PodExec podExec;
+  private final PodPortForward podPortForward;
+  private final NodeProxy nodeProxy;
   private final AdmissionChain admission;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
-    this(registry, stores, watches, features, new AdmissionChain(List.of()));
+    this(registry, stores, watches, features, new AdmissionChain(List.of()), KubeletClientTls.NONE);
   }
 
+  /** {@code kubeletTls}: how logs, exec, attach, port-forward and node proxy connect to kubelets. */
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features,
-      AdmissionChain admission) {
+      AdmissionChain admission, KubeletClientTls kubeletTls) {
     this.admission = admission;
+    Kubelets kubelets = new Kubelets(kubeletTls);
+    this.podLogs = new PodLogs(kubelets);
+    this.podExec = new PodExec(kubelets);
+    this.podPortForward = new PodPortForward(kubelets);
+    this.nodeProxy = new NodeProxy(kubelets);
     this.registry = registry;
     this.stores = stores;
     this.watches = watches;

@@ -70,6 +70,18 @@ public final class PemFiles {
     return parseCertificate(Files.readAllBytes(file));
   }
 
+  /** Every certificate of a PEM bundle (a CA file may hold several); an error when there is none. */
+  public static java.util.List<X509Certificate> readCertificates(Path file) throws IOException {
+    java.util.List<X509Certificate> out = new java.util.ArrayList<>();
+    try (var in = Files.newInputStream(file)) {
+      for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) out.add((X509Certificate) c);
+    } catch (GeneralSecurityException e) {
+      throw new IOException(file + ": not a PEM certificate bundle: " + e.getMessage(), e);
+    }
+    if (out.isEmpty()) throw new IOException(file + " holds no certificate");
+    return out;
+  }
+
   public static X509Certificate parseCertificate(byte[] pem) throws IOException {
     try {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem));

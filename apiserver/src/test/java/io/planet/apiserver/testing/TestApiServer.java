@@ -3,6 +3,7 @@ package io.planet.apiserver.testing;
 import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.handlers.KubeletClientTls;
 import io.planet.apiserver.http.ServingTls;
 import io.planet.apiserver.pki.ClusterCertificates;
 import io.planet.apiserver.pki.ClusterPki;
@@ -21,7 +22,9 @@ import java.util.stream.Stream;
 /**
  * A real etcd plus an in-process API server on a free loopback port, and a small HTTP client for it. Restartable
  * (same port, same etcd) to test what survives an API server restart. Plain HTTP by default; {@link #withTls()}
- * serves HTTPS with a cluster PKI made in a temporary directory and hands out the admin kubeconfig.
+ * serves HTTPS with a cluster PKI made in a temporary directory and hands out the admin kubeconfig; like
+ * {@code planet apiserver --data-dir}, it then reaches kubelets with apiserver-kubelet-client and verifies their
+ * serving certificates against the cluster CA.
  */
 public final class TestApiServer implements AutoCloseable {
   private final EtcdTestServer etcd;
@@ -60,7 +63,9 @@ public final class TestApiServer implements AutoCloseable {
       copyTemplate(pki.dir());
       pki.ensure(new ClusterCertificates(List.of(), base.serviceClusterIpRange(), "cluster.local").specs());
       base = base.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
-          .withAuthentication(new AuthenticationConfig(pki.caFile(), null, true));
+          .withAuthentication(new AuthenticationConfig(pki.caFile(), null, true))
+          .withKubeletClient(new KubeletClientTls(pki.certFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT),
+              pki.keyFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT), pki.caFile()));
     } else {
       dataDir = null;
     }

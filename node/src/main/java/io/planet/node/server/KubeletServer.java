@@ -27,21 +27,18 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.planet.node.kubelet.PodWorkers;
 import io.planet.node.kubelet.SummaryProvider;
+import io.planet.node.server.auth.KubeletAuth;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * The kubelet's HTTPS API (port 10250) that the API server proxies to: {@code /healthz},
  * {@code /containerLogs/{namespace}/{pod}/{container}} with kubectl's log options, streamed (follow keeps the
  * response open until the container exits), {@code /pods}, {@code /metrics/resource}, {@code /stats/summary},
- * {@code /exec} and {@code /attach}. Requests are served off the event loop: log streams block on files.
+ * {@code /exec} and {@code /attach}. Requests are served off the event loop: log streams block on files. Each request
+ * is authenticated and authorized first ({@link AuthFilter}) when the server is started with a {@link KubeletAuth}.
  */
 public final class KubeletServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
@@ -70,22 +68,18 @@ public final class KubeletServer implements AutoCloseable {
     this.summary = summary;
   }
 
-  /** Listens on {@code address} with the key and certificate in {@code keyStore}. */
-  public KubeletServer start(InetSocketAddress address, KeyStore keyStore, char[] password) throws IOException {
-    SslContext ssl;
-    try {
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keyStore, password);
-      ssl = SslContextBuilder.forServer(kmf).protocols("TLSv1.3", "TLSv1.2").build();
-    } catch (GeneralSecurityException e) {
-      throw new IOException("cannot use the kubelet's serving certificate: " + e.getMessage(), e);
-    }
+  /**
+   * Listens on {@code address} with {@code ssl}; every request passes {@code auth} first (null: no checks, for tests
+   * of the API itself).
+   */
+  public KubeletServer start(InetSocketAddress address, SslContext ssl, KubeletAuth auth) throws IOException {
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                new Router());
+            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new HttpServerCodec(), new HttpObjectAggregator(1 << 20));
+            if (auth != null) ch.pipeline().addLast(new AuthFilter(auth, streams));
+            ch.pipeline().addLast(new Router());
           }
         });
     try {
