@@ -3,6 +3,7 @@ package io.planet.cli;
 import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenOptions;
 import io.planet.apiserver.http.ServingTls;
 import io.planet.apiserver.pki.ClusterCertificates;
 import io.planet.apiserver.pki.ClusterPki;
@@ -71,6 +72,22 @@ final class ApiServerCommand implements Callable<Integer> {
       description = "Serve requests without credentials as system:anonymous (default: ${DEFAULT-VALUE})")
   boolean anonymousAuth;
 
+  @Option(names = "--service-account-issuer", defaultValue = ServiceAccountTokenOptions.DEFAULT_ISSUER,
+      description = "iss of the service-account tokens this server issues and accepts (default: ${DEFAULT-VALUE})")
+  String serviceAccountIssuer;
+
+  @Option(names = "--api-audiences", split = ",",
+      description = "Audiences a token must be meant for to reach this server (default: the service-account issuer)")
+  List<String> apiAudiences;
+
+  @Option(names = "--service-account-max-token-expiration", defaultValue = "",
+      description = "Longest lifetime a TokenRequest may get (default: no limit)")
+  String maxTokenExpiration;
+
+  @Option(names = "--enable-bootstrap-token-auth", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+      description = "Authenticate bootstrap tokens (Secrets bootstrap-token-<id> in kube-system) for joining nodes (default: ${DEFAULT-VALUE})")
+  boolean bootstrapTokens;
+
   @Override
   public Integer call() {
     String[] range = nodePortRange.split("-");
@@ -103,8 +120,18 @@ final class ApiServerCommand implements Callable<Integer> {
         System.err.println("planet apiserver: " + e.getMessage());
         return 1;
       }
+      Duration maxExpiration;
+      try {
+        maxExpiration = maxTokenExpiration.isEmpty() ? null : Durations.parse(maxTokenExpiration);
+      } catch (IllegalArgumentException e) {
+        System.err.println("planet apiserver: --service-account-max-token-expiration: " + e.getMessage());
+        return 2;
+      }
+      ServiceAccountTokenOptions sa = new ServiceAccountTokenOptions(serviceAccountIssuer, pki.serviceAccountKeyFile(),
+          List.of(pki.serviceAccountPublicKeyFile()), apiAudiences, maxExpiration, true);
       config = config.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
-          .withAuthentication(new AuthenticationConfig(pki.caFile(), tokenAuthFile, anonymousAuth));
+          .withAuthentication(new AuthenticationConfig(pki.caFile(), tokenAuthFile, anonymousAuth)
+              .withServiceAccounts(sa).withBootstrapTokens(bootstrapTokens));
     }
     ApiServer server;
     try {

@@ -10,6 +10,7 @@ import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceType;
 import io.planet.api.selector.FieldSelector;
 import io.planet.api.selector.LabelSelector;
+import io.planet.apiserver.auth.serviceaccount.TokenRequests;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Responses;
 import io.planet.apiserver.registry.DeleteOptions;
@@ -36,6 +37,7 @@ public final class ResourceHandler {
   private final PodPortForward podPortForward = new PodPortForward();
   private final NodeProxy nodeProxy = new NodeProxy();
   private final PriorityAdmission priority;
+  private TokenRequests tokenRequests;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
     this.priority = new PriorityAdmission(() -> stores.apply(registry.get("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow()));
@@ -43,6 +45,12 @@ public final class ResourceHandler {
     this.stores = stores;
     this.watches = watches;
     this.features = features;
+  }
+
+  /** Serves serviceaccounts/token with this issuer (none: 404, as an API server without a signing key). */
+  public ResourceHandler withTokenRequests(TokenRequests t) {
+    this.tokenRequests = t;
+    return this;
   }
 
   public void handle(ApiRequest req, ResourcePath p) {
@@ -435,6 +443,12 @@ public final class ResourceHandler {
         ResourceType pdbs = registry.get("policy", "v1", "poddisruptionbudgets").orElseThrow();
         new Eviction(store, stores.apply(pdbs)).evict(p.namespace(), p.name(), eviction);
         Responses.json(req, 201, createdStatus());
+      }
+      case "token" -> {
+        if (tokenRequests == null) throw notFoundPath(req);
+        if (!method.equals("POST")) throw methodNotSupported(method, type);
+        ObjectNode request = features.decodeAny(req, new ArrayList<>());
+        Responses.json(req, 201, tokenRequests.create(p.namespace(), p.name(), request), neg.mediaType(), List.of());
       }
       case "finalize" -> {
         if (!method.equals("PUT")) throw methodNotSupported(method, type);
