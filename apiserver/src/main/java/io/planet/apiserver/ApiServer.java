@@ -35,6 +35,11 @@ import io.planet.apiserver.auth.AuthenticationFilter;
 import io.planet.apiserver.auth.AuthenticationReviews;
 import io.planet.apiserver.auth.RequestAuthentication;
 import io.planet.apiserver.flowcontrol.InFlightLimiter;
+import io.planet.apiserver.auth.serviceaccount.IssuerDiscovery;
+import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenOptions;
+import io.planet.apiserver.auth.serviceaccount.TokenIssuer;
+import io.planet.apiserver.auth.serviceaccount.TokenRequests;
+import io.planet.apiserver.pki.PemFiles;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
@@ -51,6 +56,7 @@ import io.planet.apiserver.storage.StorageException;
 import io.planet.apiserver.storage.WatchCache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,8 +137,17 @@ public final class ApiServer implements AutoCloseable {
     checkPortFree();
     RequestAuthentication authentication;
     SslContext ssl;
+    ServiceAccountTokenOptions saOptions = config.authentication().serviceAccounts();
+    TokenIssuer tokenIssuer = null;
+    IssuerDiscovery issuerDiscovery = null;
     try {
-      authentication = RequestAuthentication.from(config.authentication(), Clock.systemUTC());
+      authentication = RequestAuthentication.from(config.authentication(), Clock.systemUTC(), this::cachedObject);
+      if (saOptions != null) {
+        tokenIssuer = TokenIssuer.fromFile(saOptions.issuer(), saOptions.signingKeyFile());
+        List<PublicKey> keys = new ArrayList<>();
+        for (java.nio.file.Path f : saOptions.keyFiles()) keys.add(PemFiles.readPublicKey(f));
+        issuerDiscovery = new IssuerDiscovery(saOptions.issuer(), keys);
+      }
       ssl = config.tls() == null ? null : config.tls().sslContext();
     } catch (IOException e) {
       throw new StartupException(e.getMessage());
@@ -158,6 +173,9 @@ public final class ApiServer implements AutoCloseable {
       close();
       throw new StartupException(e.getCause().getMessage());
     }
+    if (tokenIssuer != null) {
+      resources.withTokenRequests(new TokenRequests(tokenIssuer, saOptions, r -> store("", "v1", r), Clock.systemUTC()));
+    }
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
     ApiProxy proxy = startAggregator(discovery);
@@ -177,8 +195,14 @@ public final class ApiServer implements AutoCloseable {
     ApiHandler api = new ApiHandler(discovery, resources, features::openApi,
         () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy).withAuthorization(authorization, accessReviews);
     AuthenticationReviews reviews = new AuthenticationReviews(authentication);
+    IssuerDiscovery discoveryDocs = issuerDiscovery;
     Handler routes = req -> {
-      if (!reviews.handle(req)) api.handle(req);
+      if (discoveryDocs != null && IssuerDiscovery.serves(req.path())) {
+        authorization.check(req);
+        discoveryDocs.handle(req);
+      } else if (!reviews.handle(req)) {
+        api.handle(req);
+      }
     };
     // upstream's order: audit, authentication, (impersonation, authorization in the handler); max in-flight limits
     // run before a worker is taken, where they cannot block
@@ -283,6 +307,22 @@ public final class ApiServer implements AutoCloseable {
       c.start();
       return c;
     });
+  }
+
+  /**
+   * A core/v1 object for the token authenticators: from the watch cache, and from etcd only when the cache does not
+   * (yet) hold it, as upstream's token getters fall back to a live lookup.
+   */
+  private ObjectNode cachedObject(String resource, String namespace, String name) {
+    Store s = store("", "v1", resource);
+    ObjectNode cached = s.cache().get(s.key(namespace, name));
+    if (cached != null) return cached;
+    try {
+      return s.get(namespace, name);
+    } catch (ApiException e) {
+      if (e.code() == 404) return null;
+      throw e;
+    }
   }
 
   Store store(ResourceType type) {

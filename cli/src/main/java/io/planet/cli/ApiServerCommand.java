@@ -6,6 +6,7 @@ import io.planet.apiserver.audit.AuditConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
 import io.planet.apiserver.flowcontrol.InFlightLimits;
 import io.planet.apiserver.handlers.KubeletClientTls;
+import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenOptions;
 import io.planet.apiserver.http.ServingTls;
 import io.planet.apiserver.pki.ClusterCertificates;
 import io.planet.apiserver.pki.ClusterPki;
@@ -120,6 +121,22 @@ final class ApiServerCommand implements Callable<Integer> {
       + "(default with the PKI: pki/ca.crt; without one they are not verified)")
   Path kubeletCa;
 
+  @Option(names = "--service-account-issuer", defaultValue = ServiceAccountTokenOptions.DEFAULT_ISSUER,
+      description = "iss of the service-account tokens this server issues and accepts (default: ${DEFAULT-VALUE})")
+  String serviceAccountIssuer;
+
+  @Option(names = "--api-audiences", split = ",",
+      description = "Audiences a token must be meant for to reach this server (default: the service-account issuer)")
+  List<String> apiAudiences;
+
+  @Option(names = "--service-account-max-token-expiration", defaultValue = "",
+      description = "Longest lifetime a TokenRequest may get (default: no limit)")
+  String maxTokenExpiration;
+
+  @Option(names = "--enable-bootstrap-token-auth", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+      description = "Authenticate bootstrap tokens (Secrets bootstrap-token-<id> in kube-system) for joining nodes (default: ${DEFAULT-VALUE})")
+  boolean bootstrapTokens;
+
   @Override
   public Integer call() {
     String[] range = nodePortRange.split("-");
@@ -165,10 +182,20 @@ final class ApiServerCommand implements Callable<Integer> {
         System.err.println("planet apiserver: " + e.getMessage());
         return 1;
       }
+      Duration maxExpiration;
       try {
-        config = config.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
-            .withAuthentication(new AuthenticationConfig(pki.caFile(), tokenAuthFile, anonymousAuth))
-            .withKubeletClient(kubeletClient(pki));
+        maxExpiration = maxTokenExpiration.isEmpty() ? null : Durations.parse(maxTokenExpiration);
+      } catch (IllegalArgumentException e) {
+        System.err.println("planet apiserver: --service-account-max-token-expiration: " + e.getMessage());
+        return 2;
+      }
+      ServiceAccountTokenOptions sa = new ServiceAccountTokenOptions(serviceAccountIssuer, pki.serviceAccountKeyFile(),
+          List.of(pki.serviceAccountPublicKeyFile()), apiAudiences, maxExpiration, true);
+      config = config.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
+          .withAuthentication(new AuthenticationConfig(pki.caFile(), tokenAuthFile, anonymousAuth)
+              .withServiceAccounts(sa).withBootstrapTokens(bootstrapTokens));
+      try {
+        config = config.withKubeletClient(kubeletClient(pki));
       } catch (IllegalArgumentException e) {
         System.err.println("planet apiserver: " + e.getMessage());
         return 2;

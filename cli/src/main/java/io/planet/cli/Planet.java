@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "An installable, self-contained Kubernetes environment.",
     subcommands = {ApiServerCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, HollowNodeCommand.class,
         KubeletCommand.class, ProxyCommand.class, DnsCommand.class, MetricsServerCommand.class, ImageCommand.class,
-        CertsCommand.class})
+        CertsCommand.class, TokenCommand.class})
 public final class Planet implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -36,7 +36,11 @@ public final class KnownControllers {
       new Known("clusterrole-aggregation-controller", "clusterrole-aggregation",
           io.planet.controllers.rbac.ClusterRoleAggregationController::new),
       new Known("resourcequota-controller", "resourcequota",
-          io.planet.controllers.resourcequota.ResourceQuotaController::new));
+          io.planet.controllers.resourcequota.ResourceQuotaController::new),
+
+      // upstream runs it only when asked (kubeadm does); a planet cluster always has bootstrap tokens
+      new Known("token-cleaner-controller", "tokencleaner", TokenCleaner::new),
+      new Known("root-ca-certificate-publisher-controller", "root-ca-cert-publisher", RootCaCertPublisher::new));
 
   private KnownControllers() {}
 

@@ -123,6 +123,41 @@ class TlsE2E {
     assertThat(dataDir.resolve("pki/kubelet-e2e-node.crt")).exists();
   }
 
+  /** A kubeconfig trusting the cluster CA that presents only a bearer token. */
+  private static Path tokenKubeconfig(String name, String token) throws IOException {
+    return Files.writeString(work.resolve(name + ".kubeconfig"), """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:%d", certificate-authority: "%s"}}]
+        contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]
+        current-context: c
+        users: [{name: u, user: {token: "%s"}}]
+        """.formatted(port, dataDir.resolve("pki/ca.crt"), token));
+  }
+
+  @Test
+  void bootstrapAndServiceAccountTokensAuthenticate() throws Exception {
+    Kubectl.Result created = planet("token", "create", "--kubeconfig", dataDir.resolve("admin.kubeconfig").toString(), "--ttl", "1h");
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    String token = created.stdout().trim();
+    assertThat(token).matches("[a-z0-9]{6}\\.[a-z0-9]{16}");
+    String id = token.substring(0, 6);
+    JsonNode secret = kubectl(dataDir.resolve("admin.kubeconfig")).getJson("secret", "-n", "kube-system",
+        "bootstrap-token-" + id);
+    assertThat(secret.path("type").asText()).isEqualTo("bootstrap.kubernetes.io/token");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kubectl(tokenKubeconfig("join", token))
+        .run("auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}").assertSuccess().stdout())
+        .isEqualTo("system:bootstrap:" + id
+            + " [\"system:bootstrappers\",\"system:bootstrappers:kubeadm:default-node-token\",\"system:authenticated\"]"));
+
+    Kubectl admin = kubectl(dataDir.resolve("admin.kubeconfig"));
+    admin.run("create", "serviceaccount", "e2e-robot", "-n", "default").assertSuccess();
+    String saToken = admin.run("create", "token", "e2e-robot", "-n", "default", "--duration", "15m").assertSuccess().stdout().trim();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kubectl(tokenKubeconfig("robot", saToken))
+        .run("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}").assertSuccess().stdout())
+        .isEqualTo("system:serviceaccount:default:e2e-robot"));
+  }
+
   @Test
   void kubectlWithTheAdminKubeconfig() {
     Kubectl k = kubectl(dataDir.resolve("admin.kubeconfig"));

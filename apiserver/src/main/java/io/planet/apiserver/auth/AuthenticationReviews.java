@@ -10,6 +10,7 @@ import io.planet.api.proto.ProtobufCodec;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Responses;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,12 +68,16 @@ public final class AuthenticationReviews {
     out.set("spec", in.path("spec").deepCopy());
     ObjectNode status = out.putObject("status");
     try {
-      Optional<UserInfo> user = authentication.authenticateToken(token);
-      status.put("authenticated", user.isPresent());
-      user.ifPresent(u -> status.set("user", userInfo(u)));
-      // static tokens are not audience-bound: they are valid for whatever audiences were asked for
-      JsonNode audiences = in.path("spec").path("audiences");
-      if (user.isPresent() && audiences.isArray() && !audiences.isEmpty()) status.set("audiences", audiences.deepCopy());
+      List<String> audiences = new ArrayList<>();
+      in.path("spec").path("audiences").forEach(a -> audiences.add(a.asText()));
+      Optional<TokenResponse> response = authentication.authenticateToken(token, audiences);
+      status.put("authenticated", response.isPresent());
+      response.ifPresent(r -> status.set("user", userInfo(r.user())));
+      // the audiences asked for that the token is valid for; none asked: the API server's own, not echoed back
+      if (response.isPresent() && !audiences.isEmpty()) {
+        ArrayNode valid = status.putArray("audiences");
+        response.get().audiences().forEach(valid::add);
+      }
     } catch (AuthenticationException e) {
       status.put("authenticated", false);
       status.put("error", e.getMessage());

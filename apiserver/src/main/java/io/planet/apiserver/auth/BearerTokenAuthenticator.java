@@ -40,6 +40,21 @@ public final class BearerTokenAuthenticator implements Authenticator, TokenAuthe
     return Optional.empty();
   }
 
+  @Override
+  public Optional<TokenResponse> authenticateToken(String token, List<String> audiences) throws AuthenticationException {
+    AuthenticationException last = null;
+    for (TokenAuthenticator t : tokens) {
+      try {
+        Optional<TokenResponse> r = t.authenticateToken(token, audiences);
+        if (r.isPresent()) return r;
+      } catch (AuthenticationException e) {
+        last = e;
+      }
+    }
+    if (last != null) throw last;
+    return Optional.empty();
+  }
+
   /** The token of a "Bearer" header (scheme case-insensitive), or null when there is none; split as upstream does. */
   static String token(String header) {
     String[] parts = header.trim().split(" ", 3);

@@ -1,8 +1,15 @@
 package io.planet.apiserver.auth;
 
+import io.planet.apiserver.auth.bootstrap.BootstrapTokenAuthenticator;
+import io.planet.apiserver.auth.serviceaccount.ObjectGetter;
+import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenAuthenticator;
+import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenOptions;
+import io.planet.apiserver.pki.PemFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
 import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -31,10 +38,25 @@ public final class RequestAuthentication {
 
   /** The chain a configuration describes; reads its files now, so a bad file stops the server at start. */
   public static RequestAuthentication from(AuthenticationConfig config, Clock clock) throws IOException {
+    return from(config, clock, null);
+  }
+
+  /**
+   * As {@link #from(AuthenticationConfig, Clock)}, with the objects service-account and bootstrap tokens are checked
+   * against (read at request time only); null leaves those two authenticators out.
+   */
+  public static RequestAuthentication from(AuthenticationConfig config, Clock clock, ObjectGetter objects) throws IOException {
     List<Authenticator> chain = new ArrayList<>();
     if (config.clientCaFile() != null) chain.add(new X509Authenticator(readCertificates(config), clock));
     List<TokenAuthenticator> tokenAuthenticators = new ArrayList<>();
     if (config.tokenAuthFile() != null) tokenAuthenticators.add(TokenFile.read(config.tokenAuthFile()));
+    ServiceAccountTokenOptions sa = config.serviceAccounts();
+    if (sa != null && objects != null) {
+      List<PublicKey> keys = new ArrayList<>();
+      for (Path f : sa.keyFiles()) keys.add(PemFiles.readPublicKey(f));
+      tokenAuthenticators.add(new ServiceAccountTokenAuthenticator(List.of(sa.issuer()), keys, sa.apiAudiences(), objects, clock));
+    }
+    if (config.bootstrapTokens() && objects != null) tokenAuthenticators.add(new BootstrapTokenAuthenticator(objects, clock));
     BearerTokenAuthenticator bearer = new BearerTokenAuthenticator(tokenAuthenticators);
     chain.add(bearer);
     return new RequestAuthentication(chain, bearer, config.anonymousAuth());
@@ -72,6 +94,11 @@ public final class RequestAuthentication {
   /** What TokenReview answers for a token: the user it authenticates as, empty when no authenticator knows it. */
   public Optional<UserInfo> authenticateToken(String token) throws AuthenticationException {
     return tokens.authenticateToken(token).map(RequestAuthentication::authenticated);
+  }
+
+  /** The token's user and the requested audiences it is valid for (TokenReview with spec.audiences). */
+  public Optional<TokenResponse> authenticateToken(String token, List<String> audiences) throws AuthenticationException {
+    return tokens.authenticateToken(token, audiences).map(r -> new TokenResponse(authenticated(r.user()), r.audiences()));
   }
 
   private static UserInfo authenticated(UserInfo u) {

@@ -12,6 +12,7 @@ import io.planet.api.selector.FieldSelector;
 import io.planet.api.selector.LabelSelector;
 import io.planet.apiserver.admission.AdmissionAttributes;
 import io.planet.apiserver.admission.AdmissionChain;
+import io.planet.apiserver.auth.serviceaccount.TokenRequests;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Responses;
 import io.planet.apiserver.registry.DeleteOptions;
@@ -38,6 +39,7 @@ public final class ResourceHandler {
   private final PodPortForward podPortForward;
   private final NodeProxy nodeProxy;
   private final AdmissionChain admission;
+  private TokenRequests tokenRequests;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
     this(registry, stores, watches, features, new AdmissionChain(List.of()), KubeletClientTls.NONE);
@@ -56,6 +58,12 @@ public final class ResourceHandler {
     this.stores = stores;
     this.watches = watches;
     this.features = features;
+  }
+
+  /** Serves serviceaccounts/token with this issuer (none: 404, as an API server without a signing key). */
+  public ResourceHandler withTokenRequests(TokenRequests t) {
+    this.tokenRequests = t;
+    return this;
   }
 
   public void handle(ApiRequest req, ResourcePath p) {
@@ -457,6 +465,12 @@ public final class ResourceHandler {
         ResourceType pdbs = registry.get("policy", "v1", "poddisruptionbudgets").orElseThrow();
         new Eviction(store, stores.apply(pdbs)).evict(p.namespace(), p.name(), eviction);
         Responses.json(req, 201, createdStatus());
+      }
+      case "token" -> {
+        if (tokenRequests == null) throw notFoundPath(req);
+        if (!method.equals("POST")) throw methodNotSupported(method, type);
+        ObjectNode request = features.decodeAny(req, new ArrayList<>());
+        Responses.json(req, 201, tokenRequests.create(p.namespace(), p.name(), request), neg.mediaType(), List.of());
       }
       case "finalize" -> {
         if (!method.equals("PUT")) throw methodNotSupported(method, type);

@@ -4,6 +4,7 @@ import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
 import io.planet.apiserver.auth.AuthenticationConfig;
 import io.planet.apiserver.handlers.KubeletClientTls;
+import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenOptions;
 import io.planet.apiserver.http.ServingTls;
 import io.planet.apiserver.pki.ClusterCertificates;
 import io.planet.apiserver.pki.ClusterPki;
@@ -63,7 +64,9 @@ public final class TestApiServer implements AutoCloseable {
       copyTemplate(pki.dir());
       pki.ensure(new ClusterCertificates(List.of(), base.serviceClusterIpRange(), "cluster.local").specs());
       base = base.withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
-          .withAuthentication(new AuthenticationConfig(pki.caFile(), null, true))
+          .withAuthentication(new AuthenticationConfig(pki.caFile(), null, true)
+              .withServiceAccounts(ServiceAccountTokenOptions.of(pki.serviceAccountKeyFile(), pki.serviceAccountPublicKeyFile()))
+              .withBootstrapTokens(true))
           .withKubeletClient(new KubeletClientTls(pki.certFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT),
               pki.keyFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT), pki.caFile()));
     } else {
