@@ -85,8 +85,8 @@ final class ApiServerCommand implements Callable<Integer> {
       + "comma-separated")
   List<String> disableAdmission = new ArrayList<>();
 
-  @Option(names = "--authorization-mode", defaultValue = "AlwaysAllow", description = "Authorizers in order, comma-separated: "
-      + "AlwaysAllow, AlwaysDeny, Node, RBAC (default: ${DEFAULT-VALUE}; clusters use Node,RBAC)")
+  @Option(names = "--authorization-mode", description = "Authorizers in order, comma-separated: AlwaysAllow, AlwaysDeny, "
+      + "Node, RBAC (default: Node,RBAC; AlwaysAllow with --insecure-http, which authenticates nobody)")
   String authorizationMode;
 
   @Option(names = "--audit-log-path", description = "Write audit events as JSON lines to this file (\"-\" for standard output); no audit log when unset")
@@ -155,7 +155,7 @@ final class ApiServerCommand implements Callable<Integer> {
         Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()), compaction, watchCacheSize,
         Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 64)
         .withAdmission(new AdmissionConfig(enableAdmission, disableAdmission, null))
-        .withAuthorizationMode(authorizationMode)
+        .withAuthorizationMode(authorizationMode != null ? authorizationMode : insecureHttp ? "AlwaysAllow" : "Node,RBAC")
         .withInFlight(new InFlightLimits(maxRequestsInflight, maxMutatingRequestsInflight));
     if (auditLogPath != null && !auditLogPath.isEmpty()) {
       config = config.withAudit(AuditConfig.logTo(auditLogPath).withPolicyFile(auditPolicyFile)
