@@ -18,7 +18,7 @@ final class Phases {
   <T> T run(String what, PhaseBody<T> body) throws Exception {
     long t0 = System.nanoTime();
     T result = body.run();
-    line(what + " (" + seconds(t0) + ")");
+    line(what + (result instanceof String s ? ": " + s : "") + " (" + seconds(t0) + ")");
     return result;
   }
 

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -83,7 +85,7 @@ public final class SingleNodeCluster implements AutoCloseable {
         supervisor.start(new Supervised<>("etcd", () -> EtcdProcess.start(config),
             e -> e.alive() && EtcdProcess.health(config))));
     ClusterPki pki = phases.run("PKI in " + config.pkiDir(), this::pki);
-    supervisor.start(phases.run("API server serving on " + config.apiServerUrl(), () -> apiServer(pki)));
+    phases.run("API server serving on " + config.apiServerUrl(), () -> supervisor.start(apiServer(pki)));
     admin = client(config.adminKubeconfig());
     phases.run("admin kubeconfig " + kubeconfigs(), () -> null);
     // one identity for all controllers (upstream gives each its service account): bound to cluster-admin
@@ -92,16 +94,27 @@ public final class SingleNodeCluster implements AutoCloseable {
         .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
         .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("system:kube-controller-manager")
         .endSubject().build()).serverSideApply();
+    // fabric8's leader elector renews its Lease with PATCH where client-go uses UPDATE, which the bootstrap
+    // system:kube-scheduler role does not allow: grant patch on that one Lease
+    admin.rbac().roles().inNamespace("kube-system").resource(new RoleBuilder().withNewMetadata()
+        .withName("planet:kube-scheduler-lease").withNamespace("kube-system").endMetadata()
+        .addNewRule().withApiGroups("coordination.k8s.io").withResources("leases").withResourceNames("kube-scheduler")
+        .withVerbs("get", "update", "patch").endRule().build()).serverSideApply();
+    admin.rbac().roleBindings().inNamespace("kube-system").resource(new RoleBindingBuilder().withNewMetadata()
+        .withName("planet:kube-scheduler-lease").withNamespace("kube-system").endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "planet:kube-scheduler-lease")
+        .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("system:kube-scheduler")
+        .endSubject().build()).serverSideApply();
     phases.run("scheduler and controller-manager running", () -> {
       supervisor.start(scheduler());
       supervisor.start(controllerManager());
       return null;
     });
     if (config.node()) {
-      phases.run("images: " + importImages(), () -> null);
-      supervisor.start(phases.run("node agent " + config.nodeName() + " registered", this::kubelet));
-      supervisor.start(phases.run("service proxy syncing", this::proxy));
-      supervisor.start(phases.run("cluster DNS " + config.clusterDns() + " serving " + config.clusterDomain(), this::dns));
+      phases.run("images", this::importImages);
+      phases.run("node agent " + config.nodeName() + " registered", () -> supervisor.start(kubelet()));
+      phases.run("service proxy syncing", () -> supervisor.start(proxy()));
+      phases.run("cluster DNS " + config.clusterDns() + " serving " + config.clusterDomain(), () -> supervisor.start(dns()));
       phases.run("node " + config.nodeName() + " Ready", this::awaitReady);
     }
     supervisor.save();
@@ -140,7 +153,8 @@ public final class SingleNodeCluster implements AutoCloseable {
     ApiServerConfig c = new ApiServerConfig(config.etcdEndpoint(), "0.0.0.0", config.ports().apiServer(), nodeIp,
         config.serviceCidr(), 30000, 32767, Duration.ofMinutes(5), 10000, Duration.ofMinutes(1), Duration.ofHours(1),
         true, 64)
-        .withAdmission(AdmissionConfig.DEFAULT.enabling("NodeRestriction"))
+        // ServiceAccount admission adds projected token volumes, which need the TokenRequest API (not served yet)
+        .withAdmission(AdmissionConfig.DEFAULT.enabling("NodeRestriction").disabling("ServiceAccount"))
         .withAuthorizationMode("Node,RBAC")
         .withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
         .withAuthentication(new AuthenticationConfig(pki.caFile(), null, true));
@@ -241,7 +255,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     admin.discovery().v1().endpointSlices().inNamespace("kube-system").resource(new EndpointSliceBuilder().withNewMetadata()
         .withName("kube-dns-" + config.nodeName()).withNamespace("kube-system")
         .addToLabels("kubernetes.io/service-name", "kube-dns")
-        .addToLabels("endpointslice.kubernetes.io/managed-by", "planet.io/start").endMetadata()
+        .addToLabels("endpointslice.kubernetes.io/managed-by", "planet-start").endMetadata()
         .withAddressType("IPv4")
         .addNewEndpoint().withAddresses(nodeIp).withNewConditions().withReady(true).endConditions()
         .withNodeName(config.nodeName()).endEndpoint()

@@ -176,7 +176,8 @@ public final class StartCommand implements Callable<Integer> {
     Path jar = PlanetHome.jar();
     cmd.addAll(List.of("-cp", jar != null ? jar.toString() : System.getProperty("java.class.path"), "io.planet.cli.Planet",
         "start", "--daemon-child"));
-    cmd.addAll(spec.commandLine().getParseResult().originalArgs());
+    List<String> args = spec.commandLine().getParseResult().originalArgs();
+    cmd.addAll(args.subList(args.indexOf("start") + 1, args.size()));
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     System.out.println("planet start: running in the background (pid " + child.pid() + "), log " + log);
