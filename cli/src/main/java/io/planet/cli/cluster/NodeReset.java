@@ -36,6 +36,7 @@ final class NodeReset {
     List<String> pods = podIds();
     stopContainers(grace);
     for (String pod : pods) removeCniRules(pod);
+    removeFirewallRules();
     try {
       new RuncRuntime(new ImageStore(config.dataDir().resolve("images")), config.dataDir(), config.runDir(),
           Path.of("/run/netns")).removeOrphans();
@@ -140,6 +141,51 @@ final class NodeReset {
     } catch (IOException e) {
       log.accept("reset: removing pod " + pod + "'s CNI rules: " + e.getMessage());
     }
+  }
+
+  /**
+   * The firewall plugin's per-pod accept rules in filter CNI-FORWARD name the pod's address only: those in this
+   * cluster's pod CIDR go (the CNI-FORWARD and CNI-ADMIN chains stay: other CNI users on the machine share them).
+   */
+  private void removeFirewallRules() {
+    try {
+      String rules = Commands.run("iptables", "-w", "-t", "filter", "-S", "CNI-FORWARD");
+      for (String line : rules.split("\n")) {
+        if (!line.startsWith("-A CNI-FORWARD ")) continue;
+        List<String> rule = split(line);
+        boolean ours = false;
+        for (String flag : List.of("-s", "-d")) {
+          int i = rule.indexOf(flag);
+          if (i >= 0 && i + 1 < rule.size() && inCidr(rule.get(i + 1), config.clusterCidr())) ours = true;
+        }
+        if (!ours) continue;
+        List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-t", "filter", "-D"));
+        delete.addAll(rule.subList(1, rule.size()));
+        Commands.run(delete);
+      }
+    } catch (IOException e) {
+      // no CNI-FORWARD chain: nothing of ours in it
+    }
+  }
+
+  /** Whether an IPv4 address (a.b.c.d or a.b.c.d/32) lies in {@code cidr}. */
+  static boolean inCidr(String address, String cidr) {
+    try {
+      String[] c = cidr.split("/");
+      int prefix = Integer.parseInt(c[1]);
+      long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
+      return (ipv4(address.split("/")[0]) & mask) == (ipv4(c[0]) & mask);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static long ipv4(String a) {
+    String[] p = a.split("\\.");
+    if (p.length != 4) throw new IllegalArgumentException(a);
+    long v = 0;
+    for (String x : p) v = (v << 8) | Integer.parseInt(x);
+    return v;
   }
 
   /** Arguments of a rule as iptables -S prints it: double quotes group, backslash escapes. */
