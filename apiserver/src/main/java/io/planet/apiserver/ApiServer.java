@@ -3,6 +3,7 @@ package io.planet.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.ssl.SslContext;
 import io.planet.api.ApiException;
 import io.planet.api.Json;
 import io.planet.api.Meta;
@@ -10,6 +11,7 @@ import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
 import io.planet.api.openapi.OpenApiV2Protobuf;
+import io.planet.apiserver.admission.AdmissionChain;
 import io.planet.apiserver.aggregator.AggregatedDiscovery;
 import io.planet.apiserver.aggregator.ApiProxy;
 import io.planet.apiserver.aggregator.ApiServices;
@@ -17,11 +19,33 @@ import io.planet.apiserver.aggregator.AutoRegistration;
 import io.planet.apiserver.aggregator.AvailableConditionController;
 import io.planet.apiserver.aggregator.BackendClients;
 import io.planet.apiserver.aggregator.ServiceResolver;
+import io.planet.apiserver.audit.Auditor;
+import io.planet.apiserver.auth.Authorizer;
+import io.planet.apiserver.auth.node.NodeAuthorizer;
+import io.planet.apiserver.auth.node.NodeGraph;
+import io.planet.apiserver.auth.node.NodeGraphSync;
+import io.planet.apiserver.auth.rbac.AccessReviews;
+import io.planet.apiserver.auth.rbac.AuthorizationModes;
+import io.planet.apiserver.auth.rbac.BootstrapPolicy;
+import io.planet.apiserver.auth.rbac.PolicyIndex;
+import io.planet.apiserver.auth.rbac.PolicySync;
+import io.planet.apiserver.auth.rbac.RbacAuthorizer;
+import io.planet.apiserver.auth.rbac.RequestAuthorization;
+import io.planet.apiserver.auth.AuthenticationFilter;
+import io.planet.apiserver.auth.AuthenticationReviews;
+import io.planet.apiserver.auth.RequestAuthentication;
+import io.planet.apiserver.flowcontrol.InFlightLimiter;
+import io.planet.apiserver.auth.serviceaccount.IssuerDiscovery;
+import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenOptions;
+import io.planet.apiserver.auth.serviceaccount.TokenIssuer;
+import io.planet.apiserver.auth.serviceaccount.TokenRequests;
+import io.planet.apiserver.pki.PemFiles;
 import io.planet.apiserver.handlers.ApiHandler;
 import io.planet.apiserver.handlers.Discovery;
 import io.planet.apiserver.handlers.Features;
 import io.planet.apiserver.handlers.ResourceHandler;
 import io.planet.apiserver.handlers.WatchHandler;
+import io.planet.apiserver.http.Handler;
 import io.planet.apiserver.http.HttpServer;
 import io.planet.apiserver.registry.ServiceAllocations;
 import io.planet.apiserver.registry.Store;
@@ -30,7 +54,10 @@ import io.planet.apiserver.storage.EtcdStorage;
 import io.planet.apiserver.storage.Storage;
 import io.planet.apiserver.storage.StorageException;
 import io.planet.apiserver.storage.WatchCache;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -62,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
   });
   private EtcdStorage storage;
   private HttpServer http;
+  private Auditor auditor;
   private ServiceAllocations services;
   private InetSocketAddress address;
   private ApiServices apiServices;
@@ -70,9 +98,14 @@ public final class ApiServer implements AutoCloseable {
   private AvailableConditionController availability;
   private volatile boolean etcdHealthy = true;
   private volatile boolean closed;
+  private final PolicyIndex rbacPolicy = new PolicyIndex();
+  private PolicySync policySync;
+  private final NodeGraph nodeGraph = new NodeGraph();
+  private NodeGraphSync nodeGraphSync;
 
   public ApiServer(ApiServerConfig config) {
     this.config = config;
+    AccessReviews.register(registry);
   }
 
   public ResourceRegistry registry() {
@@ -84,12 +117,41 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public String url() {
-    return "http://" + address.getHostString() + ":" + address.getPort();
+    return (config.tls() == null ? "http://" : "https://") + address.getHostString() + ":" + address.getPort();
   }
 
   /** Starts everything; throws {@link StartupException} with a one-line reason when it cannot. */
   public ApiServer start() {
+    List<String> modes;
+    try {
+      modes = AuthorizationModes.parse(config.authorizationMode());
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("--authorization-mode: " + e.getMessage());
+    }
+    AdmissionChain admission;
+    try {
+      admission = AdmissionChain.of(config.admission(), this::store);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage());
+    }
     checkPortFree();
+    RequestAuthentication authentication;
+    SslContext ssl;
+    ServiceAccountTokenOptions saOptions = config.authentication().serviceAccounts();
+    TokenIssuer tokenIssuer = null;
+    IssuerDiscovery issuerDiscovery = null;
+    try {
+      authentication = RequestAuthentication.from(config.authentication(), Clock.systemUTC(), this::cachedObject);
+      if (saOptions != null) {
+        tokenIssuer = TokenIssuer.fromFile(saOptions.issuer(), saOptions.signingKeyFile());
+        List<PublicKey> keys = new ArrayList<>();
+        for (java.nio.file.Path f : saOptions.keyFiles()) keys.add(PemFiles.readPublicKey(f));
+        issuerDiscovery = new IssuerDiscovery(saOptions.issuer(), keys);
+      }
+      ssl = config.tls() == null ? null : config.tls().sslContext();
+    } catch (IOException e) {
+      throw new StartupException(e.getMessage());
+    }
     checkEtcdListening();
     storage = new EtcdStorage(config.etcdServers());
     try {
@@ -104,15 +166,58 @@ public final class ApiServer implements AutoCloseable {
     ServerFeatures features = new ServerFeatures(storage, registry);
     features.warmUp();
     WatchHandler watches = new WatchHandler(timers, features, config.bookmarkInterval().toMillis());
-    ResourceHandler resources = new ResourceHandler(registry, this::store, watches, features);
+    ResourceHandler resources;
+    try {
+      resources = new ResourceHandler(registry, this::store, watches, features, admission, config.kubeletClient());
+    } catch (java.io.UncheckedIOException e) {
+      close();
+      throw new StartupException(e.getCause().getMessage());
+    }
+    if (tokenIssuer != null) {
+      resources.withTokenRequests(new TokenRequests(tokenIssuer, saOptions, r -> store("", "v1", r), Clock.systemUTC()));
+    }
     String advertise = config.advertiseAddress().isEmpty() ? config.bindAddress() : config.advertiseAddress();
     Discovery discovery = new Discovery(registry, advertise + ":" + config.port());
     ApiProxy proxy = startAggregator(discovery);
-    http = new HttpServer(new ApiHandler(discovery, resources, features::openApi,
-        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy),
-        config.workerThreads());
+    boolean rbac = modes.contains(AuthorizationModes.RBAC);
+    if (rbac) policySync = new PolicySync(rbacPolicy, this::cacheFor, timers).start();
+    NodeAuthorizer nodeAuthorizer = null;
+    if (modes.contains(AuthorizationModes.NODE)) {
+      nodeGraphSync = new NodeGraphSync(nodeGraph, this::cacheFor, registry.storagePrefixes(), timers).start();
+      nodeAuthorizer = NodeAuthorizer.withDefaults(nodeGraph);
+    }
+    Authorizer authorizer = AuthorizationModes.build(config.authorizationMode(), new RbacAuthorizer(rbacPolicy),
+        nodeAuthorizer);
+    RequestAuthorization authorization = new RequestAuthorization(authorizer,
+        modes.equals(List.of(AuthorizationModes.ALWAYS_ALLOW)), config.testAuthenticator());
+    AccessReviews accessReviews = new AccessReviews(authorizer, rbac ? rbacPolicy : null,
+        modes.contains(AuthorizationModes.ALWAYS_ALLOW), req -> features.decodeAny(req, new ArrayList<>()));
+    ApiHandler api = new ApiHandler(discovery, resources, features::openApi,
+        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy).withAuthorization(authorization, accessReviews);
+    AuthenticationReviews reviews = new AuthenticationReviews(authentication);
+    IssuerDiscovery discoveryDocs = issuerDiscovery;
+    Handler routes = req -> {
+      if (discoveryDocs != null && IssuerDiscovery.serves(req.path())) {
+        authorization.check(req);
+        discoveryDocs.handle(req);
+      } else if (!reviews.handle(req)) {
+        api.handle(req);
+      }
+    };
+    // upstream's order: audit, authentication, (impersonation, authorization in the handler); max in-flight limits
+    // run before a worker is taken, where they cannot block
     try {
-      address = http.start(config.bindAddress(), config.port());
+      auditor = Auditor.start(config.audit());
+    } catch (IOException e) {
+      close();
+      throw new StartupException(e.getMessage());
+    }
+    Handler chain = Auditor.received(auditor,
+        new AuthenticationFilter(authentication, Auditor.authenticated(auditor, routes)));
+    http = new HttpServer(chain, config.workerThreads())
+        .withGate(new InFlightLimiter(config.inFlight(), config.workerThreads()));
+    try {
+      address = http.start(config.bindAddress(), config.port(), ssl);
     } catch (Exception e) {
       close();
       String why = e instanceof java.net.BindException || String.valueOf(e.getMessage()).contains("Address already in use")
@@ -121,6 +226,7 @@ public final class ApiServer implements AutoCloseable {
       throw new StartupException("cannot serve on " + config.bindAddress() + ":" + config.port() + ": " + why);
     }
     bootstrap(advertise);
+    bootstrapPolicy(rbac);
     if (!config.compactionInterval().isZero()) {
       Compactor compactor = new Compactor(storage);
       long ms = config.compactionInterval().toMillis();
@@ -203,6 +309,22 @@ public final class ApiServer implements AutoCloseable {
     });
   }
 
+  /**
+   * A core/v1 object for the token authenticators: from the watch cache, and from etcd only when the cache does not
+   * (yet) hold it, as upstream's token getters fall back to a live lookup.
+   */
+  private ObjectNode cachedObject(String resource, String namespace, String name) {
+    Store s = store("", "v1", resource);
+    ObjectNode cached = s.cache().get(s.key(namespace, name));
+    if (cached != null) return cached;
+    try {
+      return s.get(namespace, name);
+    } catch (ApiException e) {
+      if (e.code() == 404) return null;
+      throw e;
+    }
+  }
+
   Store store(ResourceType type) {
     return stores.computeIfAbsent(type, t -> new Store(t, registry.storageType(t), storage, cacheFor(t.storagePrefix()), hooks));
   }
@@ -212,33 +334,9 @@ public final class ApiServer implements AutoCloseable {
     return store(registry.get(group, version, plural).orElseThrow());
   }
 
-  // ---- hooks: admission and side effects across resources
+  // ---- hooks: side effects across resources
 
   private final Store.Hooks hooks = new Store.Hooks() {
-    @Override
-    public void admit(String verb, ResourceType type, String namespace, ObjectNode obj, ObjectNode old) {
-      if (!verb.equals("create") || !type.namespaced()) return;
-      // NamespaceLifecycle: no new content in missing or terminating namespaces
-      ObjectNode ns = caches.get("namespaces").get("/registry/namespaces/" + namespace);
-      if (ns == null) {
-        Storage.Item item = storage.get("/registry/namespaces/" + namespace);
-        ns = item == null ? null : item.object();
-      }
-      if (ns == null) throw ApiException.notFound("", "namespaces", namespace);
-      if (Meta.isDeleting(ns) || "Terminating".equals(ns.path("status").path("phase").asText())) {
-        ObjectNode details = Json.object();
-        details.put("name", Meta.name(obj));
-        if (!type.group().isEmpty()) details.put("group", type.group());
-        details.put("kind", type.plural());
-        ObjectNode cause = details.putArray("causes").addObject();
-        cause.put("reason", "NamespaceTerminating");
-        cause.put("message", "namespace " + namespace + " is being terminated");
-        cause.put("field", "metadata.namespace");
-        throw new ApiException(403, "Forbidden", type.qualifiedResource() + " \"" + Meta.name(obj)
-            + "\" is forbidden: unable to create new content in namespace " + namespace + " because it is being terminated", details);
-      }
-    }
-
     @Override
     public Runnable beforeCreate(ResourceType type, ObjectNode obj, boolean dryRun) {
       if (isCore(type, "services")) return services.allocate(obj, dryRun);
@@ -475,6 +573,32 @@ public final class ApiServer implements AutoCloseable {
     });
   }
 
+  /**
+   * Upstream's default roles and bindings. With RBAC on they exist before the server is reported started; otherwise
+   * they are created off the startup path, as nothing depends on them.
+   */
+  private void bootstrapPolicy(boolean rbac) {
+    Store roles = store("rbac.authorization.k8s.io", "v1", "clusterroles");
+    Store bindings = store("rbac.authorization.k8s.io", "v1", "clusterrolebindings");
+    Runnable ensure = () -> BootstrapPolicy.load().ensure(roles, bindings);
+    if (rbac) {
+      ensure.run();
+      return;
+    }
+    timers.execute(() -> {
+      try {
+        ensure.run();
+      } catch (RuntimeException e) {
+        if (!closed && !timers.isShutdown()) logger.warn("creating the bootstrap RBAC policy failed: {}", e.toString());
+      }
+    });
+  }
+
+  /** The RBAC objects as the authorizer sees them (kept current only with RBAC in the authorization mode). */
+  public PolicyIndex rbacPolicy() {
+    return rbacPolicy;
+  }
+
   private static void createIfAbsent(Store store, String namespace, ObjectNode obj) {
     try {
       store.get(namespace, Meta.name(obj));
@@ -494,8 +618,11 @@ public final class ApiServer implements AutoCloseable {
     timers.shutdownNow();
     closed = true;
     if (availability != null) availability.close();
+    if (policySync != null) policySync.close();
+    if (nodeGraphSync != null) nodeGraphSync.close();
     if (apiServices != null) apiServices.stop();
     if (http != null) http.close();
+    if (auditor != null) auditor.close();
     for (WatchCache c : caches.values()) c.stop();
     if (storage != null) storage.close();
   }

@@ -1,6 +1,15 @@
 package io.planet.apiserver;
 
+import io.planet.apiserver.admission.AdmissionConfig;
+import io.planet.apiserver.audit.AuditConfig;
+import io.planet.apiserver.auth.AuthenticationConfig;
+import io.planet.apiserver.flowcontrol.InFlightLimits;
+import io.planet.apiserver.auth.UserInfo;
+import io.planet.apiserver.handlers.KubeletClientTls;
+import io.planet.apiserver.http.ApiRequest;
+import io.planet.apiserver.http.ServingTls;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * How an API server runs.
@@ -12,6 +21,17 @@ import java.time.Duration;
  * @param enableGarbageCollector whether deletes add the orphan/foregroundDeletion finalizers a garbage collector honours
  * @param apiServiceAvailabilityPeriod how often every APIService's Available condition is re-checked (upstream: 30 s;
  *     changes trigger checks at once)
+ * @param authorizationMode upstream's --authorization-mode: comma-separated AlwaysAllow, AlwaysDeny, Node, RBAC
+ *     (default AlwaysAllow until authentication is wired)
+ * @param testAuthenticator TEST SEAM ONLY: decides who each request is, overriding authentication; null (the default)
+ *     leaves the user authentication established
+ * @param tls the serving certificate for HTTPS; null serves plain HTTP (development and the test harness only)
+ * @param authentication how requests are authenticated
+ * @param admission upstream's --enable-admission-plugins / --disable-admission-plugins and the PodSecurity
+ *     configuration (default: upstream's default-on plugins)
+ * @param audit the audit log (upstream's --audit-* flags); off by default
+ * @param inFlight upstream's --max-requests-inflight and --max-mutating-requests-inflight (400 and 200)
+ * @param kubeletClient how the API server connects to kubelets (client certificate, kubelet CA)
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -27,14 +47,32 @@ public record ApiServerConfig(
     Duration eventTtl,
     boolean enableGarbageCollector,
     int workerThreads,
-    Duration apiServiceAvailabilityPeriod) {
+    Duration apiServiceAvailabilityPeriod,
+    String authorizationMode,
+    Function<ApiRequest, UserInfo> testAuthenticator,
+    ServingTls tls,
+    AuthenticationConfig authentication,
+    AdmissionConfig admission,
+    AuditConfig audit,
+    InFlightLimits inFlight,
+
+    KubeletClientTls kubeletClient) {
+
+  public ApiServerConfig {
+    if (admission == null) admission = AdmissionConfig.DEFAULT;
+    if (authorizationMode == null) authorizationMode = "AlwaysAllow";
+    if (authentication == null) authentication = AuthenticationConfig.anonymousOnly();
+    if (audit == null) audit = AuditConfig.disabled();
+    if (inFlight == null) inFlight = InFlightLimits.defaults();
+    if (kubeletClient == null) kubeletClient = KubeletClientTls.NONE;
+  }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
       String serviceClusterIpRange, int nodePortMin, int nodePortMax, Duration compactionInterval, int watchCacheSize,
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null, null, null, null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -42,38 +80,125 @@ public record ApiServerConfig(
         Duration.ofMinutes(5), 10_000, Duration.ofMinutes(1), Duration.ofHours(1), false, 64);
   }
 
+  /** A mutable copy: each wither changes one field of it and builds a new config. */
+  private final class Copy {
+    String bindAddress = ApiServerConfig.this.bindAddress;
+    int port = ApiServerConfig.this.port;
+    String serviceClusterIpRange = ApiServerConfig.this.serviceClusterIpRange;
+    Duration compactionInterval = ApiServerConfig.this.compactionInterval;
+    int watchCacheSize = ApiServerConfig.this.watchCacheSize;
+    Duration bookmarkInterval = ApiServerConfig.this.bookmarkInterval;
+    boolean enableGarbageCollector = ApiServerConfig.this.enableGarbageCollector;
+    Duration apiServiceAvailabilityPeriod = ApiServerConfig.this.apiServiceAvailabilityPeriod;
+    String authorizationMode = ApiServerConfig.this.authorizationMode;
+    Function<ApiRequest, UserInfo> testAuthenticator = ApiServerConfig.this.testAuthenticator;
+    ServingTls tls = ApiServerConfig.this.tls;
+    AuthenticationConfig authentication = ApiServerConfig.this.authentication;
+    AdmissionConfig admission = ApiServerConfig.this.admission;
+    AuditConfig audit = ApiServerConfig.this.audit;
+    InFlightLimits inFlight = ApiServerConfig.this.inFlight;
+    KubeletClientTls kubeletClient = ApiServerConfig.this.kubeletClient;
+
+    ApiServerConfig build() {
+      return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin,
+          nodePortMax, compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector,
+          workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication, admission, audit,
+          inFlight, kubeletClient);
+    }
+  }
+
   public ApiServerConfig withPort(int p) {
-    return new ApiServerConfig(etcdServers, bindAddress, p, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+    Copy c = new Copy();
+    c.port = p;
+    return c.build();
   }
 
   public ApiServerConfig withCompaction(Duration d, int cacheSize) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        d, cacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+    Copy c = new Copy();
+    c.compactionInterval = d;
+    c.watchCacheSize = cacheSize;
+    return c.build();
   }
 
   public ApiServerConfig withBookmarkInterval(Duration d) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, d, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+    Copy c = new Copy();
+    c.bookmarkInterval = d;
+    return c.build();
   }
 
   public ApiServerConfig withBindAddress(String a) {
-    return new ApiServerConfig(etcdServers, a, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+    Copy c = new Copy();
+    c.bindAddress = a;
+    return c.build();
   }
 
   public ApiServerConfig withServiceRange(String cidr) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, cidr, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, apiServiceAvailabilityPeriod);
+    Copy c = new Copy();
+    c.serviceClusterIpRange = cidr;
+    return c.build();
   }
 
   public ApiServerConfig withApiServiceAvailabilityPeriod(Duration d) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads, d);
+    Copy c = new Copy();
+    c.apiServiceAvailabilityPeriod = d;
+    return c.build();
   }
 
   public ApiServerConfig withGarbageCollector(boolean enabled) {
-    return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
-        compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enabled, workerThreads, apiServiceAvailabilityPeriod);
+    Copy c = new Copy();
+    c.enableGarbageCollector = enabled;
+    return c.build();
+  }
+
+  public ApiServerConfig withAuthorizationMode(String mode) {
+    Copy c = new Copy();
+    c.authorizationMode = mode;
+    return c.build();
+  }
+
+  /** TEST SEAM ONLY: every request is the user this function returns (see {@code testAuthenticator}). */
+  public ApiServerConfig withTestAuthenticator(Function<ApiRequest, UserInfo> f) {
+    Copy c = new Copy();
+    c.testAuthenticator = f;
+    return c.build();
+  }
+
+  /** Serves HTTPS with this certificate and key. */
+  public ApiServerConfig withTls(ServingTls t) {
+    Copy c = new Copy();
+    c.tls = t;
+    return c.build();
+  }
+
+  public ApiServerConfig withAuthentication(AuthenticationConfig a) {
+    Copy c = new Copy();
+    c.authentication = a;
+    return c.build();
+  }
+
+  /** The admission plugins and their configuration (see {@code admission}). */
+  public ApiServerConfig withAdmission(AdmissionConfig a) {
+    Copy c = new Copy();
+    c.admission = a;
+    return c.build();
+  }
+
+  public ApiServerConfig withAudit(AuditConfig a) {
+    Copy c = new Copy();
+    c.audit = a;
+    return c.build();
+  }
+
+  public ApiServerConfig withInFlight(InFlightLimits l) {
+    Copy c = new Copy();
+    c.inFlight = l;
+    return c.build();
+  }
+
+  /** Upstream's --kubelet-client-certificate/--kubelet-client-key/--kubelet-certificate-authority. */
+  public ApiServerConfig withKubeletClient(KubeletClientTls k) {
+    Copy c = new Copy();
+    c.kubeletClient = k;
+    return c.build();
   }
 }

@@ -4,11 +4,13 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.planet.controllers.KnownControllers;
 import io.planet.controllers.NodeLifecycleController;
+import io.planet.controllers.RootCaCertPublisher;
 import io.planet.controllers.runtime.Controller;
 import io.planet.controllers.runtime.ControllerManager;
 import io.planet.controllers.runtime.LeaderElection;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -69,6 +71,10 @@ final class ControllerManagerCommand implements Callable<Integer> {
       description = "How often the node lifecycle controller looks at each node (default: ${DEFAULT-VALUE})")
   String nodeMonitorPeriod;
 
+  @Option(names = "--root-ca-file",
+      description = "CA bundle (PEM) published as ConfigMap kube-root-ca.crt in every namespace (default: none, nothing published)")
+  Path rootCaFile;
+
   @Override
   public Integer call() {
     Map<String, Function<KubernetesClient, Controller>> selected;
@@ -80,6 +86,9 @@ final class ControllerManagerCommand implements Callable<Integer> {
       Duration monitor = Durations.parse(nodeMonitorPeriod);
       selected.computeIfPresent("node-lifecycle-controller",
           (name, defaults) -> c -> new NodeLifecycleController(c, grace, startupGrace, monitor));
+      String caBundle = readRootCa();
+      selected.computeIfPresent("root-ca-certificate-publisher-controller",
+          (name, defaults) -> c -> new RootCaCertPublisher(c, caBundle));
       election = new LeaderElection(leaderElect, leaseNamespace, leaseName, identity(),
           Durations.parse(leaseDuration), Durations.parse(renewDeadline), Durations.parse(retryPeriod));
     } catch (IllegalArgumentException e) {
@@ -120,6 +129,19 @@ final class ControllerManagerCommand implements Callable<Integer> {
       return 0;
     } catch (Exception e) {
       return 1;
+    }
+  }
+
+  private String readRootCa() {
+    if (rootCaFile == null) return null;
+    try {
+      String pem = Files.readString(rootCaFile);
+      if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+        throw new IllegalArgumentException("--root-ca-file " + rootCaFile + " holds no PEM certificate");
+      }
+      return pem;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--root-ca-file: cannot read " + rootCaFile + ": " + e.getMessage());
     }
   }
 

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.planet.node.kubelet.Kubelet;
 import io.planet.node.kubelet.NodeStatusManager;
 import io.planet.node.kubelet.PodNetworking;
+import io.planet.node.server.KubeletServerConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,28 @@ final class KubeletCommand implements Callable<Integer> {
   @Option(names = "--insecure-registry", description = "registry host[:port] pulled from over plain HTTP (repeatable)")
   List<String> insecure = new ArrayList<>();
 
+  @Option(names = "--tls-cert-file", description = "kubelet API serving certificate (PEM); default: a self-signed one in the data dir")
+  Path tlsCertFile;
+
+  @Option(names = "--tls-private-key-file", description = "key of --tls-cert-file (PEM, PKCS#8)")
+  Path tlsKeyFile;
+
+  @Option(names = "--client-ca-file", description = "CA bundle that client certificates of kubelet API requests are verified "
+      + "against; turns on authentication and authorization (defaults below change with it)")
+  Path clientCaFile;
+
+  @Option(names = "--anonymous-auth", arity = "1", description = "serve kubelet API requests without credentials as "
+      + "system:anonymous (default: true without --client-ca-file, false with it)")
+  Boolean anonymousAuth;
+
+  @Option(names = "--authentication-token-webhook", arity = "0..1", fallbackValue = "true", description = "check bearer "
+      + "tokens with a TokenReview (default: false without --client-ca-file, true with it)")
+  Boolean tokenWebhook;
+
+  @Option(names = "--authorization-mode", description = "AlwaysAllow or Webhook (SubjectAccessReview per request) "
+      + "(default: AlwaysAllow without --client-ca-file, Webhook with it)")
+  String authorizationMode;
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -76,6 +99,13 @@ final class KubeletCommand implements Callable<Integer> {
       System.err.println("planet kubelet: " + e.getMessage());
       return 2;
     }
+    KubeletServerConfig serverConfig;
+    try {
+      serverConfig = serverConfig();
+    } catch (IllegalArgumentException e) {
+      System.err.println("planet kubelet: " + e.getMessage());
+      return 2;
+    }
     KubernetesClient client;
     Kubelet kubelet;
     try {
@@ -88,7 +118,8 @@ final class KubeletCommand implements Callable<Integer> {
           defaults.statusReportInterval());
       Kubelet.Paths paths = new Kubelet.Paths(dataDir, Path.of("/run/planet"), logsDir, Path.of("/run/netns"));
       kubelet = new Kubelet(client, node, paths, Set.copyOf(insecure), Duration.ofSeconds(10), Duration.ofMinutes(5),
-          PodNetworking.cni(client, nodeName, podCidr, dataDir.resolve("cni"), null), port, clusterDns, clusterDomain);
+          PodNetworking.cni(client, nodeName, podCidr, dataDir.resolve("cni"), null), port, clusterDns, clusterDomain)
+          .withServerConfig(serverConfig);
       kubelet.start();
     } catch (KubeClients.UsageException | IOException e) {
       System.err.println("planet kubelet: " + e.getMessage());
@@ -100,6 +131,20 @@ final class KubeletCommand implements Callable<Integer> {
       client.close();
     });
     return 0;
+  }
+
+  /**
+   * The kubelet API's security from the flags: with --client-ca-file the defaults are upstream's KubeletConfiguration
+   * ones (what kubeadm runs: no anonymous, token webhook, Webhook authorization); without it, upstream's command-line
+   * defaults (anonymous, AlwaysAllow). Explicit flags win either way.
+   */
+  KubeletServerConfig serverConfig() {
+    KubeletServerConfig base = clientCaFile == null ? KubeletServerConfig.open()
+        : KubeletServerConfig.secured(tlsCertFile, tlsKeyFile, clientCaFile);
+    return new KubeletServerConfig(tlsCertFile, tlsKeyFile, clientCaFile,
+        anonymousAuth == null ? base.anonymousAuth() : anonymousAuth,
+        tokenWebhook == null ? base.tokenWebhook() : tokenWebhook, null,
+        authorizationMode == null ? base.authorizationMode() : authorizationMode, null, null);
   }
 
   /** key[=value]:Effect, as kubelet's --register-with-taints. */

@@ -1,6 +1,7 @@
 package io.planet.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.planet.node.metrics.KubeletScrapeTls;
 import io.planet.node.metrics.MetricsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,6 +31,13 @@ final class MetricsServerCommand implements Callable<Integer> {
   @Option(names = "--cert-dir", defaultValue = "/var/lib/planet/metrics-server", description = "serving certificate (default: ${DEFAULT-VALUE})")
   Path certDir;
 
+  @Option(names = "--kubelet-insecure-tls", description = "Do not verify kubelets' serving certificates (self-signed ones)")
+  boolean kubeletInsecureTls;
+
+  @Option(names = "--kubelet-certificate-authority", description = "CA kubelets' serving certificates are verified against "
+      + "(default: the kubeconfig's)")
+  Path kubeletCa;
+
   @Override
   public Integer call() {
     Duration every;
@@ -45,7 +53,7 @@ final class MetricsServerCommand implements Callable<Integer> {
       io.fabric8.kubernetes.client.Config config = KubeClients.config(kubeconfig);
       KubeClients.checkReachable(config);
       client = KubeClients.client(config);
-      server = new MetricsServer(client, every).start(new InetSocketAddress(bindAddress, port), certDir);
+      server = new MetricsServer(client, every, new KubeletScrapeTls(kubeletInsecureTls, kubeletCa)).start(new InetSocketAddress(bindAddress, port), certDir);
       server.register(bindAddress);
     } catch (KubeClients.UsageException | IOException e) {
       System.err.println("planet metrics-server: " + e.getMessage());

@@ -1,5 +1,11 @@
 package io.planet.cli;
 
+import io.planet.cli.cluster.EnterCommand;
+import io.planet.cli.cluster.LogsCommand;
+import io.planet.cli.cluster.StartCommand;
+import io.planet.cli.cluster.StatusCommand;
+import io.planet.cli.cluster.StopCommand;
+import io.planet.cli.cluster.VersionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +13,9 @@ import picocli.CommandLine.Command;
 @Command(name = "planet", mixinStandardHelpOptions = true, version = "planet 0.1.0",
     description = "An installable, self-contained Kubernetes environment.",
     subcommands = {ApiServerCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, HollowNodeCommand.class,
-        KubeletCommand.class, ProxyCommand.class, DnsCommand.class, MetricsServerCommand.class, ImageCommand.class})
+        KubeletCommand.class, ProxyCommand.class, DnsCommand.class, MetricsServerCommand.class, ImageCommand.class,
+        CertsCommand.class, TokenCommand.class, StartCommand.class, StopCommand.class, StatusCommand.class,
+        LogsCommand.class, EnterCommand.class, VersionCommand.class})
 public final class Planet implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -4,10 +4,10 @@ import java.io.PrintStream;
 import java.util.List;
 
 /** Plain-text tables as kubectl prints them: left-aligned columns, three spaces apart. */
-final class Tables {
+public final class Tables {
   private Tables() {}
 
-  static void print(List<String[]> rows, PrintStream out) {
+  public static void print(List<String[]> rows, PrintStream out) {
     int cols = rows.get(0).length;
     int[] width = new int[cols];
     for (String[] r : rows) {

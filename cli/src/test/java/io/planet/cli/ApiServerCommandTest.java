@@ -5,13 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** `planet apiserver` refuses to start with a one-line reason and a non-zero exit. */
 class ApiServerCommandTest {
 
+  @TempDir static Path dataDir;
+
+  /**
+   * Plain HTTP: these runs are about start-up errors, which must be one line, and the PKI a first TLS start creates
+   * logs what it issued. A run still never touches /var/lib/planet.
+   */
   private static String[] run(String... args) {
+    args = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+        java.util.stream.Stream.of("--insecure-http", "--data-dir", dataDir.toString())).toArray(String[]::new);
     StringWriter err = new StringWriter();
     java.io.PrintStream oldErr = System.err;
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();

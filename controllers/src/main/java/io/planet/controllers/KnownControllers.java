@@ -32,7 +32,15 @@ public final class KnownControllers {
       new Known("node-ipam-controller", "nodeipam", NodeIpamController::withDefaults),
       new Known("node-lifecycle-controller", "nodelifecycle", NodeLifecycleController::withDefaults),
       new Known("taint-eviction-controller", "tainteviction", TaintEvictionController::new),
-      new Known("horizontal-pod-autoscaler-controller", "horizontalpodautoscaling", HorizontalPodAutoscalerController::new));
+      new Known("horizontal-pod-autoscaler-controller", "horizontalpodautoscaling", HorizontalPodAutoscalerController::new),
+      new Known("clusterrole-aggregation-controller", "clusterrole-aggregation",
+          io.planet.controllers.rbac.ClusterRoleAggregationController::new),
+      new Known("resourcequota-controller", "resourcequota",
+          io.planet.controllers.resourcequota.ResourceQuotaController::new),
+
+      // upstream runs it only when asked (kubeadm does); a planet cluster always has bootstrap tokens
+      new Known("token-cleaner-controller", "tokencleaner", TokenCleaner::new),
+      new Known("root-ca-certificate-publisher-controller", "root-ca-cert-publisher", RootCaCertPublisher::new));
 
   private KnownControllers() {}
 

@@ -5,11 +5,11 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.Map;
 
 /** Label selector matching (metav1.LabelSelector and the plain map selectors of older kinds). */
-final class Selectors {
+public final class Selectors {
   private Selectors() {}
 
   /** A null selector selects nothing; an empty one selects everything (as upstream's LabelSelectorAsSelector). */
-  static boolean matches(LabelSelector selector, Map<String, String> labels) {
+  public static boolean matches(LabelSelector selector, Map<String, String> labels) {
     if (selector == null) return false;
     Map<String, String> l = labels == null ? Map.of() : labels;
     if (selector.getMatchLabels() != null) {

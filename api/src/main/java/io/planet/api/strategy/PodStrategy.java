@@ -46,7 +46,6 @@ public final class PodStrategy implements ResourceStrategy {
     }
     // the Priority admission plugin: no priorityClassName means priority 0
     if (!spec.has("priority") && Trees.str(spec, "priorityClassName").isEmpty()) spec.put("priority", 0);
-    DefaultTolerationSeconds.admit(spec);
   }
 
   @Override

@@ -12,45 +12,6 @@ import org.junit.jupiter.api.Test;
 
 class DefaultsTest {
   @Test
-  void newPodsTolerateNotReadyAndUnreachableNodesForFiveMinutes() {
-    ObjectNode plain = yaml("""
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web, namespace: default}
-        spec: {containers: [{name: c, image: busybox}]}
-        """);
-    assertThat(create(type("", "v1", "pods"), plain)).isEmpty();
-    assertThat(plain.at("/spec/tolerations").toString()).isEqualTo(Json.parse("""
-        [{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},
-         {"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]
-        """).toString());
-
-    // a pod that already tolerates unreachable (here: for 2 s) keeps its own; an empty key tolerates every taint
-    ObjectNode own = yaml("""
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web, namespace: default}
-        spec:
-          containers: [{name: c, image: busybox}]
-          tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}]
-        """);
-    assertThat(create(type("", "v1", "pods"), own)).isEmpty();
-    assertThat(own.at("/spec/tolerations").size()).isEqualTo(2);
-    assertThat(own.at("/spec/tolerations/0/tolerationSeconds").asInt()).isEqualTo(2);
-    assertThat(own.at("/spec/tolerations/1/key").asText()).isEqualTo("node.kubernetes.io/not-ready");
-    ObjectNode all = yaml("""
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web, namespace: default}
-        spec:
-          containers: [{name: c, image: busybox}]
-          tolerations: [{operator: Exists}]
-        """);
-    assertThat(create(type("", "v1", "pods"), all)).isEmpty();
-    assertThat(all.at("/spec/tolerations").size()).isEqualTo(1);
-  }
-
-  @Test
   void podSpecDefaultsAsUpstream() {
     ObjectNode pod = yaml("""
         apiVersion: v1

@@ -24,6 +24,8 @@ public final class ApiHandler implements Handler {
   private final Supplier<byte[]> openApiV2Protobuf;
   private final BooleanSupplier etcdHealthy;
   private final ApiProxy proxy;
+  private io.planet.apiserver.auth.rbac.RequestAuthorization authorization;
+  private io.planet.apiserver.auth.rbac.AccessReviews accessReviews;
 
   public ApiHandler(Discovery discovery, ResourceHandler resources, Function<String, ObjectNode> openApi,
       Supplier<byte[]> openApiV2Protobuf, BooleanSupplier etcdHealthy) {
@@ -41,8 +43,17 @@ public final class ApiHandler implements Handler {
     this.etcdHealthy = etcdHealthy;
   }
 
+  /** Authorizes every request before routing it, and serves the authorization.k8s.io reviews. */
+  public ApiHandler withAuthorization(io.planet.apiserver.auth.rbac.RequestAuthorization authorization,
+      io.planet.apiserver.auth.rbac.AccessReviews accessReviews) {
+    this.authorization = authorization;
+    this.accessReviews = accessReviews;
+    return this;
+  }
+
   @Override
   public void handle(ApiRequest req) {
+    if (authorization != null) authorization.check(req);
     String path = req.path();
     if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
     switch (path) {
@@ -116,6 +127,10 @@ public final class ApiHandler implements Handler {
     }
     ResourcePath rp = ResourcePath.parse(path);
     if (rp == null) throw ResourceHandler.notFoundPath(req);
+    if (accessReviews != null && io.planet.apiserver.auth.rbac.AccessReviews.serves(rp)) {
+      accessReviews.handle(req, rp);
+      return;
+    }
     resources.handle(req, rp);
   }
 

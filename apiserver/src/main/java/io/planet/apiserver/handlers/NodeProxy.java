@@ -6,18 +6,19 @@ import io.planet.apiserver.http.ApiRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 
 /**
  * {@code nodes/{name}/proxy/{path}}: the request (GET, HEAD, POST, PUT, PATCH, DELETE with its body) forwarded to
  * the node's kubelet API and its answer streamed back, status and content type included.
  */
 final class NodeProxy {
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .sslContext(Kubelets.sslContext()).build();
+  private final Kubelets kubelets;
+
+  NodeProxy(Kubelets kubelets) {
+    this.kubelets = kubelets;
+  }
 
   void serve(ApiRequest req, ObjectNode node, String path) {
     String query = req.uri().contains("?") ? req.uri().substring(req.uri().indexOf('?')) : "";
@@ -30,7 +31,7 @@ final class NodeProxy {
     if (!req.accept().isEmpty()) b.header("Accept", req.accept());
     HttpResponse<InputStream> r;
     try {
-      r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      r = kubelets.http(node).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new ApiException(503, "ServiceUnavailable", "error trying to reach the kubelet of node "
           + node.path("metadata").path("name").asText() + ": " + e.getMessage());

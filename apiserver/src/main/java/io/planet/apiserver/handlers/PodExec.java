@@ -18,11 +18,9 @@ import io.planet.apiserver.http.WebSockets;
 import io.planet.apiserver.registry.Store;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,8 +36,11 @@ import java.util.concurrent.TimeoutException;
 final class PodExec {
   static final String PROTOCOLS = "v5.channel.k8s.io,v4.channel.k8s.io";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .sslContext(Kubelets.sslContext()).build();
+  private final Kubelets kubelets;
+
+  PodExec(Kubelets kubelets) {
+    this.kubelets = kubelets;
+  }
 
   void serve(ApiRequest req, ObjectNode pod, Store nodes) {
     serve(req, pod, nodes, "exec");
@@ -81,8 +82,9 @@ final class PodExec {
     }
     Channel client = req.ctx().channel();
     Relay relay = new Relay(client);
+    FromKubelet fromKubelet = new FromKubelet(client);
     try {
-      relay.kubelet = http.newWebSocketBuilder().subprotocols(protocol).buildAsync(uri, new FromKubelet(client))
+      relay.kubelet = kubelets.http(node).newWebSocketBuilder().subprotocols(protocol).buildAsync(uri, fromKubelet)
           .get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -91,7 +93,12 @@ final class PodExec {
       throw new ApiException(503, "ServiceUnavailable", "error dialing backend: "
           + (e.getCause() == null ? e : e.getCause()).getMessage());
     }
-    if (WebSockets.upgrade(req, protocol, relay) == null) relay.kubelet.sendClose(WebSocket.NORMAL_CLOSURE, "");
+    if (WebSockets.upgrade(req, protocol, relay) == null) {
+      fromKubelet.upgraded.completeExceptionally(new IllegalStateException("no WebSocket handshake"));
+      relay.kubelet.sendClose(WebSocket.NORMAL_CLOSURE, "");
+    } else {
+      fromKubelet.upgraded.complete(null);
+    }
   }
 
   /** The first protocol the client offers that we speak (as a WebSocket server chooses). */
@@ -137,13 +144,36 @@ final class PodExec {
     }
   }
 
-  /** Frames from the kubelet go to the client, whole messages at a time. */
+  /**
+   * Frames from the kubelet go to the client, whole messages at a time and in order. A quick command's output (even
+   * its Status and close) can arrive before the client's 101 is out: writes wait for {@code upgraded}, chained one
+   * after the other so they keep their order.
+   */
   private static final class FromKubelet implements WebSocket.Listener {
     private final Channel client;
+    final CompletableFuture<Void> upgraded = new CompletableFuture<>();
+    /** The last queued write; listener calls are serialized, so only one thread extends the chain at a time. */
+    private CompletableFuture<Void> tail = upgraded;
     private ByteBuf partial = Unpooled.buffer();
 
     FromKubelet(Channel client) {
       this.client = client;
+    }
+
+    private CompletableFuture<Void> write(Object frame, boolean close) {
+      CompletableFuture<Void> sent = new CompletableFuture<>();
+      tail = tail.thenCompose(x -> {
+        var f = client.writeAndFlush(frame);
+        if (close) f.addListener(ChannelFutureListener.CLOSE);
+        f.addListener(done -> sent.complete(null));
+        return sent;
+      });
+      tail.exceptionally(e -> {
+        io.netty.util.ReferenceCountUtil.release(frame);
+        sent.complete(null);
+        return null;
+      });
+      return sent;
     }
 
     @Override
@@ -152,8 +182,7 @@ final class PodExec {
       if (last) {
         ByteBuf message = partial;
         partial = Unpooled.buffer();
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        client.writeAndFlush(new BinaryWebSocketFrame(message)).addListener(f -> sent.complete(null));
+        CompletableFuture<Void> sent = write(new BinaryWebSocketFrame(message), false);
         ws.request(1);
         return sent;
       }
@@ -163,7 +192,7 @@ final class PodExec {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      client.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+      write(new CloseWebSocketFrame(1000, ""), true);
       return null;
     }
 

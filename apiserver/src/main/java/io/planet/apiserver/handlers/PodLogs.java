@@ -18,28 +18,25 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.TrustManager;
 
 /**
  * {@code pods/log}: validates the container and options as upstream's log REST does, finds the pod's node and
- * streams the log from that node's kubelet API ({@code /containerLogs}). Like kube-apiserver without
- * --kubelet-certificate-authority, the kubelet's serving certificate is not verified.
+ * streams the log from that node's kubelet API ({@code /containerLogs}), connecting as {@link Kubelets} does.
  */
 final class PodLogs {
   static final List<String> OPTIONS = List.of("follow", "previous", "tailLines", "sinceSeconds", "sinceTime",
       "timestamps", "limitBytes", "insecureSkipTLSVerifyBackend");
 
-  private final HttpClient http;
+  private final Kubelets kubelets;
 
-  PodLogs() {
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(Kubelets.sslContext()).build();
+  PodLogs(Kubelets kubelets) {
+    this.kubelets = kubelets;
   }
 
   void serve(ApiRequest req, ObjectNode pod, Store nodes) {
@@ -62,7 +59,7 @@ final class PodLogs {
         + ns + "/" + name + "/" + container + query);
     HttpResponse<InputStream> r;
     try {
-      r = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      r = kubelets.http(node).send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new ApiException(503, "ServiceUnavailable", "cannot reach the kubelet on node " + nodeName + " (" + uri.getHost()
           + ":" + port + "): " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -78,6 +75,9 @@ final class PodLogs {
         text = "HTTP " + r.statusCode();
       }
       if (r.statusCode() == 400 || r.statusCode() == 404) throw ApiException.badRequest(text);
+      // the kubelet refused the API server's own credentials: upstream words it so
+      if (r.statusCode() == 401) throw new ApiException(401, "Unauthorized", text + " ( pods/log " + name + ")");
+      if (r.statusCode() == 403) throw new ApiException(403, "Forbidden", text + " ( pods/log " + name + ")");
       throw new ApiException(503, "ServiceUnavailable", "kubelet on node " + nodeName + ": " + text);
     }
     stream(req, r.body());

@@ -10,6 +10,9 @@ import io.planet.api.ResourceRegistry;
 import io.planet.api.ResourceType;
 import io.planet.api.selector.FieldSelector;
 import io.planet.api.selector.LabelSelector;
+import io.planet.apiserver.admission.AdmissionAttributes;
+import io.planet.apiserver.admission.AdmissionChain;
+import io.planet.apiserver.auth.serviceaccount.TokenRequests;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.http.Responses;
 import io.planet.apiserver.registry.DeleteOptions;
@@ -31,17 +34,36 @@ public final class ResourceHandler {
   private final Function<ResourceType, Store> stores;
   private final WatchHandler watches;
   private final Features features;
-  private final PodLogs podLogs = new PodLogs();
-  private final PodExec podExec = new PodExec();
-  private final NodeProxy nodeProxy = new NodeProxy();
-  private final PriorityAdmission priority;
+  private final PodLogs podLogs;
+  private final PodExec podExec;
+  private final PodPortForward podPortForward;
+  private final NodeProxy nodeProxy;
+  private final AdmissionChain admission;
+  private TokenRequests tokenRequests;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
-    this.priority = new PriorityAdmission(() -> stores.apply(registry.get("scheduling.k8s.io", "v1", "priorityclasses").orElseThrow()));
+    this(registry, stores, watches, features, new AdmissionChain(List.of()), KubeletClientTls.NONE);
+  }
+
+  /** {@code kubeletTls}: how logs, exec, attach, port-forward and node proxy connect to kubelets. */
+  public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features,
+      AdmissionChain admission, KubeletClientTls kubeletTls) {
+    this.admission = admission;
+    Kubelets kubelets = new Kubelets(kubeletTls);
+    this.podLogs = new PodLogs(kubelets);
+    this.podExec = new PodExec(kubelets);
+    this.podPortForward = new PodPortForward(kubelets);
+    this.nodeProxy = new NodeProxy(kubelets);
     this.registry = registry;
     this.stores = stores;
     this.watches = watches;
     this.features = features;
+  }
+
+  /** Serves serviceaccounts/token with this issuer (none: 404, as an API server without a signing key). */
+  public ResourceHandler withTokenRequests(TokenRequests t) {
+    this.tokenRequests = t;
+    return this;
   }
 
   public void handle(ApiRequest req, ResourcePath p) {
@@ -125,6 +147,11 @@ public final class ResourceHandler {
     Boolean sendInitial = req.hasParam("sendInitialEvents") ? req.flag("sendInitialEvents") : null;
     return new ListOptions(labels, fields, Math.max(limit, 0), req.param("continue"), req.param("resourceVersion"),
         req.param("resourceVersionMatch"), req.flag("allowWatchBookmarks"), timeout, sendInitial);
+  }
+
+  /** The write's options with the admission chain bound to the request's user; Warning headers go to {@code warnings}. */
+  WriteOptions writeOptions(ApiRequest req, List<String> warnings) {
+    return writeOptions(req).withAdmission(admission.forRequest(req.user(), warnings));
   }
 
   WriteOptions writeOptions(ApiRequest req) {
@@ -232,22 +259,21 @@ public final class ResourceHandler {
 
   private void create(ApiRequest req, ResourcePath p, ResourceType type, Store store, Negotiation neg) {
     if (!type.verbs().contains("create")) throw methodNotSupported("POST", type);
-    WriteOptions opts = writeOptions(req);
     List<String> warnings = new ArrayList<>();
+    WriteOptions opts = writeOptions(req, warnings);
     ObjectNode obj = body(req, type, opts, warnings);
     checkNamespace(obj, p, type);
     if (type.group().isEmpty() && type.plural().equals("bindings")) {
       bind(req, p.namespace(), Meta.name(obj), obj, opts);
       return;
     }
-    if (type.group().isEmpty() && type.plural().equals("pods")) priority.admit(obj);
     ObjectNode created = store.create(p.namespace(), obj, features.forCreate(type, opts));
     respond(req, 201, type, created, neg, warnings);
   }
 
   private void update(ApiRequest req, ResourcePath p, ResourceType type, Store store, Negotiation neg, String sub) {
-    WriteOptions opts = writeOptions(req);
     List<String> warnings = new ArrayList<>();
+    WriteOptions opts = writeOptions(req, warnings);
     ObjectNode obj = body(req, type, opts, warnings);
     if (!Meta.name(obj).isEmpty() && !Meta.name(obj).equals(p.name())) {
       throw ApiException.badRequest("the name of the object (" + Meta.name(obj) + ") does not match the name on the URL (" + p.name() + ")");
@@ -287,8 +313,8 @@ public final class ResourceHandler {
           + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
           + (type.isCustom() ? "" : ", application/strategic-merge-patch+json"));
     }
-    WriteOptions opts = writeOptions(req);
     List<String> warnings = new ArrayList<>();
+    WriteOptions opts = writeOptions(req, warnings);
     if (ct.startsWith("application/apply-patch")) {
       ObjectNode out = features.serverSideApply(req, p, type, store, opts, sub, warnings);
       respond(req, out.has("_created") ? 201 : 200, type, strip(out), neg, warnings);
@@ -312,6 +338,9 @@ public final class ResourceHandler {
 
   private void delete(ApiRequest req, ResourcePath p, ResourceType type, Store store, Negotiation neg) {
     DeleteOptions o = deleteOptions(req);
+    List<String> warnings = new ArrayList<>();
+    admission.admit(req.user(), AdmissionAttributes.DELETE, type, p.namespace(), p.name(), "",
+        store.get(p.namespace(), p.name()), o.dryRun(), warnings);
     Store.DeleteResult r = store.delete(p.namespace(), p.name(), o);
     int code = !r.deleted() && Boolean.FALSE.equals(o.orphanDependents()) ? 202 : 200;
     if (r.deleted() && !features.returnsDeletedObject(type)) {
@@ -325,10 +354,10 @@ public final class ResourceHandler {
       if (!type.group().isEmpty()) d.put("group", type.group());
       d.put("kind", type.plural());
       d.put("uid", Meta.uid(r.object()));
-      Responses.json(req, code, status, neg.mediaType(), List.of());
+      Responses.json(req, code, status, neg.mediaType(), warnings);
       return;
     }
-    respond(req, code, type, r.object(), neg, List.of());
+    respond(req, code, type, r.object(), neg, warnings);
   }
 
   DeleteOptions deleteOptions(ApiRequest req) {
@@ -431,9 +460,17 @@ public final class ResourceHandler {
       case "eviction" -> {
         if (!method.equals("POST")) throw methodNotSupported(method, type);
         ObjectNode eviction = features.decodeAny(req, new ArrayList<>());
+        admission.admit(req.user(), AdmissionAttributes.CREATE, type, p.namespace(), p.name(), "eviction",
+            store.get(p.namespace(), p.name()), false, new ArrayList<>());
         ResourceType pdbs = registry.get("policy", "v1", "poddisruptionbudgets").orElseThrow();
         new Eviction(store, stores.apply(pdbs)).evict(p.namespace(), p.name(), eviction);
         Responses.json(req, 201, createdStatus());
+      }
+      case "token" -> {
+        if (tokenRequests == null) throw notFoundPath(req);
+        if (!method.equals("POST")) throw methodNotSupported(method, type);
+        ObjectNode request = features.decodeAny(req, new ArrayList<>());
+        Responses.json(req, 201, tokenRequests.create(p.namespace(), p.name(), request), neg.mediaType(), List.of());
       }
       case "finalize" -> {
         if (!method.equals("PUT")) throw methodNotSupported(method, type);
@@ -473,6 +510,11 @@ public final class ResourceHandler {
         if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
         ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
         podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes), "attach");
+      }
+      case "portforward" -> {
+        if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
+        ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
+        podPortForward.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
       }
       default -> features.connect(req, p, type, store);
     }

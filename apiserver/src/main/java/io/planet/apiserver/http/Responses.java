@@ -86,6 +86,18 @@ public final class Responses {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(e.code()),
         Unpooled.wrappedBuffer(Json.bytes(e.toStatus())));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    if (e.retryAfterSeconds() != null) r.headers().set(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds());
     send(ctx, r, keepAlive);
+  }
+
+  /** A Status error announcing {@code Connection: close}; the caller closes the channel. */
+  static void statusBeforeClose(ChannelHandlerContext ctx, ApiException e) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(e.code()),
+        Unpooled.wrappedBuffer(Json.bytes(e.toStatus())));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+    r.headers().set("Cache-Control", "no-cache, private");
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(r);
   }
 }

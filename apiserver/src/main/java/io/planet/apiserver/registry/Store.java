@@ -43,9 +43,6 @@ public final class Store {
 
   /** Cross-resource checks and side effects the server wires in (admission, allocators, TTLs, GC switch). */
   public interface Hooks {
-    /** Admission on create/update: e.g. namespace lifecycle. */
-    default void admit(String verb, ResourceType type, String namespace, ObjectNode obj, ObjectNode old) {}
-
     /** Before a create is stored (e.g. allocate a cluster IP); returns an undo action. */
     default Runnable beforeCreate(ResourceType type, ObjectNode obj, boolean dryRun) {
       return () -> {};
@@ -345,6 +342,7 @@ public final class Store {
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", Meta.now());
     type.strategy().applyDefaults(type, obj);
+    opts.admission().mutate("CREATE", type, namespace, "", obj, null, opts.dryRun());
     // strategies of kinds that track generation set it to 1; custom resources always do
     type.strategy().prepareForCreate(type, obj);
     meta = Meta.meta(obj);
@@ -357,7 +355,7 @@ public final class Store {
     MetadataValidation.validate(type, obj, errors);
     type.strategy().validate(type, obj, errors);
     if (!errors.isEmpty()) throw invalid(obj, errors);
-    hooks.admit("create", type, namespace, obj, null);
+    opts.admission().validate("CREATE", type, namespace, "", obj, null, opts.dryRun());
     hooks.recordManagedFields(type, null, obj, opts, "");
     String name = Meta.name(obj);
     Runnable undo = hooks.beforeCreate(type, obj, opts.dryRun());
@@ -454,6 +452,7 @@ public final class Store {
       type.strategy().prepareForStatusUpdate(type, obj, old);
     } else {
       type.strategy().applyDefaults(type, obj);
+      opts.admission().mutate("UPDATE", type, namespace, subresource, obj, old, opts.dryRun());
       type.strategy().prepareForUpdate(type, obj, old);
     }
     meta = Meta.meta(obj);
@@ -473,7 +472,7 @@ public final class Store {
     MetadataValidation.validateUpdate(type, obj, old, errors);
     type.strategy().validateUpdate(type, obj, old, errors);
     if (!errors.isEmpty()) throw invalid(obj, errors);
-    hooks.admit("update", type, namespace, obj, old);
+    opts.admission().validate("UPDATE", type, namespace, subresource, obj, old, opts.dryRun());
     hooks.recordManagedFields(type, old, obj, opts, subresource);
     hooks.beforeUpdate(type, obj, old, opts.dryRun());
     return obj;

@@ -23,11 +23,18 @@ import java.util.concurrent.TimeUnit;
 /** A minimal HTTP client for tests: JSON in, status + JSON out, and watch streams as queues of events. */
 public final class ApiClient {
   private final String base;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
 
   public ApiClient(String base) {
+    this(base, null);
+  }
+
+  /** A client for an HTTPS server, with {@code ssl} deciding what it trusts and which certificate it presents. */
+  public ApiClient(String base, javax.net.ssl.SSLContext ssl) {
     this.base = base;
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+    if (ssl != null) b.sslContext(ssl);
+    this.http = b.build();
   }
 
   public record Response(int code, JsonNode body, String text, Map<String, List<String>> headers) {

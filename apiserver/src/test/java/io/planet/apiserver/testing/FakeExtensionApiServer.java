@@ -57,6 +57,8 @@ public final class FakeExtensionApiServer implements AutoCloseable {
   private final Map<String, String> responses = new ConcurrentHashMap<>();
   private final List<BlockingQueue<String>> watches = new CopyOnWriteArrayList<>();
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+  /** Paths whose requests wait until {@link #release()} (slow backends). */
+  private final Map<String, java.util.concurrent.CountDownLatch> held = new ConcurrentHashMap<>();
 
   /**
    * Starts serving {@code /apis/<group>/<version>} with the given resources (APIResource JSON objects).
@@ -143,6 +145,17 @@ public final class FakeExtensionApiServer implements AutoCloseable {
     responses.put(path, json);
   }
 
+  /** Requests of {@code path} wait (at most a minute) until {@link #release()}. */
+  public void hold(String path) {
+    held.put(path, new java.util.concurrent.CountDownLatch(1));
+  }
+
+  /** Lets every held request answer. */
+  public void release() {
+    held.values().forEach(java.util.concurrent.CountDownLatch::countDown);
+    held.clear();
+  }
+
   /** Sends one watch event line to every open watch. */
   public void emit(String eventJson) {
     for (BlockingQueue<String> q : watches) q.add(eventJson);
@@ -182,6 +195,14 @@ public final class FakeExtensionApiServer implements AutoCloseable {
         watch(ex);
         return;
       }
+      java.util.concurrent.CountDownLatch gate = held.get(ex.getRequestURI().getPath());
+      if (gate != null) {
+        try {
+          gate.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       String body = responses.get(ex.getRequestURI().getPath());
       int code = 200;
       if (body == null) {
@@ -219,6 +240,7 @@ public final class FakeExtensionApiServer implements AutoCloseable {
 
   /** Stops listening (the port is closed) and ends open watches. */
   public void stop() {
+    release();
     for (BlockingQueue<String> q : watches) q.add("__END__");
     server.stop(0);
     executor.shutdownNow();

@@ -1,13 +1,17 @@
 package io.planet.node.dns;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 /**
  * One query, one response: names in the cluster domain (and PTR for cluster addresses) are answered
@@ -28,10 +32,27 @@ public final class ClusterDnsHandler implements UnaryOperator<Message> {
     Record question = query.getQuestion();
     if (query.getHeader().getOpcode() != Opcode.QUERY) return error(query, Rcode.NOTIMP);
     if (question == null) return error(query, Rcode.FORMERR);
-    if (zone.contains(question.getName())) return authoritative(query, zone.answer(question.getName(), question.getType()));
+    if (zone.contains(question.getName())) {
+      Message response = authoritative(query, zone.answer(question.getName(), question.getType()));
+      completeCname(response, question.getType());
+      return response;
+    }
     Optional<Answer> reverse = zone.reverse(question.getName(), question.getType());
     if (reverse.isPresent()) return authoritative(query, reverse.get());
     return forwarder == null ? error(query, Rcode.REFUSED) : forwarder.forward(query);
+  }
+
+  /**
+   * An answer ending in a CNAME to a name outside the zone (ExternalName) gets that name's records from the upstream
+   * resolvers appended, as CoreDNS looks the target up: clients expect a complete answer from their recursive server.
+   */
+  private void completeCname(Message response, int qtype) {
+    List<Record> answers = response.getSection(Section.ANSWER);
+    if (forwarder == null || answers.isEmpty() || qtype == Type.CNAME || qtype == Type.ANY) return;
+    if (!(answers.get(answers.size() - 1) instanceof CNAMERecord cname) || zone.contains(cname.getTarget())) return;
+    Message upstream = forwarder.forward(Message.newQuery(Record.newRecord(cname.getTarget(), qtype, DClass.IN)));
+    if (upstream.getRcode() != Rcode.NOERROR) return;
+    for (Record r : upstream.getSection(Section.ANSWER)) response.addRecord(r, Section.ANSWER);
   }
 
   private static Message authoritative(Message query, Answer answer) {

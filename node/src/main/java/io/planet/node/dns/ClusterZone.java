@@ -40,6 +40,8 @@ import org.xbill.DNS.Type;
  */
 public final class ClusterZone {
   static final String SCHEMA_VERSION = "1.1.0";
+  /** CoreDNS's limit on a CNAME chain inside the zone (it stops after 8 records); also ends ExternalName loops. */
+  static final int MAX_CNAME_HOPS = 8;
   private static final Name IN_ADDR_ARPA = Name.fromConstantString("in-addr.arpa.");
 
   private final Name zone;
@@ -66,17 +68,37 @@ public final class ClusterZone {
 
   /** The answer for a name in the zone: records, NODATA (NOERROR, SOA) or NXDOMAIN (with SOA). */
   public Answer answer(Name qname, int qtype) {
+    return answer(qname, qtype, 0);
+  }
+
+  private Answer answer(Name qname, int qtype, int hops) {
     List<String> labels = relativeLabels(qname, zone);
     Optional<List<Record>> records = records(qname, labels);
     if (records.isEmpty()) return new Answer(Rcode.NXDOMAIN, List.of(), List.of(soa()), List.of());
     List<Record> all = records.get();
     List<Record> matching = new ArrayList<>();
     for (Record r : all) {
-      if (r.getType() == Type.CNAME && qtype != Type.CNAME) return new Answer(Rcode.NOERROR, List.of(r), List.of(), List.of());
+      if (r.getType() == Type.CNAME && qtype != Type.CNAME) return chase((CNAMERecord) r, qtype, hops);
       if (qtype == Type.ANY || r.getType() == qtype) matching.add(r);
     }
     if (matching.isEmpty()) return new Answer(Rcode.NOERROR, List.of(), List.of(soa()), List.of());
     return new Answer(Rcode.NOERROR, matching, List.of(), glue(matching));
+  }
+
+  /**
+   * A CNAME (an ExternalName Service) followed within the zone, as CoreDNS does: stub resolvers (glibc, musl) do not
+   * chase a CNAME themselves, so the target's records must come in the same answer. A target outside the zone is
+   * left to the caller, which asks the upstream resolvers.
+   */
+  private Answer chase(CNAMERecord cname, int qtype, int hops) {
+    if (!contains(cname.getTarget()) || hops >= MAX_CNAME_HOPS) {
+      return new Answer(Rcode.NOERROR, List.of(cname), List.of(), List.of());
+    }
+    Answer target = answer(cname.getTarget(), qtype, hops + 1);
+    List<Record> answers = new ArrayList<>();
+    answers.add(cname);
+    answers.addAll(target.answers());
+    return new Answer(target.rcode(), answers, target.authority(), target.additional());
   }
 
   /**

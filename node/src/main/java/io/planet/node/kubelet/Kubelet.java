@@ -3,8 +3,15 @@ package io.planet.node.kubelet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.planet.node.image.ImageStore;
 import io.planet.node.image.RegistryClient;
+import io.netty.handler.ssl.SslContext;
 import io.planet.node.runtime.RuncRuntime;
+import io.planet.node.server.KubeletServer;
+import io.planet.node.server.KubeletServerConfig;
+import io.planet.node.server.KubeletTls;
+import io.planet.node.server.ServingCertificate;
+import io.planet.node.server.auth.KubeletAuth;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,10 +40,11 @@ public final class Kubelet implements AutoCloseable {
   private final ImageStore images;
   private final Set<String> insecureRegistries;
   private PodWorkers workers;
-  private io.planet.node.server.KubeletServer server;
+  private KubeletServer server;
   private final int port;
   private final List<String> clusterDns;
   private final String clusterDomain;
+  private KubeletServerConfig serverConfig = KubeletServerConfig.open();
 
   /** {@code port}: the kubelet API's (10250 upstream; 0 picks a free one, for tests). Pods use the host's resolvers. */
   public Kubelet(KubernetesClient client, NodeStatusManager.Options nodeOptions, Paths paths, Set<String> insecureRegistries,
@@ -66,6 +74,12 @@ public final class Kubelet implements AutoCloseable {
     this.runtime = new RuncRuntime(images, paths.dataDir(), paths.runDir(), paths.netnsDir());
   }
 
+  /** How the kubelet API serves and authorizes (default {@link KubeletServerConfig#open()}); before {@link #start()}. */
+  public Kubelet withServerConfig(KubeletServerConfig config) {
+    this.serverConfig = config;
+    return this;
+  }
+
   public ImageStore images() {
     return images;
   }
@@ -75,6 +89,10 @@ public final class Kubelet implements AutoCloseable {
    * belongs to a pod of this node), then starts running its pods.
    */
   public void start() throws IOException {
+    // certificate and CA files first: a bad one fails the start before anything runs
+    KubeletAuth auth = KubeletAuth.from(serverConfig, nodeOptions.nodeName(), client);
+    SslContext ssl = serverConfig.tlsCertFile() == null ? null
+        : KubeletTls.fromFiles(serverConfig.tlsCertFile(), serverConfig.tlsPrivateKeyFile(), auth.clientAuthorities());
     node.start();
     ImageManager imageManager = new ImageManager(images, new RegistryClient(images, insecureRegistries));
     workers = new PodWorkers(client, runtime, imageManager, networking, new PodWorkers.Options(nodeOptions.nodeName(),
@@ -84,10 +102,15 @@ public final class Kubelet implements AutoCloseable {
     runtime.removeOrphans();
     workers.start();
     String ip = node.host().internalIp();
-    var keyStore = io.planet.node.server.ServingCertificate.loadOrCreate(paths.dataDir().resolve("pki"), nodeOptions.nodeName(),
-        java.util.List.of(ip));
-    server = new io.planet.node.server.KubeletServer(workers).start(new java.net.InetSocketAddress(ip, port), keyStore,
-        io.planet.node.server.ServingCertificate.password(paths.dataDir().resolve("pki")));
+    SummaryProvider summary = new SummaryProvider(nodeOptions.nodeName(), paths.dataDir(), paths.logsDir(), images.root(),
+        runtime, workers::statsTargets);
+    if (ssl == null) {
+      // upstream's kubelet also makes itself a self-signed certificate when given none
+      Path pki = paths.dataDir().resolve("pki");
+      ssl = KubeletTls.fromKeyStore(ServingCertificate.loadOrCreate(pki, nodeOptions.nodeName(), List.of(ip)),
+          ServingCertificate.password(pki), auth.clientAuthorities());
+    }
+    server = new KubeletServer(workers, summary).start(new InetSocketAddress(ip, port), ssl, auth);
     node.setKubeletPort(server.port());
   }
 

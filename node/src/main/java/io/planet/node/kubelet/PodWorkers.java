@@ -823,6 +823,23 @@ public final class PodWorkers implements AutoCloseable {
     return out;
   }
 
+  /** Pods with a sandbox and their running containers, for the stats summary. */
+  List<SummaryProvider.PodTarget> statsTargets() {
+    List<SummaryProvider.PodTarget> out = new ArrayList<>();
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (s.sandbox == null || s.gone) continue;
+        List<SummaryProvider.ContainerTarget> containers = new ArrayList<>();
+        for (ContainerRecord r : s.containers.values()) {
+          if (r.running()) containers.add(new SummaryProvider.ContainerTarget(r.name, r.current.id(), r.startedAt));
+        }
+        out.add(new SummaryProvider.PodTarget(s.namespace, s.name, s.uid, s.startTime, podDir(s), podLogDir(s),
+            list(s.pod.getSpec().getVolumes()), containers));
+      }
+    }
+    return out;
+  }
+
   /** The pods this node runs, as last seen (the kubelet API's /pods). */
   public List<Pod> pods() {
     List<Pod> out = new ArrayList<>();
@@ -870,6 +887,24 @@ public final class PodWorkers implements AutoCloseable {
       }
     }
     throw new LogsUnavailable("pod \"" + pod + "\" not found on this node");
+  }
+
+  /**
+   * The sandbox whose network namespace port-forward connects in; LogsUnavailable ("pod does not exist", the
+   * kubelet's words) when this node runs no such pod, or it has a different UID than {@code uid} (when given).
+   */
+  public PodSandbox portForwardSandbox(String namespace, String pod, String uid) throws LogsUnavailable {
+    for (PodState s : states.values()) {
+      synchronized (s) {
+        if (!namespace.equals(s.namespace) || !pod.equals(s.name) || s.gone) continue;
+        if (uid != null && !uid.isEmpty() && !uid.equals(s.uid)) throw new LogsUnavailable("pod not found");
+        if (s.sandbox == null) {
+          throw new LogsUnavailable("network namespace for sandbox \"" + s.uid + "\" is closed");
+        }
+        return s.sandbox;
+      }
+    }
+    throw new LogsUnavailable("pod does not exist");
   }
 
   public Runc runc() {

@@ -34,9 +34,11 @@ final class Volumes {
   static final int DEFAULT_MODE = 0644;
 
   private final KubernetesClient client;
+  private final ServiceAccountTokens tokens;
 
   Volumes(KubernetesClient client) {
     this.client = client;
+    this.tokens = new ServiceAccountTokens(client, java.time.Clock.systemUTC());
   }
 
   /** A volume that cannot be set up (missing source): the pod waits in ContainerCreating with this message. */
@@ -79,6 +81,7 @@ final class Volumes {
     List<Path> mounts = new ArrayList<>(Mounts.under(podDir));
     mounts.sort((a, b) -> b.toString().compareTo(a.toString()));
     for (Path m : mounts) Commands.run("umount", m.toString());
+    tokens.forget(podDir.getFileName().toString());
   }
 
   List<ContainerSpec.Mount> mounts(Pod pod, Container c, Path podDir) {
@@ -98,7 +101,8 @@ final class Volumes {
     return out;
   }
 
-  private static Path dir(Path podDir, Volume v) {
+  /** Where a volume lives under the pod directory; null for kinds without a directory of their own (hostPath). */
+  static Path dir(Path podDir, Volume v) {
     String type;
     if (v.getEmptyDir() != null) type = "empty-dir";
     else if (v.getConfigMap() != null) type = "configmap";
@@ -131,8 +135,14 @@ final class Volumes {
         } else if (p.getDownwardAPI() != null) {
           downward(pod, p.getDownwardAPI().getItems(), mode, out);
         } else if (p.getServiceAccountToken() != null) {
-          throw new VolumeError("MountVolume.SetUp failed for volume \"" + v.getName()
-              + "\" : serviceAccountToken projections need the TokenRequest API, which this cluster does not serve yet");
+          var t = p.getServiceAccountToken();
+          String token;
+          try {
+            token = tokens.token(pod, t.getAudience(), t.getExpirationSeconds());
+          } catch (VolumeError e) {
+            throw new VolumeError("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : " + e.getMessage());
+          }
+          out.put(t.getPath(), new AtomicWriter.File(token.getBytes(StandardCharsets.UTF_8), mode));
         }
       }
     }

@@ -17,7 +17,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +51,7 @@ public final class MetricsServer implements AutoCloseable {
 
   private final KubernetesClient client;
   private final Duration resolution;
-  private final HttpClient kubelets;
+  private final KubeletClients kubelets;
   private final Map<String, ResourceSample[]> samples = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "metrics-scraper");
@@ -63,10 +62,25 @@ public final class MetricsServer implements AutoCloseable {
   private SharedIndexInformer<Pod> pods;
   private HttpsServer server;
 
+  /** Scrapes kubelets without verifying them or presenting credentials (kubelets with an open API, tests). */
   public MetricsServer(KubernetesClient client, Duration resolution) {
     this.client = client;
     this.resolution = resolution;
-    this.kubelets = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(TrustAll.context()).build();
+    try {
+      this.kubelets = new KubeletClients(null, KubeletScrapeTls.INSECURE);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Scrapes kubelets with the client's credentials (client certificate, bearer token), verifying them as {@code tls}
+   * says; throws when a CA named cannot be read.
+   */
+  public MetricsServer(KubernetesClient client, Duration resolution, KubeletScrapeTls tls) throws IOException {
+    this.client = client;
+    this.resolution = resolution;
+    this.kubelets = new KubeletClients(client.getConfiguration(), tls);
   }
 
   /** Serves on {@code address} (certificate kept in {@code certDir}) and starts scraping. */
@@ -149,9 +163,13 @@ public final class MetricsServer implements AutoCloseable {
         if (addr == null) continue;
         int port = n.getStatus().getDaemonEndpoints() == null || n.getStatus().getDaemonEndpoints().getKubeletEndpoint() == null
             ? 10250 : n.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort();
-        HttpResponse<String> r = kubelets.send(HttpRequest.newBuilder(URI.create("https://" + addr + ":" + port
-            + "/metrics/resource")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) continue;
+        HttpRequest req = kubelets.authorize(HttpRequest.newBuilder(URI.create("https://" + addr + ":" + port
+            + "/metrics/resource")).timeout(Duration.ofSeconds(10))).build();
+        HttpResponse<String> r = kubelets.forNode(name).send(req, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+          log.debug("scraping node {}: HTTP {}: {}", name, r.statusCode(), r.body());
+          continue;
+        }
         ResourceSample s = ResourceSample.parse(r.body());
         samples.compute(name, (k, old) -> old == null ? new ResourceSample[] {null, s} : new ResourceSample[] {old[1], s});
       } catch (IOException | RuntimeException e) {

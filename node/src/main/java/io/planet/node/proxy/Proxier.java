@@ -124,6 +124,11 @@ public final class Proxier implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // keep the last good rules; the next event or resync tries again
       lastApplied = null;
+      if (executor.isShutdown()) {
+        // close() interrupted this sync: the rules stay as they were, nothing to retry
+        log.debug("proxy: sync interrupted by close: {}", e.getMessage());
+        return;
+      }
       log.warn("proxy: sync failed: {}", e.getMessage());
       synchronized (this) {
         if (pending == null || pending.isDone()) {

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One port of one Service as the proxy programs it (upstream's ServicePortName plus the service info it needs):
- * its virtual addresses and the ready endpoints from the Service's EndpointSlices.
+ * its virtual addresses and the endpoints from the Service's EndpointSlices traffic may go to.
  *
  * @param portName the Service port's name ("" for a single unnamed port)
  * @param protocol TCP, UDP or SCTP
@@ -14,7 +14,7 @@ import java.util.List;
 public record ServicePort(String namespace, String name, String portName, String protocol, String clusterIP, int port,
     int nodePort, List<String> externalIPs, int affinitySeconds, List<Endpoint> endpoints) {
 
-  /** A backend: {@code ip:port} of a ready endpoint. */
+  /** A backend: {@code ip:port} of a usable endpoint. */
   public record Endpoint(String ip, int port) {
     @Override
     public String toString() {

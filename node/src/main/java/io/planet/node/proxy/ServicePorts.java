@@ -12,8 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Turns Services and EndpointSlices into the service ports the proxy programs (upstream's ServiceChangeTracker and
@@ -28,7 +28,7 @@ public final class ServicePorts {
 
   private ServicePorts() {}
 
-  /** Every port of every proxied Service, in a stable order, with its ready endpoints. */
+  /** Every port of every proxied Service, in a stable order, with its usable endpoints. */
   public static List<ServicePort> of(Collection<Service> services, Collection<EndpointSlice> slices) {
     Map<String, List<EndpointSlice>> byService = new LinkedHashMap<>();
     for (EndpointSlice s : slices) {
@@ -60,7 +60,7 @@ public final class ServicePorts {
         String portName = p.getName() == null ? "" : p.getName();
         String protocol = p.getProtocol() == null ? "TCP" : p.getProtocol();
         int nodePort = p.getNodePort() == null ? 0 : p.getNodePort();
-        List<ServicePort.Endpoint> eps = readyEndpoints(byService.getOrDefault(ns + "/" + name, List.of()), portName, protocol);
+        List<ServicePort.Endpoint> eps = usableEndpoints(byService.getOrDefault(ns + "/" + name, List.of()), portName, protocol);
         out.add(new ServicePort(ns, name, portName, protocol, spec.getClusterIP(), p.getPort(), nodePort, externalIPs,
             affinity, eps));
       }
@@ -79,10 +79,21 @@ public final class ServicePorts {
   }
 
   /**
-   * The endpoints of the slices' port with this name and protocol whose ready condition is not false (unset means
-   * ready), deduplicated across slices, sorted for stable rules.
+   * The endpoints traffic may go to, as upstream's CategorizeEndpoints for the Cluster traffic policy: the ready ones
+   * (ready unset means ready); when there are none, the serving ones that are terminating, so connections keep
+   * reaching pods shutting down gracefully until they are gone (KEP-1669). Deduplicated across slices, sorted for
+   * stable rules.
    */
-  static List<ServicePort.Endpoint> readyEndpoints(List<EndpointSlice> slices, String portName, String protocol) {
+  static List<ServicePort.Endpoint> usableEndpoints(List<EndpointSlice> slices, String portName, String protocol) {
+    List<ServicePort.Endpoint> ready = endpoints(slices, portName, protocol, c -> c == null || !Boolean.FALSE.equals(c.getReady()));
+    if (!ready.isEmpty()) return ready;
+    // serving unset means: as ready (EndpointConditions); terminating unset means not terminating
+    return endpoints(slices, portName, protocol, c -> c != null && Boolean.TRUE.equals(c.getTerminating())
+        && (c.getServing() != null ? c.getServing() : !Boolean.FALSE.equals(c.getReady())));
+  }
+
+  private static List<ServicePort.Endpoint> endpoints(List<EndpointSlice> slices, String portName, String protocol,
+      Predicate<EndpointConditions> usable) {
     Set<ServicePort.Endpoint> eps = new LinkedHashSet<>();
     for (EndpointSlice s : slices) {
       Integer port = null;
@@ -93,8 +104,7 @@ public final class ServicePorts {
       }
       if (port == null || s.getEndpoints() == null) continue;
       for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e : s.getEndpoints()) {
-        EndpointConditions c = e.getConditions();
-        if (c != null && Objects.equals(c.getReady(), Boolean.FALSE)) continue;
+        if (!usable.test(e.getConditions())) continue;
         if (e.getAddresses() == null || e.getAddresses().isEmpty()) continue;
         eps.add(new ServicePort.Endpoint(e.getAddresses().get(0), port));
       }

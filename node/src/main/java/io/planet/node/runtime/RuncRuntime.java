@@ -465,8 +465,13 @@ public final class RuncRuntime {
     Files.deleteIfExists(sandboxesDir.resolve(sandbox.id() + ".json"));
   }
 
-  static String podCgroup(String podId) {
-    return "/planet/pod" + podId;
+  public static String podCgroup(String podId) {
+    return podsCgroup() + "/pod" + podId;
+  }
+
+  /** The cgroup every pod cgroup is under. */
+  public static String podsCgroup() {
+    return "/planet";
   }
 
   public static String cgroupsPath(String podId, String containerId) {
@@ -547,6 +552,20 @@ public final class RuncRuntime {
 
   public Runc runc() {
     return runc;
+  }
+
+  /** A container's writable layer (its overlay upperdir): what it wrote to its root filesystem. */
+  public Path writableLayer(String id) {
+    return stateDir.resolve(id).resolve("upper");
+  }
+
+  /** The host pid of a started container's init process (from runc's pid file); empty when unknown. */
+  public java.util.OptionalLong pid(String id) {
+    try {
+      return java.util.OptionalLong.of(Long.parseLong(Files.readString(stateDir.resolve(id).resolve("pid")).trim()));
+    } catch (IOException | NumberFormatException e) {
+      return java.util.OptionalLong.empty();
+    }
   }
 
   static void deleteTree(Path p) throws IOException {

@@ -22,7 +22,8 @@ import java.util.concurrent.ExecutorService;
  * One {@code exec} over the Kubernetes remote-command WebSocket protocol ({@code v4.channel.k8s.io} and
  * {@code v5.channel.k8s.io}): each binary message starts with its stream — 0 stdin, 1 stdout, 2 stderr, 3 error
  * (the final Status, with the exit code), 4 resize; v5 adds 255 to close a stream (stdin's EOF). The command runs
- * with {@code runc exec} in the container.
+ * with {@code runc exec} in the container, or for a tty under {@code script} on a pseudo-terminal whose window size
+ * follows the resize stream ({@link TerminalResizer}).
  */
 final class ExecSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   static final byte STDIN = 0;
@@ -35,16 +36,22 @@ final class ExecSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   private final Process process;
   private final OutputStream stdin;
   private final boolean v5;
+  /** Null without a tty: then resize messages have nothing to apply to. */
+  private final TerminalResizer resizer;
 
-  private ExecSession(Process process, boolean v5) {
+  private ExecSession(Process process, boolean v5, TerminalResizer resizer) {
     this.process = process;
     this.stdin = process.getOutputStream();
     this.v5 = v5;
+    this.resizer = resizer;
   }
 
-  /** Starts the command; its output flows once {@link #pump} is called (after the handshake). */
-  static ExecSession start(List<String> runcExec, java.util.Map<String, String> env, boolean wantStdin, boolean v5)
-      throws IOException {
+  /**
+   * Starts the command; its output flows once {@link #pump} is called (after the handshake). With {@code tty}
+   * ({@code runcExec} then runs it on a terminal under {@code script}), resizes are applied on {@code executor}.
+   */
+  static ExecSession start(List<String> runcExec, java.util.Map<String, String> env, boolean wantStdin, boolean v5,
+      boolean tty, java.util.concurrent.Executor executor) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(runcExec);
     if (env != null) {
       pb.environment().clear();
@@ -52,7 +59,7 @@ final class ExecSession extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
     Process p = pb.start();
     if (!wantStdin) p.getOutputStream().close();
-    return new ExecSession(p, v5);
+    return new ExecSession(p, v5, tty ? new TerminalResizer(p, executor) : null);
   }
 
   /** Sends stdout/stderr to the WebSocket, then the final Status on the error stream, then closes. */
@@ -135,10 +142,13 @@ final class ExecSession extends SimpleChannelInboundHandler<WebSocketFrame> {
       } catch (IOException e) {
         // the command does not read stdin any more
       }
+    } else if (stream == RESIZE) {
+      byte[] data = new byte[c.readableBytes()];
+      c.readBytes(data);
+      if (resizer != null) TerminalResizer.parse(data).ifPresent(resizer::resize);
     } else if (v5 && stream == CLOSE && c.isReadable() && c.readByte() == STDIN) {
       stdin.close();
     }
-    // resize: no terminal here (tty is not supported yet)
   }
 
   @Override

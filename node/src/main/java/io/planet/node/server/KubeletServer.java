@@ -27,32 +27,33 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.planet.node.kubelet.PodWorkers;
+import io.planet.node.kubelet.SummaryProvider;
+import io.planet.node.server.auth.KubeletAuth;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kubelet's HTTPS API (port 10250) that the API server proxies to: {@code /healthz} and
+ * The kubelet's HTTPS API (port 10250) that the API server proxies to: {@code /healthz},
  * {@code /containerLogs/{namespace}/{pod}/{container}} with kubectl's log options, streamed (follow keeps the
- * response open until the container exits). Requests are served off the event loop: log streams block on files.
+ * response open until the container exits), {@code /pods}, {@code /metrics/resource}, {@code /stats/summary},
+ * {@code /exec} and {@code /attach}. Requests are served off the event loop: log streams block on files. Each request
+ * is authenticated and authorized first ({@link AuthFilter}) when the server is started with a {@link KubeletAuth}.
  */
 public final class KubeletServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubeletServer.class);
 
   private final PodWorkers pods;
+  private final SummaryProvider summary;
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final ExecutorService streams = Executors.newCachedThreadPool(r -> {
@@ -62,26 +63,23 @@ public final class KubeletServer implements AutoCloseable {
   });
   private Channel channel;
 
-  public KubeletServer(PodWorkers pods) {
+  public KubeletServer(PodWorkers pods, SummaryProvider summary) {
     this.pods = pods;
+    this.summary = summary;
   }
 
-  /** Listens on {@code address} with the key and certificate in {@code keyStore}. */
-  public KubeletServer start(InetSocketAddress address, KeyStore keyStore, char[] password) throws IOException {
-    SslContext ssl;
-    try {
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keyStore, password);
-      ssl = SslContextBuilder.forServer(kmf).protocols("TLSv1.3", "TLSv1.2").build();
-    } catch (GeneralSecurityException e) {
-      throw new IOException("cannot use the kubelet's serving certificate: " + e.getMessage(), e);
-    }
+  /**
+   * Listens on {@code address} with {@code ssl}; every request passes {@code auth} first (null: no checks, for tests
+   * of the API itself).
+   */
+  public KubeletServer start(InetSocketAddress address, SslContext ssl, KubeletAuth auth) throws IOException {
     ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                new Router());
+            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new HttpServerCodec(), new HttpObjectAggregator(1 << 20));
+            if (auth != null) ch.pipeline().addLast(new AuthFilter(auth, streams));
+            ch.pipeline().addLast(new Router());
           }
         });
     try {
@@ -105,6 +103,11 @@ public final class KubeletServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       QueryStringDecoder q = new QueryStringDecoder(req.uri());
       String path = q.path();
+      String[] parts = path.split("/");
+      if ((parts.length == 4 || parts.length == 5) && parts[1].equals("portForward")) {
+        portForward(ctx, req, parts[2], parts[3], parts.length == 5 ? parts[4] : null, q.parameters());
+        return;
+      }
       if (!req.method().equals(HttpMethod.GET)) {
         text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "405: Method Not Allowed");
         return;
@@ -131,7 +134,13 @@ public final class KubeletServer implements AutoCloseable {
         ctx.writeAndFlush(r);
         return;
       }
-      String[] parts = path.split("/");
+      if (path.equals("/stats/summary") || path.equals("/stats/summary/")) {
+        // figures take a few reads and du runs: off the event loop
+        List<String> only = q.parameters().get("only_cpu_and_memory");
+        boolean onlyCpuAndMemory = only != null && only.size() == 1 && only.get(0).equals("true");
+        streams.execute(() -> json(ctx, summary.summary(onlyCpuAndMemory)));
+        return;
+      }
       if (parts.length == 5 && parts[1].equals("containerLogs")) {
         logs(ctx, parts[2], parts[3], parts[4], q.parameters());
         return;
@@ -188,7 +197,7 @@ public final class KubeletServer implements AutoCloseable {
 
   /**
    * {@code /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1}: upgrades to a WebSocket and runs the
-   * command in the container. tty is not supported yet (400).
+   * command in the container; with tty=1 on a terminal that follows the client's window size.
    */
   private void exec(ChannelHandlerContext ctx, FullHttpRequest req, String ns, String pod, String container,
       Map<String, List<String>> params) {
@@ -230,7 +239,7 @@ public final class KubeletServer implements AutoCloseable {
         env = new java.util.LinkedHashMap<>(pods.runtime().environment(id));
         env.putIfAbsent("TERM", "xterm");
       }
-      session = ExecSession.start(runc, env, bool(params, "input"), v5);
+      session = ExecSession.start(runc, env, bool(params, "input"), v5, bool(params, "tty"), streams);
     } catch (IOException e) {
       text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "exec failed: " + e.getMessage());
       return;
@@ -281,9 +290,110 @@ public final class KubeletServer implements AutoCloseable {
     session.pump(ch, bool(params, "output"), bool(params, "error"), bool(params, "tty"), streams);
   }
 
+  /** The WebSocket subprotocols of port-forward: SPDY tunnelled in WebSocket (kubectl ≥ 1.31), channels (fabric8). */
+  static final String PORT_FORWARD_PROTOCOLS = "SPDY/3.1+portforward.k8s.io,v4.channel.k8s.io";
+
+  /**
+   * {@code /portForward/{ns}/{pod}[/{uid}]}: a WebSocket upgrade ({@link #PORT_FORWARD_PROTOCOLS}; without a
+   * subprotocol, channels as upstream) or, as upstream's kubelet, a POST upgrading to raw SPDY/3.1.
+   */
+  private void portForward(ChannelHandlerContext ctx, FullHttpRequest req, String ns, String pod, String uid,
+      Map<String, List<String>> params) {
+    io.planet.node.runtime.PodSandbox sandbox;
+    try {
+      sandbox = pods.portForwardSandbox(ns, pod, uid);
+    } catch (PodWorkers.LogsUnavailable e) {
+      text(ctx, HttpResponseStatus.NOT_FOUND, e.getMessage());
+      return;
+    }
+    Channel ch = ctx.channel();
+    String upgrade = req.headers().get(HttpHeaderNames.UPGRADE, "");
+    if (upgrade.equalsIgnoreCase("websocket") && req.method().equals(HttpMethod.GET)) {
+      io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker hs =
+          new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory("wss://kubelet" + req.uri(),
+              PORT_FORWARD_PROTOCOLS, false, 1 << 20).newHandshaker(req);
+      if (hs == null) {
+        io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
+        return;
+      }
+      String offered = req.headers().get("Sec-WebSocket-Protocol", "");
+      boolean spdy = java.util.Arrays.stream(offered.split(",")).map(String::trim)
+          .anyMatch(p -> p.equals("SPDY/3.1+portforward.k8s.io"));
+      if (spdy) {
+        ch.pipeline().replace(routerName(ch), "pf-tunnel", new WebSocketTunnel());
+        // the 101 is written within this call (on the event loop): the SPDY codec, which takes only SPDY frames
+        // outbound, comes after it and before any tunnelled byte can be read
+        hs.handshake(ch, req);
+        ch.pipeline().addAfter("pf-tunnel", "spdy", new io.netty.handler.codec.spdy.SpdyFrameCodec(
+            io.netty.handler.codec.spdy.SpdyVersion.SPDY_3_1));
+        ch.pipeline().addAfter("spdy", "pf", new SpdyPortForwardSession(sandbox, streams));
+        return;
+      }
+      List<Integer> ports;
+      try {
+        ports = ports(params);
+      } catch (IllegalArgumentException e) {
+        text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        return;
+      }
+      ChannelPortForwardSession session = new ChannelPortForwardSession(sandbox, ports);
+      ch.pipeline().replace(routerName(ch), "pf-frames",
+          new io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator(1 << 20));
+      ch.pipeline().addAfter("pf-frames", "pf", session);
+      hs.handshake(ch, req).addListener(f -> {
+        if (f.isSuccess()) session.start(ch, streams);
+      });
+      return;
+    }
+    if (upgrade.equalsIgnoreCase("SPDY/3.1") && req.method().equals(HttpMethod.POST)) {
+      // upstream's httpstream handshake: the client lists the protocols it speaks, the server answers with one
+      List<String> offered = req.headers().getAll("X-Stream-Protocol-Version").stream()
+          .flatMap(v -> java.util.Arrays.stream(v.split(","))).map(String::trim).filter(v -> !v.isEmpty()).toList();
+      if (!offered.isEmpty() && !offered.contains("portforward.k8s.io")) {
+        text(ctx, HttpResponseStatus.FORBIDDEN, "unable to upgrade: unable to negotiate protocol: client supports "
+            + offered + ", server supports [portforward.k8s.io]");
+        return;
+      }
+      DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      r.headers().set(HttpHeaderNames.UPGRADE, "SPDY/3.1");
+      if (!offered.isEmpty()) r.headers().set("X-Stream-Protocol-Version", "portforward.k8s.io");
+      ctx.writeAndFlush(r);
+      // from here on the connection is the SPDY session
+      ch.pipeline().replace(routerName(ch), "spdy", new io.netty.handler.codec.spdy.SpdyFrameCodec(
+          io.netty.handler.codec.spdy.SpdyVersion.SPDY_3_1));
+      ch.pipeline().addAfter("spdy", "pf", new SpdyPortForwardSession(sandbox, streams));
+      ch.pipeline().remove(HttpObjectAggregator.class);
+      ch.pipeline().remove(HttpServerCodec.class);
+      return;
+    }
+    text(ctx, HttpResponseStatus.BAD_REQUEST, "Upgrade request required");
+  }
+
+  /** {@code ?ports=8080,9090} (repeatable), as upstream parses it. */
+  static List<Integer> ports(Map<String, List<String>> params) {
+    List<String> values = params.getOrDefault("ports", List.of());
+    if (values.isEmpty()) throw new IllegalArgumentException("query parameter \"ports\" is required");
+    List<Integer> out = new java.util.ArrayList<>();
+    for (String v : values) {
+      if (v.isEmpty()) throw new IllegalArgumentException("query parameter \"ports\" cannot be empty");
+      for (String p : v.split(",")) {
+        int port;
+        try {
+          port = Integer.parseInt(p);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("unable to parse \"" + v + "\" as a port: " + e.getMessage());
+        }
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("port \"" + v + "\" must be > 0");
+        out.add(port);
+      }
+    }
+    return out;
+  }
+
   /**
    * A terminal for the command: util-linux {@code script} gives it a pseudo-terminal (echo, line editing, isatty),
-   * merging its output into one stream as a tty does; window resizes are not applied yet.
+   * merging its output into one stream as a tty does; window resizes go to that terminal ({@link TerminalResizer}).
    */
   static java.util.List<String> withTerminal(java.util.List<String> command) {
     StringBuilder quoted = new StringBuilder();
@@ -343,6 +453,14 @@ public final class KubeletServer implements AutoCloseable {
   private static boolean bool(Map<String, List<String>> params, String name) {
     String v = param(params, name);
     return v != null && (v.equals("true") || v.equals("1"));
+  }
+
+  private static void json(ChannelHandlerContext ctx, String body) {
+    DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
   }
 
   private static void text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * The kubelet's self-signed serving certificate (upstream's default without a cluster-signed one): an EC key and
  * certificate for the node's name and addresses, made once with the JDK's keytool and kept in the data directory
- * (0600). Issue 5 replaces it with a certificate from the cluster CA.
+ * (0600). Used when the kubelet is given no --tls-cert-file (a certificate from the cluster CA).
  */
 public final class ServingCertificate {
   private ServingCertificate() {}

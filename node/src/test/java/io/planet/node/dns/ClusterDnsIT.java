@@ -140,6 +140,20 @@ class ClusterDnsIT {
   }
 
   @Test
+  void externalNameOutsideTheZoneIsCompletedUpstream() throws Exception {
+    client.services().inNamespace("default").resource(DnsObjects.externalName("default", "ext", "external.example"))
+        .create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> query("ext.default.svc.cluster.local.", Type.A, false)
+        .getSection(Section.ANSWER).size() == 2);
+    Message m = query("ext.default.svc.cluster.local.", Type.A, false);
+    assertThat(rdata(m, Section.ANSWER)).containsExactly("external.example.", FakeUpstream.EXTERNAL_IP);
+    assertThat(dig("+short", "ext.default.svc.cluster.local", "A")).containsExactly("external.example.", FakeUpstream.EXTERNAL_IP);
+    // asked for the CNAME itself: only the CNAME
+    assertThat(rdata(query("ext.default.svc.cluster.local.", Type.CNAME, false), Section.ANSWER))
+        .containsExactly("external.example.");
+  }
+
+  @Test
   void largeForwardedAnswersComeOverTcp() throws Exception {
     // the upstream's answer is truncated over UDP: the forwarder asks again over TCP, then truncates for a UDP client
     Message udp = query("big.example.", Type.A, false, true);

@@ -91,6 +91,19 @@ class ClusterZoneTest {
   }
 
   @Test
+  void externalNameInsideTheZoneComesWithTheTargetsRecords() {
+    directory.services.add(externalName("default", "alias", "web.default.svc.cluster.local"));
+    directory.services.add(externalName("default", "loop-a", "loop-b.default.svc.cluster.local"));
+    directory.services.add(externalName("default", "loop-b", "loop-a.default.svc.cluster.local"));
+    Answer a = zone.answer(name("alias.default.svc.cluster.local."), Type.A);
+    assertThat(a.rcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(rdata(a.answers())).containsExactly("web.default.svc.cluster.local.", "10.96.0.10");
+    // the chain is cut where CoreDNS cuts it rather than followed for ever
+    assertThat(zone.answer(name("loop-a.default.svc.cluster.local."), Type.A).answers())
+        .hasSize(ClusterZone.MAX_CNAME_HOPS + 1).allMatch(r -> r.getType() == Type.CNAME);
+  }
+
+  @Test
   void podRecordsCarryTheirAddressInTheName() {
     assertThat(rdata(zone.answer(name("10-244-1-9.default.pod.cluster.local."), Type.A).answers())).containsExactly("10.244.1.9");
     assertThat(zone.answer(name("not-an-ip.default.pod.cluster.local."), Type.A).rcode()).isEqualTo(Rcode.NXDOMAIN);

@@ -136,4 +136,26 @@ class ProxyRulesTest {
     assertThat(ports).containsExactly(new ServicePort("default", "web", "http", "TCP", "10.96.0.50", 80, 30080, List.of(),
         10800, List.of(A, B)));
   }
+
+  @Test
+  void withoutReadyEndpointsServingTerminatingOnesStillTakeTraffic() {
+    Service web = new ServiceBuilder().withNewMetadata().withNamespace("default").withName("web").endMetadata()
+        .withNewSpec().withClusterIP("10.96.0.50").addNewPort().withName("http").withProtocol("TCP").withPort(80).endPort()
+        .endSpec().build();
+    EndpointSliceBuilder shuttingDown = new EndpointSliceBuilder().withNewMetadata().withNamespace("default")
+        .withName("web-abc").addToLabels("kubernetes.io/service-name", "web").endMetadata().withAddressType("IPv4")
+        .addNewPort().withName("http").withProtocol("TCP").withPort(8080).endPort()
+        .addNewEndpoint().withAddresses("10.244.1.2").withNewConditions().withReady(false).withServing(true)
+          .withTerminating(true).endConditions().endEndpoint()
+        .addNewEndpoint().withAddresses("10.244.1.7").withNewConditions().withReady(false).withServing(false)
+          .withTerminating(true).endConditions().endEndpoint()
+        .addNewEndpoint().withAddresses("10.244.1.8").withNewConditions().withReady(false).endConditions().endEndpoint();
+    assertThat(ServicePorts.of(List.of(web), List.of(shuttingDown.build())).get(0).endpoints())
+        .as("only the serving terminating endpoint").containsExactly(new ServicePort.Endpoint("10.244.1.2", 8080));
+
+    // once a ready endpoint exists, terminating ones get no new connections
+    EndpointSlice withReady = shuttingDown.addNewEndpoint().withAddresses("10.244.1.3").endEndpoint().build();
+    assertThat(ServicePorts.of(List.of(web), List.of(withReady)).get(0).endpoints())
+        .containsExactly(new ServicePort.Endpoint("10.244.1.3", 8080));
+  }
 }

@@ -1,4 +1,4 @@
-package io.planet.api.strategy;
+package io.planet.apiserver.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,12 +8,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Upstream's DefaultTolerationSeconds admission plugin: a new pod that does not tolerate the not-ready and unreachable
  * NoExecute taints gets tolerations for them with 300 s, so taint eviction waits five minutes before evicting it.
  */
-final class DefaultTolerationSeconds {
+final class DefaultTolerationSeconds implements AdmissionPlugin {
   static final String NOT_READY = "node.kubernetes.io/not-ready";
   static final String UNREACHABLE = "node.kubernetes.io/unreachable";
   static final long SECONDS = 300;
 
-  private DefaultTolerationSeconds() {}
+  @Override
+  public String name() {
+    return AdmissionPlugins.DEFAULT_TOLERATION_SECONDS;
+  }
+
+  @Override
+  public void mutate(AdmissionAttributes a) {
+    if (!a.isPod() || !a.operation().equals(AdmissionAttributes.CREATE)) return;
+    JsonNode spec = a.object().get("spec");
+    if (spec instanceof ObjectNode s) admit(s);
+  }
 
   static void admit(ObjectNode spec) {
     ArrayNode tolerations = spec.has("tolerations") && spec.get("tolerations").isArray()
@@ -30,8 +40,8 @@ final class DefaultTolerationSeconds {
   private static boolean tolerates(ArrayNode tolerations, String key) {
     if (tolerations == null) return false;
     for (JsonNode t : tolerations) {
-      String k = Trees.str(t, "key");
-      String effect = Trees.str(t, "effect");
+      String k = t.path("key").asText("");
+      String effect = t.path("effect").asText("");
       if ((k.equals(key) || k.isEmpty()) && (effect.equals("NoExecute") || effect.isEmpty())) return true;
     }
     return false;

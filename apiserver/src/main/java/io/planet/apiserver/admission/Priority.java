@@ -1,33 +1,46 @@
-package io.planet.apiserver.handlers;
+package io.planet.apiserver.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.ApiException;
 import io.planet.apiserver.registry.ListOptions;
 import io.planet.apiserver.registry.Store;
-import java.util.function.Supplier;
 
 /**
  * Upstream's Priority admission plugin for new pods: {@code spec.priorityClassName} resolves to the class's value in
  * {@code spec.priority} (and its preemptionPolicy); a pod naming no class gets the global default class if there is
  * one; a missing class or a hand-set priority that disagrees is refused with 403.
  */
-final class PriorityAdmission {
-  private final Supplier<Store> priorityClasses;
+final class Priority implements AdmissionPlugin {
+  private final StoreLookup stores;
   /** The global default class as last read, kept a second: like upstream's informer, never a read per pod. */
   private volatile DefaultClass defaultClass;
 
   private record DefaultClass(JsonNode cls, long readAtNanos) {}
 
-  PriorityAdmission(Supplier<Store> priorityClasses) {
-    this.priorityClasses = priorityClasses;
+  Priority(StoreLookup stores) {
+    this.stores = stores;
+  }
+
+  @Override
+  public String name() {
+    return AdmissionPlugins.PRIORITY;
+  }
+
+  private Store priorityClasses() {
+    return stores.store("scheduling.k8s.io", "v1", "priorityclasses");
+  }
+
+  @Override
+  public void mutate(AdmissionAttributes a) {
+    if (a.isPod() && a.operation().equals(AdmissionAttributes.CREATE)) admit(a.object());
   }
 
   private JsonNode globalDefault() {
     DefaultClass d = defaultClass;
     if (d != null && System.nanoTime() - d.readAtNanos() < 1_000_000_000L) return d.cls();
     JsonNode found = null;
-    for (JsonNode c : priorityClasses.get().list("", ListOptions.all()).items()) {
+    for (JsonNode c : priorityClasses().list("", ListOptions.all()).items()) {
       if (c.path("globalDefault").asBoolean(false)) found = c;
     }
     defaultClass = new DefaultClass(found, System.nanoTime());
@@ -41,11 +54,15 @@ final class PriorityAdmission {
     JsonNode cls = null;
     if (name.isEmpty()) {
       cls = globalDefault();
-      if (cls == null) return;
+      if (cls == null) {
+        // no default class: upstream's DefaultPriorityWhenNoDefaultClassExists
+        if (!spec.has("priority") || spec.get("priority").isNull()) spec.put("priority", 0);
+        return;
+      }
       spec.put("priorityClassName", cls.path("metadata").path("name").asText());
     } else {
       try {
-        cls = priorityClasses.get().get("", name);
+        cls = priorityClasses().get("", name);
       } catch (ApiException e) {
         if (e.code() != 404) throw e;
         throw ApiException.forbidden("", "pods", podName, "no PriorityClass with name " + name + " was found");

@@ -1,0 +1,40 @@
+package io.planet.apiserver.admission;
+
+import java.util.List;
+import java.util.Set;
+
+/** The plugins this server has, in upstream's order (mutating then validating runs each in this order). */
+public final class AdmissionPlugins {
+  public static final String NAMESPACE_LIFECYCLE = "NamespaceLifecycle";
+  public static final String LIMIT_RANGER = "LimitRanger";
+  public static final String SERVICE_ACCOUNT = "ServiceAccount";
+  public static final String NODE_RESTRICTION = "NodeRestriction";
+  public static final String POD_SECURITY = "PodSecurity";
+  public static final String PRIORITY = "Priority";
+  public static final String DEFAULT_TOLERATION_SECONDS = "DefaultTolerationSeconds";
+  public static final String RESOURCE_QUOTA = "ResourceQuota";
+
+  /** Upstream's AllOrderedPlugins restricted to the ones implemented here; ResourceQuota is always last. */
+  public static final List<String> ORDER = List.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, NODE_RESTRICTION,
+      POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, RESOURCE_QUOTA);
+
+  /** Upstream's default-on plugins among these: all but NodeRestriction (which kubeadm-style clusters enable). */
+  public static final Set<String> DEFAULT_ON = Set.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, POD_SECURITY,
+      PRIORITY, DEFAULT_TOLERATION_SECONDS, RESOURCE_QUOTA);
+
+  private AdmissionPlugins() {}
+
+  static AdmissionPlugin create(String name, StoreLookup stores, AdmissionConfig config) {
+    return switch (name) {
+      case NAMESPACE_LIFECYCLE -> new NamespaceLifecycle(stores);
+      case LIMIT_RANGER -> new LimitRanger(stores);
+      case SERVICE_ACCOUNT -> new ServiceAccountAdmission(stores);
+      case NODE_RESTRICTION -> new NodeRestriction(stores);
+      case POD_SECURITY -> new PodSecurity(stores, config.podSecurity());
+      case PRIORITY -> new Priority(stores);
+      case DEFAULT_TOLERATION_SECONDS -> new DefaultTolerationSeconds();
+      case RESOURCE_QUOTA -> new ResourceQuota(stores);
+      default -> throw new IllegalArgumentException("admission plugin \"" + name + "\" is unknown");
+    };
+  }
+}

@@ -1,0 +1,262 @@
+package io.planet.cli.cluster;
+
+import io.planet.node.image.ImageStore;
+import io.planet.node.proxy.Proxier;
+import io.planet.node.runtime.Commands;
+import io.planet.node.runtime.Mounts;
+import io.planet.node.runtime.Runc;
+import io.planet.node.runtime.RuncRuntime;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Leaves the machine as it was before the node started: every container stopped (TERM, then KILL after the grace
+ * period), then the pods' masquerade and host-port rules, cgroups, mounts and network namespaces, the IPAM
+ * reservations, the CNI bridge and the service proxy's KUBE- chains. Only this node's objects: its own runc root,
+ * its own pods (by id) and its own bridge.
+ */
+final class NodeReset {
+  private final ClusterConfig config;
+  private final Consumer<String> log;
+
+  NodeReset(ClusterConfig config, Consumer<String> log) {
+    this.config = config;
+    this.log = log;
+  }
+
+  void run(Duration grace) {
+    List<String> pods = podIds();
+    stopContainers(grace);
+    for (String pod : pods) removeCniRules(pod);
+    removeFirewallRules();
+    try {
+      new RuncRuntime(new ImageStore(config.dataDir().resolve("images")), config.dataDir(), config.runDir(),
+          Path.of("/run/netns")).removeOrphans();
+    } catch (IOException e) {
+      log.accept("reset: removing containers and sandboxes: " + e.getMessage());
+    }
+    for (String pod : pods) removeCgroup(RuncRuntime.podCgroup(pod));
+    unmountUnder(config.dataDir());
+    unmountUnder(config.runDir());
+    deleteTree(config.dataDir().resolve("cni").resolve("networks"));
+    try {
+      if (Files.exists(Path.of("/sys/class/net", config.bridge()))) Commands.run("ip", "link", "delete", config.bridge());
+    } catch (IOException e) {
+      log.accept("reset: deleting bridge " + config.bridge() + ": " + e.getMessage());
+    }
+    try {
+      Proxier.cleanup();
+    } catch (IOException e) {
+      log.accept("reset: removing the proxy's iptables chains: " + e.getMessage());
+    }
+  }
+
+  /** Pod sandboxes of this node (directories under {@code <run-dir>/pods}). */
+  List<String> podIds() {
+    Path pods = config.runDir().resolve("pods");
+    if (!Files.isDirectory(pods)) return List.of();
+    try (Stream<Path> s = Files.list(pods)) {
+      return s.map(p -> p.getFileName().toString()).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private void stopContainers(Duration grace) {
+    Runc runc = new Runc(config.runDir().resolve("runc"));
+    List<String> ids;
+    try {
+      if (!Files.isDirectory(runc.root())) return;
+      ids = runc.list();
+    } catch (IOException e) {
+      return;
+    }
+    for (String id : ids) signal(runc, id, "TERM");
+    Instant deadline = Instant.now().plus(grace);
+    while (Instant.now().isBefore(deadline) && !running(runc, ids).isEmpty()) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    List<String> left = running(runc, ids);
+    if (!left.isEmpty()) log.accept("reset: " + left.size() + " container(s) still running after " + grace.toSeconds() + " s: killing");
+    for (String id : left) signal(runc, id, "KILL");
+  }
+
+  private static void signal(Runc runc, String id, String sig) {
+    try {
+      runc.kill(id, sig);
+    } catch (IOException ignored) {
+      // already stopped
+    }
+  }
+
+  private static List<String> running(Runc runc, List<String> ids) {
+    List<String> out = new ArrayList<>();
+    for (String id : ids) {
+      try {
+        if (runc.state(id).map(s -> s.path("status").asText()).filter("running"::equals).isPresent()) out.add(id);
+      } catch (IOException ignored) {
+        // gone
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The bridge plugin's masquerade and portmap's host-port rules carry the comment {@code name: "<net>" id: "<pod>"};
+   * their DEL needs the pod's netns, so with the pods gone they are removed by that comment.
+   */
+  private void removeCniRules(String pod) {
+    String id = "id: \"" + pod + "\"";
+    try {
+      String rules = Commands.run("iptables", "-w", "-t", "nat", "-S");
+      List<String> chains = new ArrayList<>();
+      for (String line : rules.split("\n")) {
+        if (!line.startsWith("-A ") || !line.contains(id)) continue;
+        List<String> rule = split(line);
+        List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-t", "nat", "-D"));
+        delete.addAll(rule.subList(1, rule.size()));
+        Commands.run(delete);
+        int j = rule.indexOf("-j");
+        if (j >= 0 && j + 1 < rule.size() && rule.get(j + 1).startsWith("CNI-") && !rule.get(j + 1).startsWith("CNI-HOSTPORT")) {
+          chains.add(rule.get(j + 1));
+        }
+      }
+      for (String chain : chains) {
+        Commands.run("iptables", "-w", "-t", "nat", "-F", chain);
+        Commands.run("iptables", "-w", "-t", "nat", "-X", chain);
+      }
+    } catch (IOException e) {
+      log.accept("reset: removing pod " + pod + "'s CNI rules: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The firewall plugin's per-pod accept rules in filter CNI-FORWARD name the pod's address only: those in this
+   * cluster's pod CIDR go (the CNI-FORWARD and CNI-ADMIN chains stay: other CNI users on the machine share them).
+   */
+  private void removeFirewallRules() {
+    try {
+      String rules = Commands.run("iptables", "-w", "-t", "filter", "-S", "CNI-FORWARD");
+      for (String line : rules.split("\n")) {
+        if (!line.startsWith("-A CNI-FORWARD ")) continue;
+        List<String> rule = split(line);
+        boolean ours = false;
+        for (String flag : List.of("-s", "-d")) {
+          int i = rule.indexOf(flag);
+          if (i >= 0 && i + 1 < rule.size() && inCidr(rule.get(i + 1), config.clusterCidr())) ours = true;
+        }
+        if (!ours) continue;
+        List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-t", "filter", "-D"));
+        delete.addAll(rule.subList(1, rule.size()));
+        Commands.run(delete);
+      }
+    } catch (IOException e) {
+      // no CNI-FORWARD chain: nothing of ours in it
+    }
+  }
+
+  /** Whether an IPv4 address (a.b.c.d or a.b.c.d/32) lies in {@code cidr}. */
+  static boolean inCidr(String address, String cidr) {
+    try {
+      String[] c = cidr.split("/");
+      int prefix = Integer.parseInt(c[1]);
+      long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
+      return (ipv4(address.split("/")[0]) & mask) == (ipv4(c[0]) & mask);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static long ipv4(String a) {
+    String[] p = a.split("\\.");
+    if (p.length != 4) throw new IllegalArgumentException(a);
+    long v = 0;
+    for (String x : p) v = (v << 8) | Integer.parseInt(x);
+    return v;
+  }
+
+  /** Arguments of a rule as iptables -S prints it: double quotes group, backslash escapes. */
+  static List<String> split(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    boolean any = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\' && i + 1 < line.length()) {
+        cur.append(line.charAt(++i));
+        any = true;
+      } else if (c == '"') {
+        quoted = !quoted;
+        any = true;
+      } else if (c == ' ' && !quoted) {
+        if (any) out.add(cur.toString());
+        cur.setLength(0);
+        any = false;
+      } else {
+        cur.append(c);
+        any = true;
+      }
+    }
+    if (any) out.add(cur.toString());
+    return out;
+  }
+
+  private void removeCgroup(String relative) {
+    Path root = Path.of("/sys/fs/cgroup");
+    List<Path> dirs = new ArrayList<>();
+    if (Files.exists(root.resolve("cgroup.controllers"))) {
+      dirs.add(root.resolve(relative.substring(1)));
+    } else {
+      try (Stream<Path> s = Files.list(root)) {
+        s.forEach(c -> dirs.add(c.resolve(relative.substring(1))));
+      } catch (IOException e) {
+        return;
+      }
+    }
+    for (Path d : dirs) {
+      if (!Files.isDirectory(d)) continue;
+      try (Stream<Path> walk = Files.walk(d)) {
+        // cgroup directories go leaves first; their files cannot (and need not) be deleted
+        for (Path p : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      } catch (IOException e) {
+        log.accept("reset: removing cgroup " + d + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private void unmountUnder(Path dir) {
+    try {
+      if (!Files.isDirectory(dir)) return;
+      // what is mounted below it (volumes, overlays), never the directory itself (data may live on its own disk)
+      Path self = dir.toAbsolutePath().normalize();
+      List<Path> mounts = new ArrayList<>(Mounts.under(dir).stream().filter(m -> !m.equals(self)).toList());
+      mounts.sort(Comparator.comparing(Path::toString).reversed());
+      for (Path m : mounts) Commands.run("umount", "-l", m.toString());
+    } catch (IOException e) {
+      log.accept("reset: unmounting under " + dir + ": " + e.getMessage());
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort: what stays is reported by planet status
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.planet.cli.cluster;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code planet stop}: asks the running cluster to stop (SIGTERM: it stops its pods, components and etcd and resets
+ * the node), waits for it, then checks that nothing is left. The data stays unless {@code --purge}.
+ */
+@Command(name = "stop", mixinStandardHelpOptions = true,
+    description = "Stop the cluster's pods and components and leave nothing running; the data stays unless --purge.")
+public final class StopCommand implements Callable<Integer> {
+  @Option(names = "--run-dir", defaultValue = "/run/planet", description = "(default: ${DEFAULT-VALUE})")
+  Path runDir;
+
+  @Option(names = "--purge", description = "also remove the data directory (etcd data, PKI, images) and admin.kubeconfig")
+  boolean purge;
+
+  @Option(names = "--yes", description = "do not ask before --purge")
+  boolean yes;
+
+  @Option(names = "--timeout", defaultValue = "90", description = "seconds to wait before killing the cluster (default: ${DEFAULT-VALUE})")
+  int timeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    long t0 = System.nanoTime();
+    ClusterConfig config = ClusterConfig.load(runDir.toAbsolutePath().normalize());
+    Optional<ProcessHandle> running = Running.cluster(runDir);
+    if (config == null) {
+      System.out.println("planet stop: no cluster was started with --run-dir " + runDir);
+      return running.isPresent() ? 1 : 0;
+    }
+    if (purge && !yes && !confirm(config)) {
+      System.err.println("planet stop: not purged (nothing was stopped)");
+      return 1;
+    }
+    if (running.isPresent()) {
+      ProcessHandle h = running.get();
+      System.out.println("planet stop: stopping the cluster (pid " + h.pid() + ")");
+      LogFollower log = LogFollower.fromEnd(config.logFile());
+      h.destroy();
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
+      while (h.isAlive() && Instant.now().isBefore(deadline)) {
+        relay(log);
+        Thread.sleep(100);
+      }
+      relay(log);
+      if (h.isAlive()) {
+        System.out.println("planet stop: still running after " + timeoutSeconds + " s: killing it and resetting the node");
+        h.destroyForcibly();
+        h.onExit().get();
+      }
+    } else {
+      System.out.println("planet stop: the cluster is not running; removing anything it left");
+    }
+    // whatever a killed or crashed cluster left: idempotent when the cluster cleaned up itself
+    EtcdProcess.stopLeftover(config);
+    new NodeReset(config, line -> System.out.println("planet stop: " + line)).run(Duration.ofSeconds(10));
+    Files.deleteIfExists(config.pidFile());
+    List<String> left = Leftovers.find(config);
+    if (purge) purge(config);
+    if (!left.isEmpty()) {
+      left.forEach(l -> System.err.println("planet stop: left behind: " + l));
+      return 1;
+    }
+    System.out.println("planet stop: stopped in " + Phases.seconds(t0) + "; nothing left running"
+        + (purge ? "; data removed" : "; data kept in " + config.dataDir() + " (planet start resumes)"));
+    return 0;
+  }
+
+  private static void relay(LogFollower log) throws IOException {
+    for (String line : log.poll()) if (line.startsWith("planet stop:")) System.out.println(line);
+  }
+
+  private static boolean confirm(ClusterConfig config) throws IOException {
+    System.out.print("planet stop: remove " + config.dataDir() + " (etcd data, PKI, images) and " + config.adminKubeconfig()
+        + "? [y/N] ");
+    System.out.flush();
+    String answer = new BufferedReader(new InputStreamReader(System.in)).readLine();
+    return answer != null && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
+  }
+
+  private static void purge(ClusterConfig config) throws IOException {
+    NodeReset.deleteTree(config.dataDir());
+    Files.deleteIfExists(config.adminKubeconfig());
+    Files.deleteIfExists(config.stateFile());
+    System.out.println("planet stop: removed " + config.dataDir() + " and " + config.adminKubeconfig()
+        + (config.userKubeconfig() != null && Files.exists(config.userKubeconfig()) ? " (" + config.userKubeconfig() + " is kept)" : ""));
+  }
+
+  /** What of the cluster is still on the machine after stop. */
+  static final class Leftovers {
+    private Leftovers() {}
+
+    static List<String> find(ClusterConfig config) throws IOException {
+      List<String> out = new ArrayList<>();
+      Running.cluster(config.runDir()).ifPresent(h -> out.add("the cluster process " + h.pid()));
+      EtcdProcess.leftover(config).ifPresent(h -> out.add("etcd process " + h.pid()));
+      for (Path dir : List.of(config.dataDir(), config.runDir())) {
+        Path self = dir.toAbsolutePath().normalize();
+        io.planet.node.runtime.Mounts.under(dir).stream().filter(m -> !m.equals(self)).forEach(m -> out.add("mount " + m));
+      }
+      if (Files.exists(Path.of("/sys/class/net", config.bridge()))) out.add("bridge " + config.bridge());
+      Path pods = config.runDir().resolve("pods");
+      if (Files.isDirectory(pods)) {
+        try (var s = Files.list(pods)) {
+          s.forEach(p -> out.add("pod sandbox " + p.getFileName()));
+        }
+      }
+      return out;
+    }
+  }
+}

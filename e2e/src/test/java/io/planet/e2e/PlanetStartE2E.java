@@ -1,0 +1,166 @@
+package io.planet.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.planet.node.runtime.Commands;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What a new user does first, with the real launcher: {@code bin/planet start} (in the background) gives a Ready node
+ * and a kubeconfig; a Deployment of the bundled busybox image serving HTTP is reached through its Service by DNS
+ * name from another pod; {@code planet status} is healthy; {@code planet stop} leaves no process, mount, network
+ * namespace, bridge or KUBE- chain; {@code planet start} again finds the Deployment. Its own data, run and log
+ * directories, bridge, pod CIDR and ports, so it runs beside other clusters on the machine (root only).
+ */
+@Timeout(600)
+class PlanetStartE2E {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static Path work;
+  static Path planet;
+  static List<String> flags;
+  static String bridge;
+  static Kubectl kubectl;
+  static boolean kubeChainsBefore;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    List<KubectlBinary> installed = KubectlBinaries.installed();
+    Assumptions.assumeFalse(installed.isEmpty(), "no kubectl on PATH");
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "planet start needs root");
+    planet = Path.of("../bin/planet").toAbsolutePath().normalize();
+    Assumptions.assumeTrue(Files.exists(Path.of("../cli/target/planet.jar")), "cli/target/planet.jar is not built");
+    kubeChainsBefore = Commands.run("iptables-save").contains(":KUBE-");
+    work = Files.createTempDirectory("planet-start-e2e-");
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    bridge = "pse" + Long.toHexString(System.nanoTime() & 0xfffffL);
+    int base = 20000 + r.nextInt(0, 400) * 10;
+    flags = List.of("--data-dir", work.resolve("data").toString(), "--run-dir", work.resolve("run").toString(),
+        "--log-dir", work.resolve("log").toString(), "--config-dir", work.resolve("etc").toString(),
+        "--user-kubeconfig", work.resolve("home/.kube/config").toString(), "--node-name", "e2e-node", "--bridge", bridge,
+        "--cluster-cidr", "10." + r.nextInt(200, 250) + ".0.0/16",
+        "--apiserver-port", Integer.toString(base), "--etcd-port", Integer.toString(base + 1),
+        "--etcd-peer-port", Integer.toString(base + 2), "--kubelet-port", Integer.toString(base + 3),
+        "--scheduler-port", Integer.toString(base + 4), "--controller-manager-port", Integer.toString(base + 5));
+    kubectl = new Kubectl(installed.get(0), work.resolve("etc/admin.kubeconfig"), work);
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    if (work == null) return;
+    planet("stop", "--run-dir", work.resolve("run").toString(), "--purge", "--yes");
+    new ProcessBuilder("ip", "link", "del", bridge).start().waitFor();
+    try (Stream<Path> walk = Files.walk(work)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+
+  record Run(int exitCode, String output) {}
+
+  static Run planet(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(planet.toString()));
+    cmd.addAll(List.of(args));
+    // stdout only (status prints JSON there); stderr (warnings, one-line errors) goes to the test's output
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+    System.out.print(out);
+    return new Run(p.exitValue(), out);
+  }
+
+  static Run start() throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("start"));
+    args.addAll(flags);
+    return planet(args.toArray(String[]::new));
+  }
+
+  @Test
+  void startServeStopAndResume() throws Exception {
+    long t0 = System.nanoTime();
+    Run started = start();
+    long startMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(started.exitCode()).as(started.output()).isZero();
+    assertThat(started.output()).contains("planet start: node e2e-node Ready").contains("planet start: ready in");
+    assertThat(started.output()).contains("written to " + work.resolve("etc/admin.kubeconfig") + " and " + work.resolve("home/.kube/config"));
+    System.out.printf("PlanetStartE2E: planet start -> node Ready in %d ms%n", startMs);
+
+    Run again = start();
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.output()).contains("already running");
+
+    Run status = planet("status", "--run-dir", work.resolve("run").toString(), "--output", "json");
+    assertThat(status.exitCode()).as(status.output()).isZero();
+    JsonNode report = JSON.readTree(status.output());
+    assertThat(report.path("status").asText()).isEqualTo("healthy");
+    assertThat(report.at("/nodes/0/name").asText()).isEqualTo("e2e-node");
+    assertThat(report.at("/nodes/0/ready").asBoolean()).isTrue();
+    List<String> checks = new ArrayList<>();
+    report.path("checks").forEach(c -> checks.add(c.path("name").asText() + "=" + c.path("status").asText()));
+    assertThat(checks).contains("etcd=ok", "apiserver=ok", "scheduler=ok", "controller-manager=ok", "kubelet=ok", "dns=ok");
+    long pid = report.path("pid").asLong();
+    long etcdPid = Long.parseLong(Files.readString(work.resolve("run/etcd.pid")).trim());
+    long rss = rssKb(pid) + rssKb(etcdPid);
+    System.out.printf("PlanetStartE2E: resident memory JVM + etcd after start: %d MB%n", rss / 1024);
+
+    java.util.regex.Matcher imported = java.util.regex.Pattern.compile("imported (planet\\.local/busybox:[0-9.]+)")
+        .matcher(started.output());
+    assertThat(imported.find()).as("the bundled busybox image is imported at start").isTrue();
+    String image = imported.group(1);
+    kubectl.run("create", "deployment", "web", "--image=" + image, "--",
+        "sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www").assertSuccess();
+    kubectl.run("expose", "deployment", "web", "--port=80").assertSuccess();
+    kubectl.run("run", "client", "--image=" + image, "--restart=Never", "--command", "--", "sleep", "3600").assertSuccess();
+    kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
+    kubectl.run("wait", "--for=condition=Ready", "pod/client", "--timeout=120s").assertSuccess();
+    String backend = kubectl.getJson("pods", "-l", "app=web").at("/items/0/metadata/name").asText();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(kubectl.run("exec", "client", "--", "wget", "-qO-", "http://web.default.svc.cluster.local/")
+            .assertSuccess().stdout().trim()).isEqualTo(backend));
+    List<String> podUids = new ArrayList<>();
+    kubectl.getJson("pods").path("items").forEach(p -> podUids.add(p.at("/metadata/uid").asText()));
+
+    t0 = System.nanoTime();
+    Run stopped = planet("stop", "--run-dir", work.resolve("run").toString());
+    System.out.printf("PlanetStartE2E: planet stop took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    assertThat(stopped.exitCode()).as(stopped.output()).isZero();
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(ProcessHandle.of(etcdPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    for (String uid : podUids) assertThat(Path.of("/run/netns/planet-" + uid)).doesNotExist();
+    String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+    assertThat(mounts).doesNotContain(work.toString());
+    assertThat(Path.of("/sys/class/net", bridge)).doesNotExist();
+    if (!kubeChainsBefore) assertThat(Commands.run("iptables-save")).doesNotContain(":KUBE-");
+    assertThat(ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(work.toString())).toList())
+        .isEmpty();
+
+    Run resumed = start();
+    assertThat(resumed.exitCode()).as(resumed.output()).isZero();
+    assertThat(kubectl.getJson("deployment", "web").at("/metadata/name").asText()).isEqualTo("web");
+    kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
+    assertThat(planet("status", "--run-dir", work.resolve("run").toString()).exitCode()).isZero();
+  }
+
+  static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    return 0;
+  }
+}
