@@ -527,15 +527,24 @@ public final class PodWorkers implements AutoCloseable {
 
   /** Once the run ends, records how it terminated (OOMKilled when the OOM killer struck) and syncs the pod. */
   private void watchExit(PodState s, ContainerRecord r, RuncRuntime.Container run) {
-    run.exit().thenAccept(exit -> {
+    // on a thread of its own: the exit may complete (or be waited for) on a stopper while this pod's worker holds
+    // the pod's lock and waits for that stopper
+    run.exit().thenAcceptAsync(exit -> {
       synchronized (s) {
         if (r.current != run) return;
         r.cancelProbes();
         r.terminated = terminated(r, run, exit);
       }
       enqueue(s.uid, Duration.ZERO);
-    });
+    }, EXIT_CALLBACKS);
   }
+
+  private static final java.util.concurrent.ExecutorService EXIT_CALLBACKS =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "container-exited");
+        t.setDaemon(true);
+        return t;
+      });
 
   private static io.fabric8.kubernetes.api.model.ContainerStateTerminated terminated(ContainerRecord r,
       RuncRuntime.Container run, RuncRuntime.ExitStatus exit) {

@@ -421,11 +421,13 @@ public final class RuncRuntime {
   private static void settle(Container c) {
     ProcessHandle shim = c.shim;
     if (c.exit.isDone() || shim == null || shim.isAlive()) return;
+    ExitStatus status;
     try {
-      c.exit.complete(exitStatus(c));
+      status = exitStatus(c);
     } catch (IOException e) {
-      c.exit.complete(new ExitStatus(255, false, Instant.now()));
+      status = new ExitStatus(255, false, Instant.now());
     }
+    c.exit.complete(status);
   }
 
   private void signal(String id, String sig) throws IOException {
