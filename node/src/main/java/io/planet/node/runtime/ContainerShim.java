@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * container exits, its exit status (128+signal when killed) is written to {@code exit}, since runc keeps none; with
  * {@code --keep} runc leaves the container (and its cgroup, where the OOM kills are counted) until it is deleted.
  * Then the shim waits for a reader (an agent whose pid is in {@code agent.pid}) before letting go of the pipes:
- * a pipe nobody holds loses what is still in it, the container's last words.
+ * a pipe nobody holds loses what is still in it, the container's last words. It waits a minute at most, so a node
+ * whose agent is gone for good keeps no shims.
  */
 final class ContainerShim {
   static final String STDOUT = "stdout";
@@ -22,6 +23,7 @@ final class ContainerShim {
   static final String EXIT = "exit";
   static final String PID = "pid";
   static final String READER = "agent.pid";
+  static final int READER_WAIT_SECONDS = 60;
 
   /** $1 runc root, $2 bundle (the container's directory), $3 container id. */
   private static final String SCRIPT = String.join("\n",
@@ -30,7 +32,10 @@ final class ContainerShim {
       "if [ -p " + STDIN + " ]; then exec 5<>" + STDIN + "; else exec 5</dev/null; fi",
       "runc --root \"$1\" run --keep --bundle \"$2\" --pid-file \"$2/" + PID + "\" \"$3\" <&5 >&3 2>&4 3>&- 4>&- 5>&-",
       "echo $? > " + EXIT,
-      "until { read -r reader < " + READER + "; kill -0 \"$reader\"; } 2>/dev/null; do sleep 1; done",
+      // a minute for an agent to come back and read the last output; then the shim goes (the exit file stays)
+      "n=0",
+      "until { read -r reader < " + READER + "; kill -0 \"$reader\"; } 2>/dev/null || [ $n -ge " + READER_WAIT_SECONDS
+          + " ]; do n=$((n+1)); sleep 1; done",
       "");
 
   private ContainerShim() {}
