@@ -92,6 +92,17 @@ final class NodeReset {
     List<String> left = running(runc, ids);
     if (!left.isEmpty()) log.accept("reset: " + left.size() + " container(s) still running after " + grace.toSeconds() + " s: killing");
     for (String id : left) signal(runc, id, "KILL");
+    stopShims(runc);
+  }
+
+  /**
+   * Each container's shim (its {@code runc run} under a shell of its own session) would wait a while for an agent to
+   * read the container's last output; with the node reset there is none to come.
+   */
+  private void stopShims(Runc runc) {
+    String marker = "planet-shim " + runc.root();
+    ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false)
+        || p.info().commandLine().map(c -> c.contains(marker)).orElse(false)).forEach(ProcessHandle::destroy);
   }
 
   private static void signal(Runc runc, String id, String sig) {
