@@ -39,7 +39,7 @@ final class NodeReset {
     removeFirewallRules();
     try {
       new RuncRuntime(new ImageStore(config.dataDir().resolve("images")), config.dataDir(), config.runDir(),
-          Path.of("/run/netns")).removeOrphans();
+          Path.of("/run/netns")).removeAll();
     } catch (IOException e) {
       log.accept("reset: removing containers and sandboxes: " + e.getMessage());
     }

@@ -485,6 +485,14 @@ public final class RuncRuntime {
    * runtime does not follow (their shims end with them), overlay mounts under them, and sandboxes without a record.
    * Only this agent's own: its runc root, state directory and the sandboxes under its run directory.
    */
+  /** Removes every container and sandbox under this runtime's directories, recorded or not: a node reset. */
+  public void removeAll() throws IOException {
+    try (Stream<Path> s = Files.list(sandboxesDir)) {
+      for (Path p : s.toList()) Files.deleteIfExists(p);
+    }
+    removeOrphans();
+  }
+
   public void removeOrphans() throws IOException {
     for (String id : runc.list()) {
       if (containers.containsKey(id)) continue;
