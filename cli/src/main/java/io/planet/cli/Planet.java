@@ -5,6 +5,7 @@ import io.planet.cli.cluster.LogsCommand;
 import io.planet.cli.cluster.StartCommand;
 import io.planet.cli.cluster.StatusCommand;
 import io.planet.cli.cluster.StopCommand;
+import io.planet.cli.cluster.TestCommand;
 import io.planet.cli.cluster.VersionCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {ApiServerCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, HollowNodeCommand.class,
         KubeletCommand.class, ProxyCommand.class, DnsCommand.class, MetricsServerCommand.class, ImageCommand.class,
         CertsCommand.class, TokenCommand.class, StartCommand.class, StopCommand.class, StatusCommand.class,
-        LogsCommand.class, EnterCommand.class, VersionCommand.class})
+        LogsCommand.class, EnterCommand.class, VersionCommand.class, TestCommand.class})
 public final class Planet implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

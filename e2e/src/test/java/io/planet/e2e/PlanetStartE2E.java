@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * What a new user does first, with the real launcher: {@code bin/planet start} (in the background) gives a Ready node
  * and a kubeconfig; a Deployment of the bundled busybox image serving HTTP is reached through its Service by DNS
- * name from another pod; {@code planet status} is healthy; {@code planet stop} leaves no process, mount, network
+ * name from another pod; {@code planet status} is healthy; {@code planet test} (the smoke suite) passes; {@code planet stop} leaves no process, mount, network
  * namespace, bridge or KUBE- chain; {@code planet start} again finds the Deployment. Its own data, run and log
  * directories, bridge, pod CIDR and ports, so it runs beside other clusters on the machine (root only).
  */
@@ -118,6 +118,17 @@ class PlanetStartE2E {
     long etcdPid = Long.parseLong(Files.readString(work.resolve("run/etcd.pid")).trim());
     long rss = rssKb(pid) + rssKb(etcdPid);
     System.out.printf("PlanetStartE2E: resident memory JVM + etcd after start: %d MB%n", rss / 1024);
+
+    // the built-in smoke suite passes against the fresh cluster and leaves its namespace behind it deleted
+    Run smoke = planet("test", "--kubeconfig", work.resolve("etc/admin.kubeconfig").toString(), "--output", "json");
+    assertThat(smoke.exitCode()).as(smoke.output()).isZero();
+    JsonNode smokeReport = JSON.readTree(smoke.output());
+    assertThat(smokeReport.path("status").asText()).isEqualTo("passed");
+    List<String> cases = new ArrayList<>();
+    smokeReport.path("cases").forEach(c -> cases.add(c.path("name").asText() + "=" + c.path("status").asText()));
+    assertThat(cases).containsExactly("namespace=pass", "deployment=pass", "service-dns=pass", "logs=pass", "exec=pass",
+        "scale=pass", "rolling-update=pass", "cleanup=pass");
+    assertThat(kubectl.run("get", "namespace", smokeReport.path("namespace").asText()).exitCode()).isNotZero();
 
     java.util.regex.Matcher imported = java.util.regex.Pattern.compile("imported (planet\\.local/busybox:[0-9.]+)")
         .matcher(started.output());
