@@ -39,7 +39,8 @@ class SecureComponentsE2E {
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestApiServer.withTls(c -> c.withAuthorizationMode("Node,RBAC").withGarbageCollector(true));
+    server = TestApiServer.withTls(c -> c.withAuthorizationMode("Node,RBAC").withGarbageCollector(true)
+        .withAdmission(c.admission().enabling("NodeRestriction")));
     admin = client("admin.kubeconfig");
     scheduler = SchedulerServer.start(server.dataDir().resolve("scheduler.kubeconfig"), SchedulerOptions.defaults()
         .withLeaderElection(true, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2))
@@ -77,7 +78,8 @@ class SecureComponentsE2E {
     admin.apps().deployments().resource(new DeploymentBuilder().withNewMetadata().withName("web").endMetadata()
         .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "web").endSelector()
         .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
-        .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().endTemplate()
+        .withNewSpec().withNodeSelector(Map.of("kubernetes.io/hostname", "n1"))
+        .addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().endTemplate()
         .endSpec().build()).create();
 
     // the controller-manager (system:kube-controller-manager) creates the ReplicaSet and pods; the scheduler
@@ -99,6 +101,36 @@ class SecureComponentsE2E {
       assertThat(admin.pods().withLabel("app", "web").list().getItems())
           .allSatisfy(p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
     });
+  }
+
+  @Test
+  void aNodeCertificateMayChangeOnlyItsOwnNode() throws Exception {
+    // kubelet client certificates for two nodes, from the cluster CA, as `planet apiserver --node-name` issues them
+    var pki = server.pki();
+    pki.ensure(new io.planet.apiserver.pki.ClusterCertificates(List.of(
+        new io.planet.apiserver.pki.ClusterCertificates.Node("k1", List.of("127.0.0.1")),
+        new io.planet.apiserver.pki.ClusterCertificates.Node("k2", List.of("127.0.0.1"))), "10.96.0.0/12", "cluster.local").specs());
+    for (String n : List.of("k1", "k2")) {
+      io.planet.apiserver.pki.Kubeconfigs.write(server.dataDir().resolve(n + ".kubeconfig"), server.url(), pki,
+          io.planet.apiserver.pki.ClusterCertificates.kubeletClient(n));
+    }
+    try (KubernetesClient k1 = client("k1.kubeconfig"); KubernetesClient k2 = client("k2.kubeconfig")) {
+      // each registers its own Node, as a kubelet does (reading another Node is refused by the Node authorizer; a
+      // blind patch reaches NodeRestriction)
+      k1.nodes().resource(new NodeBuilder().withNewMetadata().withName("k1").endMetadata().build()).create();
+      k2.nodes().resource(new NodeBuilder().withNewMetadata().withName("k2").endMetadata().build()).create();
+      k1.nodes().withName("k1").edit(n -> new NodeBuilder(n).editMetadata().addToLabels("team", "a").endMetadata().build());
+      assertThat(admin.nodes().withName("k1").get().getMetadata().getLabels()).containsEntry("team", "a");
+
+      var e = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+          () -> k1.nodes().withName("k2").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+              io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"team\":\"b\"}}}"));
+      assertThat(e.getCode()).isEqualTo(403);
+      // fabric8 reads the Node before patching it: the Node authorizer refuses that read (NodeRestriction refuses the
+      // write itself: AdmissionIT and NodeAuthorizationIT check its message)
+      assertThat(e.getStatus().getMessage()).startsWith("nodes \"k2\" is forbidden: User \"system:node:k1\"");
+      assertThat(admin.nodes().withName("k2").get().getMetadata().getLabels()).doesNotContainKey("team");
+    }
   }
 
   @Test
