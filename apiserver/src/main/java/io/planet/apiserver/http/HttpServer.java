@@ -100,7 +100,7 @@ public final class HttpServer implements AutoCloseable {
               http1(ch.pipeline());
               return;
             }
-            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new Negotiation());
+            ch.pipeline().addLast(new TlsOnly(ssl, new Negotiation()));
           }
         });
     channel = b.bind(host, port).sync().channel();

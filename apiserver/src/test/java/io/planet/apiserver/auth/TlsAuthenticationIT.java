@@ -73,6 +73,18 @@ class TlsAuthenticationIT {
   }
 
   @Test
+  void plainHttpToTheHttpsPortGetsUpstreamsAnswer() throws Exception {
+    URI u = URI.create(server.url());
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://" + u.getHost() + ":" + u.getPort() + "/api")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("Client sent an HTTP request to an HTTPS server.\n");
+    // and TLS still works on the same port
+    assertThat(server.client().get("/version").code()).isEqualTo(200);
+  }
+
+  @Test
   void adminCertificateIsKubernetesAdminInSystemMasters() {
     assertThat(server.client().get("/api/v1/namespaces/default").code()).isEqualTo(200);
     JsonNode user = whoami(server.client(), Map.of());
