@@ -487,10 +487,16 @@ public final class RuncRuntime {
    */
   /** Removes every container and sandbox under this runtime's directories, recorded or not: a node reset. */
   public void removeAll() throws IOException {
+    List<RecordedSandbox> recorded = recordedSandboxes();
     try (Stream<Path> s = Files.list(sandboxesDir)) {
       for (Path p : s.toList()) Files.deleteIfExists(p);
     }
     removeOrphans();
+    // recorded sandboxes whose directory was already gone: their namespaces and cgroups still go
+    for (RecordedSandbox r : recorded) {
+      r.sandbox().destroy();
+      Cgroups.removePodCgroup(podCgroup(r.sandbox().id()));
+    }
   }
 
   public void removeOrphans() throws IOException {
