@@ -71,7 +71,12 @@ public final class PodWorkers implements AutoCloseable {
   private final PodNetworking networking;
   private final Options options;
   private final Map<String, PodState> states = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
+  /**
+   * Pods synced at once. A pod's start mostly waits for processes (mount, CNI plugins, runc), so more pods in flight
+   * than cores shortens a burst (upstream runs a goroutine per pod).
+   */
+  static final int WORKERS = 16;
+  private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(WORKERS, r -> {
     Thread t = new Thread(r, "pod-worker");
     t.setDaemon(true);
     return t;
