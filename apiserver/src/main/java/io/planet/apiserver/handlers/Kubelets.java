@@ -29,7 +29,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * How the API server reaches a node's kubelet API: the node's address and daemonEndpoints port, over TLS with the
  * {@link KubeletClientTls} client certificate. With a kubelet CA the serving certificate is verified
- * ({@link KubeletTrust}), so clients are made per node; without one, nothing is verified (upstream's default without
+ * ({@link io.planet.api.tls.KubeletServingTrust}), so clients are made per node; without one, nothing is verified (upstream's default without
  * --kubelet-certificate-authority) and one client serves every node.
  */
 final class Kubelets {
@@ -104,7 +104,7 @@ final class Kubelets {
   }
 
   private X509ExtendedTrustManager trust(String nodeName) {
-    return authorities.isEmpty() ? new TrustAll() : new KubeletTrust(authorities, nodeName);
+    return authorities.isEmpty() ? new TrustAll() : new io.planet.api.tls.KubeletServingTrust(authorities, nodeName);
   }
 
   private static KeyManagerFactory keyManagers(KubeletClientTls tls) throws IOException, GeneralSecurityException {

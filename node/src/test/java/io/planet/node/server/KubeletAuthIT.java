@@ -1,5 +1,7 @@
 package io.planet.node.server;
 
+import io.planet.api.tls.KubeletServingTrust;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,6 @@
-package io.planet.node.server;
+package io.planet.api.tls;
+
+// lives in node's tests: it needs the cluster PKI (apiserver), which the api module cannot depend on
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.planet.node.server;
+package io.planet.api.tls;
 
 import java.net.InetAddress;
 import java.net.Socket;
@@ -24,7 +24,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Verifies a kubelet's serving certificate: its chain must lead to the kubelet CA and it must be issued for the node
  * — one of its names (DNS or IP) is the node's name or the address dialed. Nodes are dialed by address, which the
  * cluster PKI's kubelet certificates need not list; the node's name binds the certificate to the node as well.
- * (The API server's io.planet.apiserver.handlers.KubeletTrust applies the same rule; the modules share no code.)
+ * The API server uses it when it connects to kubelets (logs, exec, port-forward, node proxy), metrics-server when it
+ * scrapes them.
  */
 public final class KubeletServingTrust extends X509ExtendedTrustManager {
   private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
