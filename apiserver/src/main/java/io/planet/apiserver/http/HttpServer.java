@@ -72,6 +72,8 @@ public final class HttpServer implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
+    // sized for bursts; idle workers exit after a minute so a quiet cluster does not keep their stacks
+    ((ThreadPoolExecutor) pool).allowCoreThreadTimeOut(true);
   }
 
   /** Admits requests before they reach a worker (max in-flight limits); the default admits everything. */

@@ -15,9 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,23 +113,31 @@ public final class ClusterPki {
       Files.createDirectories(dir);
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
       Instant now = clock.instant();
+      // RSA key generation is most of a new cluster's PKI time: the keys are made on every core at once
+      CompletableFuture<KeyPair> saKeys = !Files.exists(serviceAccountKeyFile()) || !Files.exists(serviceAccountPublicKeyFile())
+          ? CompletableFuture.supplyAsync(Keys::generate) : null;
       if (!exists()) {
         CertificateAuthority.create(now, CA_VALIDITY).save(caFile(), keyFile(CA));
         logger.info("created the cluster CA in {}", dir);
       }
-      if (!Files.exists(serviceAccountKeyFile()) || !Files.exists(serviceAccountPublicKeyFile())) {
-        KeyPair sa = Keys.generate();
+      if (saKeys != null) {
+        KeyPair sa = saKeys.join();
         PemFiles.writePrivateKey(serviceAccountKeyFile(), sa.getPrivate());
         PemFiles.writePublicKey(serviceAccountPublicKeyFile(), sa.getPublic());
       }
       CertificateAuthority ca = ca();
-      List<String> issued = new ArrayList<>();
+      Map<CertSpec, String> reasons = new LinkedHashMap<>();
       for (CertSpec spec : specs) {
         String why = reasonToIssue(ca, spec, now);
-        if (why == null) continue;
-        issue(ca, spec, now);
-        issued.add(spec.name());
-        logger.info("issued {} ({})", spec.name(), why);
+        if (why != null) reasons.put(spec, why);
+      }
+      List<KeyPair> keys = reasons.keySet().parallelStream().map(spec -> Keys.generate()).toList();
+      List<String> issued = new ArrayList<>();
+      int i = 0;
+      for (Map.Entry<CertSpec, String> e : reasons.entrySet()) {
+        issue(ca, e.getKey(), keys.get(i++), now);
+        issued.add(e.getKey().name());
+        logger.info("issued {} ({})", e.getKey().name(), e.getValue());
       }
       return issued;
     } catch (IOException e) {
@@ -142,7 +153,7 @@ public final class ClusterPki {
     for (String name : leafNames()) {
       CertSpec spec = Subjects.spec(name, certificate(name));
       try {
-        issue(ca, spec, now);
+        issue(ca, spec, Keys.generate(), now);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot renew " + name + ": " + e.getMessage(), e);
       }
@@ -227,8 +238,7 @@ public final class ClusterPki {
   }
 
   /** A fresh key (a renewed certificate does not keep the old key) and a certificate for it. */
-  private void issue(CertificateAuthority ca, CertSpec spec, Instant now) throws IOException {
-    KeyPair pair = Keys.generate();
+  private void issue(CertificateAuthority ca, CertSpec spec, KeyPair pair, Instant now) throws IOException {
     X509Certificate cert = ca.issue(spec, pair.getPublic(), now, LEAF_VALIDITY);
     // key first: a reader that sees the new certificate must find its key
     PemFiles.writePrivateKey(keyFile(spec.name()), pair.getPrivate());

@@ -1,7 +1,11 @@
 package io.planet.cli.cluster;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 
 /** One progress line per phase of start or stop, with its timing: "planet start: etcd ready (0.4 s)". */
 final class Phases {
@@ -22,9 +26,37 @@ final class Phases {
     return result;
   }
 
+  /** Runs one phase on {@code executor}; its line is printed when it is done, so concurrent phases print in the order they end. */
+  <T> CompletableFuture<T> async(String what, Executor executor, PhaseBody<T> body) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    executor.execute(() -> {
+      try {
+        f.complete(run(what, body));
+      } catch (Throwable e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
+  }
+
+  /** Waits for every phase (none is left running behind a failure), then throws the first failure. */
+  static void await(List<? extends CompletableFuture<?>> phases) throws Exception {
+    Exception first = null;
+    for (CompletableFuture<?> p : phases) {
+      try {
+        p.get();
+      } catch (ExecutionException e) {
+        if (first == null) first = e.getCause() instanceof Exception c ? c : e;
+      }
+    }
+    if (first != null) throw first;
+  }
+
   void line(String text) {
-    out.println(prefix + ": " + text);
-    out.flush();
+    synchronized (out) {
+      out.println(prefix + ": " + text);
+      out.flush();
+    }
   }
 
   String total() {

@@ -41,9 +41,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A whole cluster on this machine in this JVM: etcd (a supervised child process), the PKI, the API server, scheduler,
@@ -82,26 +86,47 @@ public final class SingleNodeCluster implements AutoCloseable {
         return null;
       });
     }
-    phases.run("etcd ready on " + config.etcdEndpoint() + ", data in " + config.etcdDataDir(), () ->
-        supervisor.start(new Supervised<>("etcd", () -> EtcdProcess.start(config),
-            e -> e.alive() && EtcdProcess.health(config))));
-    ClusterPki pki = phases.run("PKI in " + config.pkiDir(), this::pki);
-    phases.run("API server serving on " + config.apiServerUrl(), () -> supervisor.start(apiServer(pki)));
-    admin = client(config.adminKubeconfig());
-    phases.run("admin kubeconfig " + kubeconfigs(), () -> null);
-    // the bootstrap policy binds the controller-manager's one identity to cluster-admin and lets the components
-    // patch their Leases (fabric8's leader election): nothing to add here
-    phases.run("scheduler and controller-manager running", () -> {
-      supervisor.start(scheduler());
-      supervisor.start(controllerManager());
-      return null;
+    // etcd, the PKI and the bundled image need nothing from each other; everything after the API server needs only it
+    ExecutorService starters = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "planet-start");
+      t.setDaemon(true);
+      return t;
     });
-    if (config.node()) {
-      phases.run("images", this::importImages);
-      phases.run("node agent " + config.nodeName() + " registered", () -> supervisor.start(kubelet()));
-      phases.run("service proxy syncing", () -> supervisor.start(proxy()));
-      phases.run("cluster DNS " + config.clusterDns() + " serving " + config.clusterDomain(), () -> supervisor.start(dns()));
-      phases.run("node " + config.nodeName() + " Ready", this::awaitReady);
+    try {
+      Supervised<EtcdProcess> etcd = supervisor.register(new Supervised<>("etcd", () -> EtcdProcess.start(config),
+          e -> e.alive() && EtcdProcess.health(config)));
+      CompletableFuture<Object> etcdReady = phases.async("etcd ready on " + config.etcdEndpoint() + ", data in "
+          + config.etcdDataDir(), starters, () -> supervisor.start(etcd));
+      CompletableFuture<ClusterPki> pkiReady = phases.async("PKI in " + config.pkiDir(), starters, this::pki);
+      CompletableFuture<String> images = config.node()
+          ? phases.async("images", starters, this::importImages) : CompletableFuture.completedFuture("");
+      Phases.await(List.of(etcdReady, pkiReady));
+      ClusterPki pki = pkiReady.join();
+      phases.run("API server serving on " + config.apiServerUrl(), () -> supervisor.start(supervisor.register(apiServer(pki))));
+      admin = client(config.adminKubeconfig());
+      phases.run("admin kubeconfig " + kubeconfigs(), () -> null);
+      // the bootstrap policy binds the controller-manager's one identity to cluster-admin and lets the components
+      // patch their Leases (fabric8's leader election): nothing to add here
+      List<CompletableFuture<?>> components = new ArrayList<>();
+      Supervised<?> scheduler = supervisor.register(scheduler());
+      Supervised<?> controllerManager = supervisor.register(controllerManager());
+      components.add(phases.async("scheduler running", starters, () -> supervisor.start(scheduler)));
+      components.add(phases.async("controller-manager running", starters, () -> supervisor.start(controllerManager)));
+      if (config.node()) {
+        Supervised<?> kubelet = supervisor.register(kubelet());
+        Supervised<?> proxy = supervisor.register(proxy());
+        Supervised<?> dns = supervisor.register(dns());
+        components.add(images.thenCompose(i -> phases.async("node agent " + config.nodeName() + " registered", starters,
+            () -> supervisor.start(kubelet))));
+        components.add(phases.async("service proxy syncing", starters, () -> supervisor.start(proxy)));
+        components.add(phases.async("cluster DNS " + config.clusterDns() + " serving " + config.clusterDomain(), starters,
+            () -> supervisor.start(dns)));
+        components.add(images);
+      }
+      Phases.await(components);
+      if (config.node()) phases.run("node " + config.nodeName() + " Ready", this::awaitReady);
+    } finally {
+      starters.shutdown();
     }
     supervisor.save();
     supervisor.watch();

@@ -33,12 +33,23 @@ final class Supervisor implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts {@code c} now (failing the start when it fails) and supervises it from then on. */
-  <T extends AutoCloseable> Supervised<T> start(Supervised<T> c) throws Exception {
-    c.start();
+  /**
+   * Adds {@code c}, not yet started, to the components: they stop in reverse order of registration whatever order
+   * their (concurrent) starts end in, and a component whose start is still running is stopped with the others.
+   */
+  <T extends AutoCloseable> Supervised<T> register(Supervised<T> c) {
     synchronized (components) {
       components.add(c);
     }
+    return c;
+  }
+
+  /** Starts {@code c} now (failing the start when it fails) and supervises it from then on. */
+  <T extends AutoCloseable> Supervised<T> start(Supervised<T> c) throws Exception {
+    synchronized (components) {
+      if (!components.contains(c)) components.add(c);
+    }
+    c.start();
     return c;
   }
 
