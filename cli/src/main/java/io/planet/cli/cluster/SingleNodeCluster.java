@@ -84,7 +84,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     }
     phases.run("etcd ready on " + config.etcdEndpoint() + ", data in " + config.etcdDataDir(), () ->
         supervisor.start(new Supervised<>("etcd", () -> EtcdProcess.start(config),
-            e -> e.alive() && EtcdProcess.health(config))));
+            e -> e.alive() && EtcdProcess.health(config)).exitedWhen(EtcdProcess::exit)));
     ClusterPki pki = phases.run("PKI in " + config.pkiDir(), this::pki);
     phases.run("API server serving on " + config.apiServerUrl(), () -> supervisor.start(apiServer(pki)));
     admin = client(config.adminKubeconfig());
