@@ -53,7 +53,6 @@ import java.util.UUID;
 public final class SingleNodeCluster implements AutoCloseable {
   static final String CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
   static final String NODE_LABEL = "node-role.kubernetes.io/node";
-  static final Duration POD_GRACE = Duration.ofSeconds(10);
 
   private final ClusterConfig config;
   private final Phases phases;
@@ -289,7 +288,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(c).build();
   }
 
-  /** Stops pods (TERM, KILL after the grace period) and components, then leaves nothing of the node behind. */
+  /** Stops pods (TERM, KILL after each one's grace period) and components, then leaves nothing of the node behind. */
   @Override
   public synchronized void close() {
     if (closed) return;
@@ -300,7 +299,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     int pods = reset.podIds().size();
     // the node agent stops first so it does not restart what the reset stops; then the pods, then the control plane
     supervisor.closeUntil("kubelet", stop::line);
-    reset.run(POD_GRACE);
+    reset.run(StopCommand.podTimeout(config));
     stop.line("stopped " + pods + " pod(s) and reset the node (" + Phases.seconds(t0) + ")");
     if (admin != null) admin.close();
     supervisor.close();
