@@ -10,6 +10,7 @@ import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
+import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -133,6 +134,8 @@ final class ClusterLogs {
     SizeBasedTriggeringPolicy<ILoggingEvent> size = new SizeBasedTriggeringPolicy<>();
     size.setContext(ctx);
     size.setMaxFileSize(FileSize.valueOf(MAX_FILE_MIB + "MB"));
+    // logback looks at the size once a minute by default: a busy component would overshoot by a minute's worth
+    size.setCheckIncrement(Duration.buildBySeconds(1));
     size.start();
     LineLayout layout = new LineLayout(ctx);
     layout.start();

@@ -65,16 +65,16 @@ class ClusterLogsTest {
     ClusterLogs.install(dir, false);
     org.slf4j.Logger log = LoggerFactory.getLogger("io.planet.scheduler.Scheduler");
     String line = "x".repeat(1023);
-    long total = (long) (ClusterLogs.MAX_FILE_MIB + 4) << 20;
-    for (long written = 0; written < total; written += 1100) {
-      log.info(line);
-      // the size is looked at most every 60 ms: give the trigger a chance to see it
-      if (written % (1L << 20) < 1100) Thread.sleep(70);
-    }
+    long total = (long) (ClusterLogs.MAX_FILE_MIB + 1) << 20;
+    for (long written = 0; written < total; written += line.length()) log.info(line);
+    // the size is looked at once a second: the next line after that rotates the file
+    Thread.sleep(1100);
+    log.info("after the rotation");
     assertThat(dir.resolve("scheduler.log.1")).exists();
     assertThat(Files.size(dir.resolve("scheduler.log"))).isLessThan((long) ClusterLogs.MAX_FILE_MIB << 20);
     assertThat(ClusterLogs.files(dir, "scheduler")).last().isEqualTo(dir.resolve("scheduler.log"));
     assertThat(ClusterLogs.files(dir, "scheduler")).first().isEqualTo(dir.resolve("scheduler.log.1"));
+    assertThat(Files.readString(dir.resolve("scheduler.log"))).contains("after the rotation");
   }
 
   @Test
