@@ -65,7 +65,7 @@ class PlanetStartE2E {
   @AfterAll
   static void tearDown() throws Exception {
     if (work == null) return;
-    planet("stop", "--run-dir", work.resolve("run").toString(), "--purge", "--yes");
+    planet("stop", "--run-dir", work.resolve("run").toString(), "--purge", "--yes", "--timeout", "5");
     new ProcessBuilder("ip", "link", "del", bridge).start().waitFor();
     try (Stream<Path> walk = Files.walk(work)) {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -113,7 +113,9 @@ class PlanetStartE2E {
     assertThat(report.at("/nodes/0/ready").asBoolean()).isTrue();
     List<String> checks = new ArrayList<>();
     report.path("checks").forEach(c -> checks.add(c.path("name").asText() + "=" + c.path("status").asText()));
-    assertThat(checks).contains("etcd=ok", "apiserver=ok", "scheduler=ok", "controller-manager=ok", "kubelet=ok", "dns=ok");
+    assertThat(checks).contains("etcd=ok", "apiserver=ok", "time=ok", "scheduler=ok", "controller-manager=ok", "kubelet=ok",
+        "dns=ok", "supervisor=ok");
+    assertThat(report.at("/nodes/0/leaseAgeSeconds").asDouble()).isBetween(0.0, 40.0);
     long pid = report.path("pid").asLong();
     long etcdPid = Long.parseLong(Files.readString(work.resolve("run/etcd.pid")).trim());
     long rss = rssKb(pid) + rssKb(etcdPid);
@@ -130,6 +132,9 @@ class PlanetStartE2E {
         "scale=pass", "rolling-update=pass", "cleanup=pass");
     assertThat(kubectl.run("get", "namespace", smokeReport.path("namespace").asText()).exitCode()).isNotZero();
 
+    componentLogs();
+    etcdKilledIsRestarted();
+
     java.util.regex.Matcher imported = java.util.regex.Pattern.compile("imported (planet\\.local/busybox:[0-9.]+)")
         .matcher(started.output());
     assertThat(imported.find()).as("the bundled busybox image is imported at start").isTrue();
@@ -137,7 +142,10 @@ class PlanetStartE2E {
     kubectl.run("create", "deployment", "web", "--image=" + image, "--",
         "sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www").assertSuccess();
     kubectl.run("expose", "deployment", "web", "--port=80").assertSuccess();
-    kubectl.run("run", "client", "--image=" + image, "--restart=Never", "--command", "--", "sleep", "3600").assertSuccess();
+    // a client that ignores TERM, with a grace period of 2 s: planet stop kills it after 2 s, not the --timeout
+    kubectl.run("run", "client", "--image=" + image, "--restart=Never",
+        "--overrides={\"apiVersion\":\"v1\",\"spec\":{\"terminationGracePeriodSeconds\":2}}", "--command", "--",
+        "sh", "-c", "trap '' TERM; while true; do sleep 1; done").assertSuccess();
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     kubectl.run("wait", "--for=condition=Ready", "pod/client", "--timeout=120s").assertSuccess();
     String backend = kubectl.getJson("pods", "-l", "app=web").at("/items/0/metadata/name").asText();
@@ -148,9 +156,19 @@ class PlanetStartE2E {
     kubectl.getJson("pods").path("items").forEach(p -> podUids.add(p.at("/metadata/uid").asText()));
 
     t0 = System.nanoTime();
-    Run stopped = planet("stop", "--run-dir", work.resolve("run").toString());
-    System.out.printf("PlanetStartE2E: planet stop took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    Run stopped = planet("stop", "--run-dir", work.resolve("run").toString(), "--timeout", "6");
+    long stopMs = (System.nanoTime() - t0) / 1_000_000;
+    System.out.printf("PlanetStartE2E: planet stop took %d ms%n", stopMs);
     assertThat(stopped.exitCode()).as(stopped.output()).isZero();
+    // every pod at once: the client after its own 2 s, the web server (30 s by default) after the --timeout
+    java.util.regex.Matcher client = java.util.regex.Pattern.compile(
+        "planet stop: reset: pod default/client still running after ([0-9.]+) s: killed \\(grace period 2 s\\)")
+        .matcher(stopped.output());
+    assertThat(client.find()).as(stopped.output()).isTrue();
+    assertThat(Double.parseDouble(client.group(1))).isBetween(2.0, 3.5);
+    assertThat(stopped.output()).containsPattern("planet stop: reset: pod default/web-[a-z0-9-]+ (stopped after|still running "
+        + "after [0-9.]+ s: killed \\(grace period 6 s\\))");
+    assertThat(stopMs).isLessThan(40_000);
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(ProcessHandle.of(etcdPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     for (String uid : podUids) assertThat(Path.of("/run/netns/planet-" + uid)).doesNotExist();
@@ -166,6 +184,60 @@ class PlanetStartE2E {
     assertThat(kubectl.getJson("deployment", "web").at("/metadata/name").asText()).isEqualTo("web");
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     assertThat(planet("status", "--run-dir", work.resolve("run").toString()).exitCode()).isZero();
+  }
+
+  /** Each component has its own log file; planet logs prints one, or planet.log, and refuses an unknown one. */
+  void componentLogs() throws Exception {
+    Path log = work.resolve("log");
+    for (String f : List.of("planet.log", "etcd.log", "apiserver.log", "scheduler.log", "controller-manager.log",
+        "kubelet.log")) {
+      assertThat(log.resolve(f)).exists();
+    }
+    assertThat(Files.readString(log.resolve("planet.log"))).contains("planet start: ready in");
+    Run apiserver = planet("logs", "apiserver", "--log-dir", log.toString());
+    assertThat(apiserver.exitCode()).isZero();
+    assertThat(apiserver.output()).isNotBlank().doesNotContain("planet start:");
+    Run planetLog = planet("logs", "--log-dir", log.toString());
+    assertThat(planetLog.output()).contains("planet start: node e2e-node Ready");
+    assertThat(planet("logs", "no-such-component", "--log-dir", log.toString()).exitCode()).isEqualTo(2);
+  }
+
+  /**
+   * SIGKILL to the cluster's etcd: the supervisor sees it exit and starts a new one after its back-off; the API
+   * works on; planet status counts the restart (a warning) and the log says what happened.
+   */
+  void etcdKilledIsRestarted() throws Exception {
+    Path pidFile = work.resolve("run/etcd.pid");
+    long old = Long.parseLong(Files.readString(pidFile).trim());
+    assertThat(ProcessHandle.of(old).orElseThrow().destroyForcibly()).isTrue();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      long now = Long.parseLong(Files.readString(pidFile).trim());
+      assertThat(now).isNotEqualTo(old);
+      assertThat(ProcessHandle.of(now).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+    });
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(kubectl.run("get", "nodes", "e2e-node").exitCode()).isZero();
+      assertThat(kubectl.run("create", "configmap", "after-etcd-restart", "--from-literal=k=v").exitCode()).isZero();
+    });
+    assertThat(kubectl.getJson("configmap", "after-etcd-restart").at("/data/k").asText()).isEqualTo("v");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Run status = planet("status", "--run-dir", work.resolve("run").toString(), "--output", "json");
+      JsonNode report = JSON.readTree(status.output());
+      JsonNode etcd = null;
+      for (JsonNode c : report.path("components")) if (c.path("name").asText().equals("etcd")) etcd = c;
+      assertThat(etcd).isNotNull();
+      assertThat(etcd.path("restarts").asInt()).isGreaterThanOrEqualTo(1);
+      assertThat(etcd.path("state").asText()).isEqualTo("running");
+      List<String> checks = new ArrayList<>();
+      report.path("checks").forEach(c -> checks.add(c.path("name").asText() + "=" + c.path("status").asText()));
+      assertThat(checks).contains("etcd=ok", "apiserver=ok", "supervisor=warning");
+      assertThat(status.exitCode()).isZero();
+    });
+    String log = Files.readString(work.resolve("log/planet.log"));
+    assertThat(log).contains("supervisor: etcd is down (etcd (pid " + old + ") exited with 137 (signal 9)); restarting it in 1 s"
+        + " (back-off; restart 1)");
+    assertThat(log).contains("supervisor: restarted etcd (restart 1,");
+    kubectl.run("delete", "configmap", "after-etcd-restart").assertSuccess();
   }
 
   static long rssKb(long pid) throws IOException {

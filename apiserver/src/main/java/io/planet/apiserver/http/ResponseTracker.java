@@ -3,10 +3,13 @@ package io.planet.apiserver.http;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
+import java.util.Date;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sits between the HTTP codec and the dispatcher of one connection (or HTTP/2 stream) and matches each response
  * leaving it to the request it answers, in order: stamps the {@code Audit-Id} header (upstream's WithAuditInit
- * sets it on every response) and tells the request's {@link RequestListener}s when the response starts and
+ * sets it on every response) and the {@code Date} header (Go's net/http sends it on every response; {@code planet status}
+ * reads the server's clock from it) and tells the request's {@link RequestListener}s when the response starts and
  * completes. A response that ends with the connection (a watch cut off, an upgraded WebSocket) completes on close.
  */
 final class ResponseTracker extends ChannelDuplexHandler {
@@ -40,6 +44,7 @@ final class ResponseTracker extends ChannelDuplexHandler {
     if (msg instanceof HttpResponse head) {
       ApiRequest req = pending.peek();
       head.headers().set(HEADER, req == null ? UUID.randomUUID().toString() : req.auditId());
+      if (!head.headers().contains(HttpHeaderNames.DATE)) head.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
       if (req != null) {
         for (RequestListener l : req.listeners()) {
           try {

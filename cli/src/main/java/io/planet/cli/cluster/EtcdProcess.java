@@ -1,22 +1,30 @@
 package io.planet.cli.cluster;
 
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * etcd as a child process of the cluster: one member named after the node, data under {@code <data-dir>/etcd},
- * clients and peers on loopback (plain HTTP: nothing outside the machine reaches it), output appended to
- * {@code <log-dir>/etcd.log}. Its pid is kept in {@code <run-dir>/etcd.pid} so a member left behind by a killed
+ * clients and peers on loopback (plain HTTP: nothing outside the machine reaches it). etcd 3.4 cannot rotate its
+ * own log, so its output comes through a pipe into {@code <log-dir>/etcd.log}, which rotates like the components'
+ * ({@link ClusterLogs}). Its pid is kept in {@code <run-dir>/etcd.pid} so a member left behind by a killed
  * planet is found and stopped.
  */
 final class EtcdProcess implements AutoCloseable {
@@ -43,9 +51,9 @@ final class EtcdProcess implements AutoCloseable {
         "--initial-cluster", config.nodeName() + "=" + peer,
         "--experimental-watch-progress-notify-interval", "5s", "--log-level", "warn", "--logger", "zap");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(config.logDir().resolve("etcd.log").toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     Files.writeString(config.etcdPidFile(), p.pid() + "\n");
+    relayOutput(p);
     EtcdProcess etcd = new EtcdProcess(config, p);
     Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
     while (Instant.now().isBefore(deadline)) {
@@ -57,6 +65,26 @@ final class EtcdProcess implements AutoCloseable {
     }
     etcd.close();
     throw new IOException("etcd did not become healthy within 30 s; see " + config.logDir().resolve("etcd.log"));
+  }
+
+  /** Each line etcd writes goes to etcd.log, until it exits (the pipe then ends). */
+  private static void relayOutput(Process p) {
+    Logger log = LoggerFactory.getLogger(ClusterLogs.ETCD_LOGGER);
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) log.info(line);
+      } catch (IOException e) {
+        // etcd is gone
+      }
+    }, "etcd-log-" + p.pid());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Completes, saying how, when this etcd process exits (killed, crashed or stopped). */
+  CompletableFuture<String> exit() {
+    return process.onExit().thenApply(p -> "etcd (pid " + p.pid() + ") exited with " + p.exitValue()
+        + (p.exitValue() > 128 ? " (signal " + (p.exitValue() - 128) + ")" : ""));
   }
 
   boolean alive() {

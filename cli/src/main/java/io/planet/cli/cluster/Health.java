@@ -18,7 +18,7 @@ import javax.net.ssl.X509TrustManager;
  * (health endpoints are public under the bootstrap RBAC policy).
  */
 final class Health {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
       .sslContext(trustAll()).build();
 
   private Health() {}

@@ -1,32 +1,20 @@
 package io.planet.cli.cluster;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code planet logs [component] [-f]}: the cluster's log. etcd has a file of its own; the in-process components share
- * planet.log, and naming one shows the lines of its loggers.
+ * {@code planet logs [component] [-f]}: one component's log file(s) under the log directory ({@link ClusterLogs}):
+ * everything kept of it, the rotated files oldest first, then, with {@code -f}, what is written next, across
+ * rotations. No component: planet.log (progress, supervisor and every other logger).
  */
-@Command(name = "logs", mixinStandardHelpOptions = true, description = "Print (or follow) the cluster's logs.")
+@Command(name = "logs", mixinStandardHelpOptions = true, description = "Print (or follow) a component's log.")
 public final class LogsCommand implements Callable<Integer> {
-  /** Component → logger-name fragments (logback prints the logger's simple class name) or "planet start/stop". */
-  static final Map<String, List<String>> COMPONENTS = Map.of(
-      "apiserver", List.of(" ApiServer ", " Http", " Etcd", " Watch", " Admission", " Store ", " ClusterPki "),
-      "scheduler", List.of(" Scheduler", " LeaderElector"),
-      "controller-manager", List.of("Controller ", " ControllerManager ", " LeaderElection "),
-      "kubelet", List.of(" Kubelet", " PodWorkers ", " NodeStatusManager ", " RuncRuntime ", " Prober ", " PodNetwork ",
-          " CniPodNetworking ", " ImageManager ", " Volumes "),
-      "proxy", List.of(" Proxier ", " Iptables "),
-      "dns", List.of(" ClusterDns ", " DnsServer ", " Forwarder ", " InformerServiceDirectory "),
-      "supervisor", List.of("supervisor:", "planet start:", "planet stop:"));
-
   @Option(names = "--log-dir", defaultValue = "/var/log/planet", description = "(default: ${DEFAULT-VALUE})")
   Path logDir;
 
@@ -34,31 +22,37 @@ public final class LogsCommand implements Callable<Integer> {
   boolean follow;
 
   @Parameters(arity = "0..1", paramLabel = "COMPONENT",
-      description = "etcd, apiserver, scheduler, controller-manager, kubelet, proxy, dns or supervisor (default: everything)")
+      description = "planet (default), etcd, apiserver, scheduler, controller-manager, kubelet, proxy or dns")
   String component;
 
   @Override
   public Integer call() throws Exception {
-    String c = component == null ? "" : component.toLowerCase(Locale.ROOT);
-    if (!c.isEmpty() && !c.equals("etcd") && !COMPONENTS.containsKey(c)) {
-      System.err.println("planet logs: unknown component \"" + component + "\"; one of etcd, " + String.join(", ",
-          COMPONENTS.keySet().stream().sorted().toList()));
+    String c = component == null ? ClusterLogs.PLANET : component.toLowerCase(Locale.ROOT);
+    if (!ClusterLogs.components().contains(c)) {
+      System.err.println("planet logs: unknown component \"" + component + "\"; one of "
+          + String.join(", ", ClusterLogs.components()));
       return 2;
     }
-    Path file = logDir.resolve(c.equals("etcd") ? "etcd.log" : "planet.log");
-    if (!Files.exists(file)) {
-      System.err.println("planet logs: no " + file + " (was planet started with --log-dir " + logDir + "?)");
+    Path current = ClusterLogs.file(logDir, c);
+    List<Path> files = ClusterLogs.files(logDir, c);
+    if (files.isEmpty() && !follow) {
+      System.err.println("planet logs: no " + current + " (was planet started with --log-dir " + logDir + "?)");
       return 1;
     }
-    List<String> fragments = COMPONENTS.getOrDefault(c, List.of());
-    LogFollower log = new LogFollower(file, 0);
-    do {
-      for (String line : log.poll()) {
-        if (fragments.isEmpty() || fragments.stream().anyMatch(line::contains)) System.out.println(line);
+    // the rotated files are complete; the current one is read (and followed) by a follower that survives rotation
+    for (Path f : files) {
+      if (f.equals(current)) continue;
+      try (LogFollower older = new LogFollower(f, 0)) {
+        older.poll().forEach(System.out::println);
       }
-      System.out.flush();
-      if (follow) Thread.sleep(200);
-    } while (follow);
+    }
+    try (LogFollower log = new LogFollower(current, 0)) {
+      do {
+        log.poll().forEach(System.out::println);
+        System.out.flush();
+        if (follow) Thread.sleep(200);
+      } while (follow);
+    }
     return 0;
   }
 }

@@ -1,6 +1,7 @@
 package io.planet.cli.cluster;
 
 import io.planet.node.image.ImageStore;
+import io.planet.node.kubelet.RuntimeLabels;
 import io.planet.node.proxy.Proxier;
 import io.planet.node.runtime.Commands;
 import io.planet.node.runtime.Mounts;
@@ -10,16 +11,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Leaves the machine as it was before the node started: every container stopped (TERM, then KILL after the grace
- * period), then the pods' masquerade and host-port rules, cgroups, mounts and network namespaces, the IPAM
+ * Leaves the machine as it was before the node started: every container stopped (TERM, then KILL after its pod's
+ * grace period), then the pods' masquerade and host-port rules, cgroups, mounts and network namespaces, the IPAM
  * reservations, the CNI bridge and the service proxy's KUBE- chains. Only this node's objects: its own runc root,
  * its own pods (by id) and its own bridge.
  */
@@ -32,14 +35,14 @@ final class NodeReset {
     this.log = log;
   }
 
-  void run(Duration grace) {
+  /** {@code timeout}: the longest any pod gets between TERM and KILL (pods with a shorter grace period get theirs). */
+  void run(Duration timeout) {
     List<String> pods = podIds();
-    stopContainers(grace);
+    stopContainers(timeout);
     for (String pod : pods) removeCniRules(pod);
     removeFirewallRules();
     try {
-      new RuncRuntime(new ImageStore(config.dataDir().resolve("images")), config.dataDir(), config.runDir(),
-          Path.of("/run/netns")).removeAll();
+      runtime().removeAll();
     } catch (IOException e) {
       log.accept("reset: removing containers and sandboxes: " + e.getMessage());
     }
@@ -70,7 +73,13 @@ final class NodeReset {
     }
   }
 
-  private void stopContainers(Duration grace) {
+  /**
+   * Every container gets TERM at once; each is killed when its pod's terminationGracePeriodSeconds (as the kubelet
+   * recorded it with the container; upstream's default of 30 s when it did not) has passed, but no later than
+   * {@code timeout} after the TERM, and no sooner than 2 s (the kubelet's minimum grace period) unless the timeout is
+   * shorter. Pods run out their periods side by side, as in the kubelet's graceful node shutdown.
+   */
+  private void stopContainers(Duration timeout) {
     Runc runc = new Runc(config.runDir().resolve("runc"));
     List<String> ids;
     try {
@@ -79,20 +88,79 @@ final class NodeReset {
     } catch (IOException e) {
       return;
     }
+    if (ids.isEmpty()) return;
+    Map<String, RuncRuntime.RecordedContainer> recorded = new HashMap<>();
+    try {
+      for (RuncRuntime.RecordedContainer c : runtime().recordedContainers()) recorded.put(c.id(), c);
+    } catch (IOException e) {
+      log.accept("reset: reading the containers' records: " + e.getMessage() + " (every pod gets " + timeout.toSeconds() + " s)");
+    }
+    Map<String, PodStop> pods = new LinkedHashMap<>();
+    for (String id : ids) {
+      RuncRuntime.RecordedContainer c = recorded.get(id);
+      Map<String, String> labels = c == null ? Map.of() : c.labels();
+      String key = c == null ? "container " + id : c.podId();
+      pods.computeIfAbsent(key, k -> new PodStop(describe(labels, id), grace(labels, timeout))).containers.add(id);
+    }
+    long t0 = System.nanoTime();
     for (String id : ids) signal(runc, id, "TERM");
-    Instant deadline = Instant.now().plus(grace);
-    while (Instant.now().isBefore(deadline) && !running(runc, ids).isEmpty()) {
+    List<PodStop> left = new ArrayList<>(pods.values());
+    while (!left.isEmpty()) {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+      for (PodStop p : List.copyOf(left)) {
+        if (running(runc, p.containers).isEmpty()) {
+          log.accept("reset: pod " + p.name + " stopped after " + Phases.seconds(t0));
+          left.remove(p);
+        } else if (elapsed.compareTo(p.grace) >= 0) {
+          for (String id : p.containers) signal(runc, id, "KILL");
+          log.accept("reset: pod " + p.name + " still running after " + Phases.seconds(t0) + ": killed (grace period "
+              + p.grace.toSeconds() + " s)");
+          left.remove(p);
+        }
+      }
+      if (left.isEmpty()) break;
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        for (PodStop p : left) for (String id : p.containers) signal(runc, id, "KILL");
         break;
       }
     }
-    List<String> left = running(runc, ids);
-    if (!left.isEmpty()) log.accept("reset: " + left.size() + " container(s) still running after " + grace.toSeconds() + " s: killing");
-    for (String id : left) signal(runc, id, "KILL");
     stopShims(runc);
+  }
+
+  /** One pod's containers and how long they get between TERM and KILL. */
+  private record PodStop(String name, Duration grace, List<String> containers) {
+    PodStop(String name, Duration grace) {
+      this(name, grace, new ArrayList<>());
+    }
+  }
+
+  static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+  static final Duration MINIMUM_GRACE = Duration.ofSeconds(2);
+
+  /** The pod's own grace period, bounded by the stop's timeout. */
+  static Duration grace(Map<String, String> labels, Duration timeout) {
+    Duration own = DEFAULT_GRACE;
+    try {
+      String g = labels.get(RuntimeLabels.POD_TERMINATION_GRACE_PERIOD);
+      if (g != null) own = Duration.ofSeconds(Long.parseLong(g));
+    } catch (NumberFormatException e) {
+      // upstream's default
+    }
+    if (own.compareTo(MINIMUM_GRACE) < 0) own = MINIMUM_GRACE;
+    return own.compareTo(timeout) > 0 ? timeout : own;
+  }
+
+  private static String describe(Map<String, String> labels, String id) {
+    String name = labels.get(RuntimeLabels.POD_NAME);
+    return name == null ? "of container " + id : labels.getOrDefault(RuntimeLabels.POD_NAMESPACE, "") + "/" + name;
+  }
+
+  private RuncRuntime runtime() throws IOException {
+    return new RuncRuntime(new ImageStore(config.dataDir().resolve("images")), config.dataDir(), config.runDir(),
+        Path.of("/run/netns"));
   }
 
   /**

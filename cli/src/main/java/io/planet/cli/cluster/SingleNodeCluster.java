@@ -57,7 +57,6 @@ import java.util.concurrent.Executors;
 public final class SingleNodeCluster implements AutoCloseable {
   static final String CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
   static final String NODE_LABEL = "node-role.kubernetes.io/node";
-  static final Duration POD_GRACE = Duration.ofSeconds(10);
 
   private final ClusterConfig config;
   private final Phases phases;
@@ -94,7 +93,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     });
     try {
       Supervised<EtcdProcess> etcd = supervisor.register(new Supervised<>("etcd", () -> EtcdProcess.start(config),
-          e -> e.alive() && EtcdProcess.health(config)));
+          e -> e.alive() && EtcdProcess.health(config)).exitedWhen(EtcdProcess::exit));
       CompletableFuture<Object> etcdReady = phases.async("etcd ready on " + config.etcdEndpoint() + ", data in "
           + config.etcdDataDir(), starters, () -> supervisor.start(etcd));
       CompletableFuture<ClusterPki> pkiReady = phases.async("PKI in " + config.pkiDir(), starters, this::pki);
@@ -314,7 +313,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(c).build();
   }
 
-  /** Stops pods (TERM, KILL after the grace period) and components, then leaves nothing of the node behind. */
+  /** Stops pods (TERM, KILL after each one's grace period) and components, then leaves nothing of the node behind. */
   @Override
   public synchronized void close() {
     if (closed) return;
@@ -325,7 +324,7 @@ public final class SingleNodeCluster implements AutoCloseable {
     int pods = reset.podIds().size();
     // the node agent stops first so it does not restart what the reset stops; then the pods, then the control plane
     supervisor.closeUntil("kubelet", stop::line);
-    reset.run(POD_GRACE);
+    reset.run(StopCommand.podTimeout(config));
     stop.line("stopped " + pods + " pod(s) and reset the node (" + Phases.seconds(t0) + ")");
     if (admin != null) admin.close();
     supervisor.close();

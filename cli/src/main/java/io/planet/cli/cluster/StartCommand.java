@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +26,6 @@ import picocli.CommandLine.Spec;
     description = "Start a cluster on this machine (etcd, API server, scheduler, controller-manager, node agent, "
         + "proxy, DNS) and return when its node is Ready (root).")
 public final class StartCommand implements Callable<Integer> {
-  static final long LOG_ROTATE_BYTES = 20L << 20;
-
   @Spec CommandSpec spec;
 
   @Option(names = "--dev", description = "a development cluster: one node that is master and node (the default)")
@@ -143,7 +140,8 @@ public final class StartCommand implements Callable<Integer> {
   }
 
   /** The cluster in this JVM until SIGTERM or Ctrl-C, which stop it cleanly. */
-  private int runHere(ClusterConfig config) throws InterruptedException {
+  private int runHere(ClusterConfig config) throws InterruptedException, IOException {
+    ClusterLogs.install(config.logDir(), !daemonChild);
     SingleNodeCluster cluster = new SingleNodeCluster(config, System.out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -167,9 +165,6 @@ public final class StartCommand implements Callable<Integer> {
   private int runInBackground(ClusterConfig config) throws IOException, InterruptedException {
     Files.createDirectories(config.logDir());
     Path log = config.logFile();
-    if (Files.exists(log) && Files.size(log) > LOG_ROTATE_BYTES) {
-      Files.move(log, log.resolveSibling("planet.log.1"), StandardCopyOption.REPLACE_EXISTING);
-    }
     LogFollower follower = LogFollower.fromEnd(log);
     List<String> cmd = new ArrayList<>(List.of("setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -178,6 +173,8 @@ public final class StartCommand implements Callable<Integer> {
         "start", "--daemon-child"));
     List<String> args = spec.commandLine().getParseResult().originalArgs();
     cmd.addAll(args.subList(args.indexOf("start") + 1, args.size()));
+    // the child logs through ClusterLogs (rotated files); its own stdout and stderr only carry what comes before
+    // that (a bad flag) or from the JVM itself, appended to planet.log
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     System.out.println("planet start: running in the background (pid " + child.pid() + "), log " + log);

@@ -13,8 +13,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -60,6 +63,13 @@ public final class StatusCommand implements Callable<Integer> {
     String readyz = Health.get(config.apiServerUrl() + "/readyz");
     checks.add(new Check("apiserver", readyz != null ? "ok" : "failed", readyz != null ? "readyz ok on " + config.apiServerUrl()
         : "readyz failing on " + config.apiServerUrl()));
+    ClockDrift.Measurement clock = null;
+    try {
+      clock = ClockDrift.measure(config.apiServerUrl() + "/readyz");
+      checks.add(ClockDrift.check(clock));
+    } catch (IOException e) {
+      checks.add(new Check("time", "warning", "cannot read the API server's clock: " + e.getMessage()));
+    }
     KubernetesClient admin = null;
     try {
       admin = readyz == null ? null : SingleNodeCluster.client(config.adminKubeconfig());
@@ -77,6 +87,7 @@ public final class StatusCommand implements Callable<Integer> {
           o.put("ready", ready);
           o.put("version", n.getStatus().getNodeInfo() == null ? "" : n.getStatus().getNodeInfo().getKubeletVersion());
           o.put("runtime", n.getStatus().getNodeInfo() == null ? "" : n.getStatus().getNodeInfo().getContainerRuntimeVersion());
+          leaseAge(admin, n.getMetadata().getName(), clock).ifPresent(age -> o.put("leaseAgeSeconds", age));
           if (n.getMetadata().getName().equals(config.nodeName())) {
             int port = n.getStatus().getDaemonEndpoints() == null ? config.ports().kubelet()
                 : n.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort();
@@ -95,6 +106,10 @@ public final class StatusCommand implements Callable<Integer> {
     checks.add(new Check("dns", answers > 0 ? "ok" : "failed", answers > 0 ? config.clusterDns() + " answers " + name
         : config.clusterDns() + " does not answer " + name));
     checks.addAll(supervision(config));
+    // the supervisor's record of each component (state, restarts, last failure, back-off) as it wrote it
+    if (Files.exists(config.componentsFile())) {
+      report.set("components", ClusterConfig.JSON.readTree(config.componentsFile().toFile()).path("components"));
+    }
     checks.add(disk(config.dataDir()));
     checks.add(sysctl("ip_forward", "/proc/sys/net/ipv4/ip_forward", "sysctl -w net.ipv4.ip_forward=1"));
     checks.add(sysctl("bridge-nf-call-iptables", "/proc/sys/net/bridge/bridge-nf-call-iptables",
@@ -117,12 +132,13 @@ public final class StatusCommand implements Callable<Integer> {
     }
     if (report.path("nodes").size() > 0) {
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"NODE", "ROLES", "STATUS", "VERSION"});
+      rows.add(new String[] {"NODE", "ROLES", "STATUS", "VERSION", "LEASE AGE"});
       for (JsonNode n : report.path("nodes")) {
         List<String> roles = new ArrayList<>();
         n.path("roles").forEach(r -> roles.add(r.asText()));
         rows.add(new String[] {n.path("name").asText(), roles.isEmpty() ? "<none>" : String.join(",", roles),
-            n.path("ready").asBoolean() ? "Ready" : "NotReady", n.path("version").asText()});
+            n.path("ready").asBoolean() ? "Ready" : "NotReady", n.path("version").asText(),
+            n.has("leaseAgeSeconds") ? Math.round(n.path("leaseAgeSeconds").asDouble()) + "s" : "<none>"});
       }
       Tables.print(rows, System.out);
       System.out.println();
@@ -165,6 +181,18 @@ public final class StatusCommand implements Callable<Integer> {
         "healthz " + (healthz ? "ok" : "failing") + ", leader " + holder);
   }
 
+  /**
+   * How long ago, on the API server's clock, the node's kubelet last renewed its Lease (kube-node-lease): its heartbeat's
+   * age, not clock drift (the renewTime is the kubelet's clock, but a lease renewed every 10 s is that old anyway).
+   */
+  private static Optional<Double> leaseAge(KubernetesClient admin, String node, ClockDrift.Measurement clock) {
+    Lease l = admin.leases().inNamespace("kube-node-lease").withName(node).get();
+    if (l == null || l.getSpec() == null || l.getSpec().getRenewTime() == null) return Optional.empty();
+    Instant serverNow = Instant.now().plus(clock == null ? Duration.ZERO : clock.estimate());
+    Instant renewed = l.getSpec().getRenewTime().toInstant();
+    return Optional.of(Duration.between(renewed, serverNow).toMillis() / 100 / 10.0);
+  }
+
   private static boolean ready(Node n) {
     if (n.getStatus() == null || n.getStatus().getConditions() == null) return false;
     for (NodeCondition c : n.getStatus().getConditions()) {
@@ -183,7 +211,7 @@ public final class StatusCommand implements Callable<Integer> {
       if (c.path("restarts").asInt() > 0) {
         restarted.add(c.path("name").asText() + " " + c.path("restarts").asInt() + "x (last: " + c.path("lastFailure").asText() + ")");
       }
-      if (!c.path("healthy").asBoolean()) unhealthy.add(c.path("name").asText());
+      if (!c.path("healthy").asBoolean()) unhealthy.add(c.path("name").asText() + " (" + c.path("state").asText("unhealthy") + ")");
     }
     String status = !unhealthy.isEmpty() ? "failed" : restarted.isEmpty() ? "ok" : "warning";
     String detail = (unhealthy.isEmpty() ? "all components up" : "unhealthy: " + String.join(", ", unhealthy))

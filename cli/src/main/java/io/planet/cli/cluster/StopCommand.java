@@ -16,7 +16,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code planet stop}: asks the running cluster to stop (SIGTERM: it stops its pods, components and etcd and resets
- * the node), waits for it, then checks that nothing is left. The data stays unless {@code --purge}.
+ * the node), waits for it, then checks that nothing is left. The data stays unless {@code --purge}. Each pod gets its
+ * own terminationGracePeriodSeconds between TERM and KILL, all pods at once, but none more than {@code --timeout}
+ * (like the kubelet's graceful node shutdown, whose shutdownGracePeriod bounds the pods' grace periods; 30 s, the
+ * default grace period, by default). The running cluster learns the timeout from {@code <run-dir>/stop-timeout}.
  */
 @Command(name = "stop", mixinStandardHelpOptions = true,
     description = "Stop the cluster's pods and components and leave nothing running; the data stays unless --purge.")
@@ -30,12 +33,22 @@ public final class StopCommand implements Callable<Integer> {
   @Option(names = "--yes", description = "do not ask before --purge")
   boolean yes;
 
-  @Option(names = "--timeout", defaultValue = "90", description = "seconds to wait before killing the cluster (default: ${DEFAULT-VALUE})")
+  static final int DEFAULT_TIMEOUT = 30;
+  /** What the components and the node reset take after the pods, before the cluster process is killed. */
+  static final Duration COMPONENTS_TIMEOUT = Duration.ofSeconds(60);
+
+  @Option(names = "--timeout", defaultValue = "" + DEFAULT_TIMEOUT,
+      description = "the longest a pod gets between TERM and KILL; pods with a shorter terminationGracePeriodSeconds get"
+          + " theirs (default: ${DEFAULT-VALUE})")
   int timeoutSeconds;
 
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
+    if (timeoutSeconds < 0) {
+      System.err.println("planet stop: --timeout must not be negative");
+      return 2;
+    }
     ClusterConfig config = ClusterConfig.load(runDir.toAbsolutePath().normalize());
     Optional<ProcessHandle> running = Running.cluster(runDir);
     if (config == null) {
@@ -50,15 +63,17 @@ public final class StopCommand implements Callable<Integer> {
       ProcessHandle h = running.get();
       System.out.println("planet stop: stopping the cluster (pid " + h.pid() + ")");
       LogFollower log = LogFollower.fromEnd(config.logFile());
+      Files.writeString(timeoutFile(config), timeoutSeconds + "\n");
       h.destroy();
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(timeoutSeconds));
+      Duration wait = Duration.ofSeconds(timeoutSeconds).plus(COMPONENTS_TIMEOUT);
+      Instant deadline = Instant.now().plus(wait);
       while (h.isAlive() && Instant.now().isBefore(deadline)) {
         relay(log);
         Thread.sleep(100);
       }
       relay(log);
       if (h.isAlive()) {
-        System.out.println("planet stop: still running after " + timeoutSeconds + " s: killing it and resetting the node");
+        System.out.println("planet stop: still running after " + wait.toSeconds() + " s: killing it and resetting the node");
         h.destroyForcibly();
         h.onExit().get();
       }
@@ -67,8 +82,9 @@ public final class StopCommand implements Callable<Integer> {
     }
     // whatever a killed or crashed cluster left: idempotent when the cluster cleaned up itself
     EtcdProcess.stopLeftover(config);
-    new NodeReset(config, line -> System.out.println("planet stop: " + line)).run(Duration.ofSeconds(10));
+    new NodeReset(config, line -> System.out.println("planet stop: " + line)).run(Duration.ofSeconds(timeoutSeconds));
     Files.deleteIfExists(config.pidFile());
+    Files.deleteIfExists(timeoutFile(config));
     List<String> left = Leftovers.find(config);
     if (purge) purge(config);
     if (!left.isEmpty()) {
@@ -78,6 +94,19 @@ public final class StopCommand implements Callable<Integer> {
     System.out.println("planet stop: stopped in " + Phases.seconds(t0) + "; nothing left running"
         + (purge ? "; data removed" : "; data kept in " + config.dataDir() + " (planet start resumes)"));
     return 0;
+  }
+
+  static Path timeoutFile(ClusterConfig config) {
+    return config.runDir().resolve("stop-timeout");
+  }
+
+  /** The pods' timeout planet stop asked for, or the default (SIGTERM from elsewhere, Ctrl-C). */
+  static Duration podTimeout(ClusterConfig config) {
+    try {
+      return Duration.ofSeconds(Long.parseLong(Files.readString(timeoutFile(config)).trim()));
+    } catch (IOException | NumberFormatException e) {
+      return Duration.ofSeconds(DEFAULT_TIMEOUT);
+    }
   }
 
   private static void relay(LogFollower log) throws IOException {

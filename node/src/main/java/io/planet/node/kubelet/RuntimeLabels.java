@@ -11,10 +11,12 @@ import java.util.Map;
  * (io.kubernetes.pod.*, io.kubernetes.container.*): what a restarted agent needs to tell whose they are and to carry
  * on the container's status (restart count, start time, image).
  */
-final class RuntimeLabels {
-  static final String POD_UID = "io.kubernetes.pod.uid";
-  static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
-  static final String POD_NAME = "io.kubernetes.pod.name";
+public final class RuntimeLabels {
+  public static final String POD_UID = "io.kubernetes.pod.uid";
+  public static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
+  public static final String POD_NAME = "io.kubernetes.pod.name";
+  /** The pod's terminationGracePeriodSeconds, so that a node shutdown without the API server still honours it. */
+  public static final String POD_TERMINATION_GRACE_PERIOD = "io.kubernetes.pod.terminationGracePeriod";
   static final String CONTAINER_NAME = "io.kubernetes.container.name";
   static final String RESTART_COUNT = "io.kubernetes.container.restartCount";
   static final String STARTED_AT = "planet.io/started-at";
@@ -27,6 +29,9 @@ final class RuntimeLabels {
     out.put(POD_UID, pod.getMetadata().getUid());
     out.put(POD_NAMESPACE, pod.getMetadata().getNamespace());
     out.put(POD_NAME, pod.getMetadata().getName());
+    if (pod.getSpec() != null && pod.getSpec().getTerminationGracePeriodSeconds() != null) {
+      out.put(POD_TERMINATION_GRACE_PERIOD, pod.getSpec().getTerminationGracePeriodSeconds().toString());
+    }
     return out;
   }
 

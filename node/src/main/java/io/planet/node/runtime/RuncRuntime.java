@@ -94,6 +94,21 @@ public final class RuncRuntime {
     return out;
   }
 
+  /** A container as its checkpoint records it: its pod and labels (read only: nothing is adopted). */
+  public record RecordedContainer(String id, String podId, Map<String, String> labels) {}
+
+  /** The containers recorded here, running or not. */
+  public List<RecordedContainer> recordedContainers() throws IOException {
+    List<RecordedContainer> out = new ArrayList<>();
+    try (Stream<Path> s = Files.list(stateDir)) {
+      for (Path dir : s.sorted().toList()) {
+        Checkpoints.readContainer(dir.resolve(CHECKPOINT))
+            .ifPresent(k -> out.add(new RecordedContainer(k.id(), k.podId(), k.labels())));
+      }
+    }
+    return out;
+  }
+
   /** How a container ended: exit code (128+signal when killed), whether the OOM killer struck, and when. */
   public record ExitStatus(int code, boolean oomKilled, Instant finishedAt) {}
 
