@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.planet.controllers.KnownControllers;
 import io.planet.controllers.NodeLifecycleController;
 import io.planet.controllers.RootCaCertPublisher;
+import io.planet.controllers.certificates.CsrSigningController;
 import io.planet.controllers.runtime.Controller;
 import io.planet.controllers.runtime.ControllerManager;
 import io.planet.controllers.runtime.LeaderElection;
@@ -75,6 +76,17 @@ final class ControllerManagerCommand implements Callable<Integer> {
       description = "CA bundle (PEM) published as ConfigMap kube-root-ca.crt in every namespace (default: none, nothing published)")
   Path rootCaFile;
 
+  @Option(names = "--cluster-signing-cert-file",
+      description = "PEM CA certificate csrsigning issues kubelet and kube-apiserver-client certificates with (default: none, nothing signed)")
+  Path clusterSigningCertFile;
+
+  @Option(names = "--cluster-signing-key-file", description = "PEM private key of --cluster-signing-cert-file")
+  Path clusterSigningKeyFile;
+
+  @Option(names = "--cluster-signing-duration", defaultValue = "8760h",
+      description = "Longest validity of the certificates csrsigning issues (default: ${DEFAULT-VALUE})")
+  String clusterSigningDuration;
+
   @Override
   public Integer call() {
     Map<String, Function<KubernetesClient, Controller>> selected;
@@ -89,6 +101,14 @@ final class ControllerManagerCommand implements Callable<Integer> {
       String caBundle = readRootCa();
       selected.computeIfPresent("root-ca-certificate-publisher-controller",
           (name, defaults) -> c -> new RootCaCertPublisher(c, caBundle));
+      if ((clusterSigningCertFile == null) != (clusterSigningKeyFile == null)) {
+        throw new IllegalArgumentException("--cluster-signing-cert-file and --cluster-signing-key-file go together");
+      }
+      Duration signingDuration = Durations.parse(clusterSigningDuration);
+      if (clusterSigningCertFile != null) {
+        selected.computeIfPresent("certificatesigningrequest-signing-controller", (name, defaults) -> c ->
+            new CsrSigningController(c, clusterSigningCertFile, clusterSigningKeyFile, signingDuration));
+      }
       election = new LeaderElection(leaderElect, leaseNamespace, leaseName, identity(),
           Durations.parse(leaseDuration), Durations.parse(renewDeadline), Durations.parse(retryPeriod));
     } catch (IllegalArgumentException e) {

@@ -65,4 +65,12 @@ class ComponentCommandsTest {
     assertThat(r[0]).isEqualTo("2");
     assertThat(r[1]).startsWith("planet controller-manager: ").contains("invalid duration \"soon\"");
   }
+
+  @Test
+  void aSigningCertWithoutItsKeyIsAUsageError(@TempDir Path dir) {
+    String[] r = run("controller-manager", "--kubeconfig", dir.resolve("nope").toString(),
+        "--cluster-signing-cert-file", dir.resolve("ca.crt").toString());
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).isEqualTo("planet controller-manager: --cluster-signing-cert-file and --cluster-signing-key-file go together\n");
+  }
 }

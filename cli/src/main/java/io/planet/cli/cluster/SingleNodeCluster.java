@@ -21,6 +21,8 @@ import io.planet.apiserver.pki.ClusterCertificates;
 import io.planet.apiserver.pki.ClusterPki;
 import io.planet.apiserver.pki.Kubeconfigs;
 import io.planet.controllers.KnownControllers;
+import io.planet.controllers.certificates.CsrApprovingController;
+import io.planet.controllers.certificates.CsrSigningController;
 import io.planet.controllers.NodeIpamController;
 import io.planet.controllers.runtime.ControllerManager;
 import io.planet.controllers.runtime.LeaderElection;
@@ -193,6 +195,11 @@ public final class SingleNodeCluster implements AutoCloseable {
       selected.computeIfPresent("root-ca-certificate-publisher-controller", (n, d) -> k -> new RootCaCertPublisher(k, rootCa));
       selected.computeIfPresent("node-ipam-controller",
           (n, d) -> k -> new NodeIpamController(k, config.clusterCidr(), NodeIpamController.DEFAULT_NODE_CIDR_MASK_SIZE));
+      // kubelet TLS bootstrap: joined kubelets get client and (Planet's addition) serving certificates from the CA
+      ClusterPki pki = ClusterPki.at(config.pkiDir());
+      selected.computeIfPresent("certificatesigningrequest-signing-controller",
+          (n, d) -> k -> new CsrSigningController(k, pki.caFile(), pki.keyFile(ClusterPki.CA)));
+      selected.computeIfPresent("certificatesigningrequest-approving-controller", (n, d) -> k -> new CsrApprovingController(k, true));
       ControllerManager m = new ControllerManager(c, selected,
           LeaderElection.defaults(config.nodeName() + "_" + UUID.randomUUID()), "127.0.0.1",
           config.ports().controllerManager()).start();
