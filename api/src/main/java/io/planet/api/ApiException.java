@@ -108,7 +108,9 @@ public class ApiException extends RuntimeException {
       c.put("message", e.message());
       c.put("field", e.field());
     }
-    msg.append(kind).append(" \"").append(name == null ? "" : name).append("\" is invalid: ");
+    // upstream's qualified kind (GroupKind.String()): Kind.group outside the core group
+    String qualified = group == null || group.isEmpty() || kind.contains(".") ? kind : kind + "." + group;
+    msg.append(qualified).append(" \"").append(name == null ? "" : name).append("\" is invalid: ");
     if (errors.size() == 1) {
       msg.append(errors.get(0).message());
     } else {

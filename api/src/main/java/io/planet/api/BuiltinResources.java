@@ -61,6 +61,8 @@ final class BuiltinResources {
         List.of("crd", "crds"), NONE, "status");
     add(r, "apiregistration.k8s.io", "v1", "APIService", "apiservices", false, NONE, NONE, "status");
     add(r, "scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"), NONE);
+    add(r, "certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", false,
+        List.of("csr"), NONE, "approval", "status");
   }
 
   private static void add(ResourceRegistry r, String group, String version, String kind, String plural,

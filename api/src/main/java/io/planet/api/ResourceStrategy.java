@@ -19,6 +19,11 @@ public interface ResourceStrategy {
     if (type.hasStatus()) obj.remove("status");
   }
 
+  /** Create with the requesting user at hand: kinds that record who asked (CertificateSigningRequest) override this. */
+  default void prepareForCreate(ResourceType type, ObjectNode obj, Requester requester) {
+    prepareForCreate(type, obj);
+  }
+
   /** Keeps what an update of the main resource may not change (status when it has its own subresource). */
   default void prepareForUpdate(ResourceType type, ObjectNode obj, ObjectNode old) {
     if (type.hasStatus()) {
@@ -39,12 +44,26 @@ public interface ResourceStrategy {
     if (!rv.isEmpty()) Meta.meta(obj).put("resourceVersion", rv);
   }
 
+  /**
+   * An update through a subresource other than scale (status, or e.g. certificatesigningrequests/approval): by
+   * default only status changes.
+   */
+  default void prepareForSubresourceUpdate(ResourceType type, String subresource, ObjectNode obj, ObjectNode old) {
+    prepareForStatusUpdate(type, obj, old);
+  }
+
   /** Field errors of a new object. */
   default void validate(ResourceType type, ObjectNode obj, List<FieldError> errors) {}
 
   /** Field errors of an update (immutable fields and the rules of {@link #validate}). */
   default void validateUpdate(ResourceType type, ObjectNode obj, ObjectNode old, List<FieldError> errors) {
     validate(type, obj, errors);
+  }
+
+  /** Field errors of an update through {@code subresource} ("" for the resource itself). */
+  default void validateUpdate(ResourceType type, String subresource, ObjectNode obj, ObjectNode old,
+      List<FieldError> errors) {
+    validateUpdate(type, obj, old, errors);
   }
 
   /** Fields this resource can be selected by beyond metadata.name and metadata.namespace. */

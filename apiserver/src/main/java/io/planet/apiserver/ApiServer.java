@@ -121,6 +121,9 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /** Starts everything; throws {@link StartupException} with a one-line reason when it cannot. */
+  private final java.util.concurrent.atomic.AtomicReference<Authorizer> admissionAuthorizer =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   public ApiServer start() {
     List<String> modes;
     try {
@@ -130,7 +133,8 @@ public final class ApiServer implements AutoCloseable {
     }
     AdmissionChain admission;
     try {
-      admission = AdmissionChain.of(config.admission(), this::store);
+      // the authorizer is built further down; the certificate plugins reach it through this reference
+      admission = AdmissionChain.of(config.admission(), this::store, a -> admissionAuthorizer.get().authorize(a));
     } catch (IllegalArgumentException e) {
       throw new StartupException(e.getMessage());
     }
@@ -188,6 +192,7 @@ public final class ApiServer implements AutoCloseable {
     }
     Authorizer authorizer = AuthorizationModes.build(config.authorizationMode(), new RbacAuthorizer(rbacPolicy),
         nodeAuthorizer);
+    admissionAuthorizer.set(authorizer);
     RequestAuthorization authorization = new RequestAuthorization(authorizer,
         modes.equals(List.of(AuthorizationModes.ALWAYS_ALLOW)), config.testAuthenticator());
     AccessReviews accessReviews = new AccessReviews(authorizer, rbac ? rbacPolicy : null,
@@ -580,7 +585,9 @@ public final class ApiServer implements AutoCloseable {
   private void bootstrapPolicy(boolean rbac) {
     Store roles = store("rbac.authorization.k8s.io", "v1", "clusterroles");
     Store bindings = store("rbac.authorization.k8s.io", "v1", "clusterrolebindings");
-    Runnable ensure = () -> BootstrapPolicy.load().ensure(roles, bindings);
+    Store nsRoles = store("rbac.authorization.k8s.io", "v1", "roles");
+    Store nsBindings = store("rbac.authorization.k8s.io", "v1", "rolebindings");
+    Runnable ensure = () -> BootstrapPolicy.load().ensure(roles, bindings, nsRoles, nsBindings);
     if (rbac) {
       ensure.run();
       return;

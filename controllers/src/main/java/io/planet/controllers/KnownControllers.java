@@ -40,7 +40,16 @@ public final class KnownControllers {
 
       // upstream runs it only when asked (kubeadm does); a planet cluster always has bootstrap tokens
       new Known("token-cleaner-controller", "tokencleaner", TokenCleaner::new),
-      new Known("root-ca-certificate-publisher-controller", "root-ca-cert-publisher", RootCaCertPublisher::new));
+      new Known("root-ca-certificate-publisher-controller", "root-ca-cert-publisher", RootCaCertPublisher::new),
+      // kubelet TLS bootstrap (planet join): csrsigning signs only once given the CA files (the command line does)
+      new Known("certificatesigningrequest-approving-controller", "csrapproving",
+          io.planet.controllers.certificates.CsrApprovingController::new),
+      new Known("certificatesigningrequest-signing-controller", "csrsigning",
+          io.planet.controllers.certificates.CsrSigningController::withoutCa),
+      new Known("certificatesigningrequest-cleaner-controller", "csrcleaner",
+          io.planet.controllers.certificates.CsrCleaner::new),
+      // upstream runs it only when asked (kubeadm does); a planet cluster always has bootstrap tokens
+      new Known("bootstrap-signer-controller", "bootstrapsigner", BootstrapSigner::new));
 
   private KnownControllers() {}
 

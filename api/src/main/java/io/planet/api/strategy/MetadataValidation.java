@@ -96,7 +96,9 @@ public final class MetadataValidation {
       case "/PersistentVolume", "/PersistentVolumeClaim",
           "rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/ClusterRole",
           "rbac.authorization.k8s.io/RoleBinding", "rbac.authorization.k8s.io/ClusterRoleBinding",
-          "apiregistration.k8s.io/APIService" -> Names.PATH_SEGMENT;
+          "apiregistration.k8s.io/APIService",
+          // upstream's ValidateCertificateRequestName accepts any name; only the path rules remain
+          "certificates.k8s.io/CertificateSigningRequest" -> Names.PATH_SEGMENT;
       default -> Names.DNS1123_SUBDOMAIN;
     };
   }

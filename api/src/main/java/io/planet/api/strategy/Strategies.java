@@ -41,7 +41,8 @@ public final class Strategies {
       Map.entry("rbac.authorization.k8s.io/ClusterRoleBinding", new RbacStrategy("ClusterRoleBinding")),
       Map.entry("apiextensions.k8s.io/CustomResourceDefinition", new CustomResourceDefinitionStrategy()),
       Map.entry("apiregistration.k8s.io/APIService", new ApiServiceStrategy()),
-      Map.entry("scheduling.k8s.io/PriorityClass", new PriorityClassStrategy()));
+      Map.entry("scheduling.k8s.io/PriorityClass", new PriorityClassStrategy()),
+      Map.entry("certificates.k8s.io/CertificateSigningRequest", new CertificateSigningRequestStrategy()));
 
   /** Field selectors beyond metadata.name/metadata.namespace, as upstream's field label conversion functions accept. */
   private static final Map<String, List<String>> FIELD_SELECTORS = Map.ofEntries(
@@ -58,7 +59,8 @@ public final class Strategies {
       Map.entry("/ReplicationController", List.of("status.replicas")),
       Map.entry("/Service", List.of("spec.clusterIP", "spec.type")),
       Map.entry("apps/ReplicaSet", List.of("status.replicas")),
-      Map.entry("batch/Job", List.of("status.successful")));
+      Map.entry("batch/Job", List.of("status.successful")),
+      Map.entry("certificates.k8s.io/CertificateSigningRequest", List.of("spec.signerName")));
 
   public static ResourceStrategy forKind(String group, String kind) {
     return BY_KIND.getOrDefault(group + "/" + kind, ResourceStrategy.DEFAULT);

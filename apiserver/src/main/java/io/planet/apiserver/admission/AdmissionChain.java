@@ -18,10 +18,18 @@ public final class AdmissionChain {
     this.plugins = List.copyOf(plugins);
   }
 
-  /** The chain {@code config} enables; IllegalArgumentException for an unknown plugin name. */
+  /** The chain {@code config} enables, with an authorizer that allows everything (the certificate plugins ask it). */
   public static AdmissionChain of(AdmissionConfig config, StoreLookup stores) {
+    return of(config, stores, a -> io.planet.apiserver.auth.AuthorizationDecision.allow(""));
+  }
+
+  /**
+   * The chain {@code config} enables; IllegalArgumentException for an unknown plugin name. {@code authorizer} is the
+   * server's (CertificateApproval and CertificateSigning authorize the signer verbs with it).
+   */
+  public static AdmissionChain of(AdmissionConfig config, StoreLookup stores, io.planet.apiserver.auth.Authorizer authorizer) {
     List<AdmissionPlugin> out = new ArrayList<>();
-    for (String n : config.plugins()) out.add(AdmissionPlugins.create(n, stores, config));
+    for (String n : config.plugins()) out.add(AdmissionPlugins.create(n, stores, config, authorizer));
     return new AdmissionChain(out);
   }
 

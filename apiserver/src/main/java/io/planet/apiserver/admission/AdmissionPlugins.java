@@ -12,19 +12,25 @@ public final class AdmissionPlugins {
   public static final String POD_SECURITY = "PodSecurity";
   public static final String PRIORITY = "Priority";
   public static final String DEFAULT_TOLERATION_SECONDS = "DefaultTolerationSeconds";
+  public static final String CERTIFICATE_APPROVAL = "CertificateApproval";
+  public static final String CERTIFICATE_SIGNING = "CertificateSigning";
+  public static final String CERTIFICATE_SUBJECT_RESTRICTION = "CertificateSubjectRestriction";
   public static final String RESOURCE_QUOTA = "ResourceQuota";
 
   /** Upstream's AllOrderedPlugins restricted to the ones implemented here; ResourceQuota is always last. */
   public static final List<String> ORDER = List.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, NODE_RESTRICTION,
-      POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, RESOURCE_QUOTA);
+      POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, CERTIFICATE_APPROVAL, CERTIFICATE_SIGNING,
+      CERTIFICATE_SUBJECT_RESTRICTION, RESOURCE_QUOTA);
 
   /** Upstream's default-on plugins among these: all but NodeRestriction (which kubeadm-style clusters enable). */
   public static final Set<String> DEFAULT_ON = Set.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, POD_SECURITY,
-      PRIORITY, DEFAULT_TOLERATION_SECONDS, RESOURCE_QUOTA);
+      PRIORITY, DEFAULT_TOLERATION_SECONDS, CERTIFICATE_APPROVAL, CERTIFICATE_SIGNING, CERTIFICATE_SUBJECT_RESTRICTION,
+      RESOURCE_QUOTA);
 
   private AdmissionPlugins() {}
 
-  static AdmissionPlugin create(String name, StoreLookup stores, AdmissionConfig config) {
+  static AdmissionPlugin create(String name, StoreLookup stores, AdmissionConfig config,
+      io.planet.apiserver.auth.Authorizer authorizer) {
     return switch (name) {
       case NAMESPACE_LIFECYCLE -> new NamespaceLifecycle(stores);
       case LIMIT_RANGER -> new LimitRanger(stores);
@@ -33,6 +39,9 @@ public final class AdmissionPlugins {
       case POD_SECURITY -> new PodSecurity(stores, config.podSecurity());
       case PRIORITY -> new Priority(stores);
       case DEFAULT_TOLERATION_SECONDS -> new DefaultTolerationSeconds();
+      case CERTIFICATE_APPROVAL -> new CertificateApproval(authorizer);
+      case CERTIFICATE_SIGNING -> new CertificateSigning(authorizer);
+      case CERTIFICATE_SUBJECT_RESTRICTION -> new CertificateSubjectRestriction();
       case RESOURCE_QUOTA -> new ResourceQuota(stores);
       default -> throw new IllegalArgumentException("admission plugin \"" + name + "\" is unknown");
     };

@@ -167,7 +167,7 @@ public final class Discovery {
   public record Subresource(String group, String version, String kind, List<String> verbs) {
     static Subresource of(ResourceType t, String sub) {
       return switch (sub) {
-        case "status" -> new Subresource(t.group(), t.version(), t.kind(), List.of("get", "patch", "update"));
+        case "status", "approval" -> new Subresource(t.group(), t.version(), t.kind(), List.of("get", "patch", "update"));
         case "scale" -> new Subresource("autoscaling", "v1", "Scale", List.of("get", "patch", "update"));
         case "binding" -> new Subresource("", "v1", "Binding", List.of("create"));
         case "eviction" -> new Subresource("policy", "v1", "Eviction", List.of("create"));

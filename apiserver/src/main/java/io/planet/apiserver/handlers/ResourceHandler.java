@@ -151,7 +151,9 @@ public final class ResourceHandler {
 
   /** The write's options with the admission chain bound to the request's user; Warning headers go to {@code warnings}. */
   WriteOptions writeOptions(ApiRequest req, List<String> warnings) {
-    return writeOptions(req).withAdmission(admission.forRequest(req.user(), warnings));
+    io.planet.apiserver.auth.UserInfo u = req.user();
+    WriteOptions opts = writeOptions(req).withAdmission(admission.forRequest(u, warnings));
+    return u == null ? opts : opts.withRequester(new io.planet.api.Requester(u.name(), u.uid(), u.groups(), u.extra()));
   }
 
   WriteOptions writeOptions(ApiRequest req) {
@@ -446,6 +448,15 @@ public final class ResourceHandler {
           case "GET" -> respond(req, 200, type, store.get(p.namespace(), p.name()), neg, List.of());
           case "PUT" -> update(req, p, type, store, neg, "status");
           case "PATCH" -> patch(req, p, type, store, neg, "status");
+          default -> throw methodNotSupported(method, type);
+        }
+      }
+      case "approval" -> {
+        // certificatesigningrequests/approval: only status.conditions change (the strategy keeps the rest)
+        switch (method) {
+          case "GET" -> respond(req, 200, type, store.get(p.namespace(), p.name()), neg, List.of());
+          case "PUT" -> update(req, p, type, store, neg, "approval");
+          case "PATCH" -> patch(req, p, type, store, neg, "approval");
           default -> throw methodNotSupported(method, type);
         }
       }

@@ -344,7 +344,7 @@ public final class Store {
     type.strategy().applyDefaults(type, obj);
     opts.admission().mutate("CREATE", type, namespace, "", obj, null, opts.dryRun());
     // strategies of kinds that track generation set it to 1; custom resources always do
-    type.strategy().prepareForCreate(type, obj);
+    type.strategy().prepareForCreate(type, obj, opts.requester());
     meta = Meta.meta(obj);
     if (type.isCustom()) meta.put("generation", 1);
     if (meta.has("managedFields") && !meta.get("managedFields").isArray()) meta.remove("managedFields");
@@ -448,8 +448,8 @@ public final class Store {
       else meta.remove(f);
     }
     meta.remove("selfLink");
-    if (subresource.equals("status")) {
-      type.strategy().prepareForStatusUpdate(type, obj, old);
+    if (subresource.equals("status") || subresource.equals("approval")) {
+      type.strategy().prepareForSubresourceUpdate(type, subresource, obj, old);
     } else {
       type.strategy().applyDefaults(type, obj);
       opts.admission().mutate("UPDATE", type, namespace, subresource, obj, old, opts.dryRun());
@@ -470,7 +470,7 @@ public final class Store {
     if (type.isCustom() && specChanged(old, obj)) meta.put("generation", old.path("metadata").path("generation").asLong(0) + 1);
     List<FieldError> errors = new ArrayList<>();
     MetadataValidation.validateUpdate(type, obj, old, errors);
-    type.strategy().validateUpdate(type, obj, old, errors);
+    type.strategy().validateUpdate(type, subresource, obj, old, errors);
     if (!errors.isEmpty()) throw invalid(obj, errors);
     opts.admission().validate("UPDATE", type, namespace, subresource, obj, old, opts.dryRun());
     hooks.recordManagedFields(type, old, obj, opts, subresource);

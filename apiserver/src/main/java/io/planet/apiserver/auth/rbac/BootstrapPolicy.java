@@ -25,6 +25,8 @@ public final class BootstrapPolicy {
 
   private final List<ObjectNode> clusterRoles = new ArrayList<>();
   private final List<ObjectNode> clusterRoleBindings = new ArrayList<>();
+  private final List<ObjectNode> roles = new ArrayList<>();
+  private final List<ObjectNode> roleBindings = new ArrayList<>();
 
   private BootstrapPolicy() {}
 
@@ -43,6 +45,8 @@ public final class BootstrapPolicy {
     JsonNode verbSets = doc.path("verbSets");
     for (JsonNode r : doc.path("clusterRoles")) p.clusterRoles.add(clusterRole(r, verbSets));
     for (JsonNode b : doc.path("clusterRoleBindings")) p.clusterRoleBindings.add(clusterRoleBinding(b));
+    for (JsonNode r : doc.path("roles")) p.roles.add(namespaced(clusterRole(r, verbSets), "Role", r));
+    for (JsonNode b : doc.path("roleBindings")) p.roleBindings.add(namespaced(clusterRoleBinding(b), "RoleBinding", b));
     return p;
   }
 
@@ -52,6 +56,23 @@ public final class BootstrapPolicy {
 
   public List<ObjectNode> clusterRoleBindings() {
     return clusterRoleBindings;
+  }
+
+  public List<ObjectNode> roles() {
+    return roles;
+  }
+
+  public List<ObjectNode> roleBindings() {
+    return roleBindings;
+  }
+
+  /** A Role or RoleBinding from the cluster-scoped form: kind, namespace, and a binding's roleRef kind Role. */
+  private static ObjectNode namespaced(ObjectNode o, String kind, JsonNode data) {
+    o.put("kind", kind);
+    ((ObjectNode) o.get("metadata")).put("namespace", data.path("namespace").asText());
+    if (o.has("roleRef")) ((ObjectNode) o.get("roleRef")).put("kind", "Role");
+    o.remove("aggregationRule");
+    return o;
   }
 
   private static ObjectNode envelope(String kind, String name, JsonNode labels) {
@@ -115,22 +136,30 @@ public final class BootstrapPolicy {
     return o;
   }
 
-  /** Creates every role and binding that does not exist yet. */
+  /** Creates every cluster role and binding that does not exist yet. */
   public void ensure(Store clusterRoleStore, Store clusterRoleBindingStore) {
     for (ObjectNode r : clusterRoles) createIfAbsent(clusterRoleStore, r);
     for (ObjectNode b : clusterRoleBindings) createIfAbsent(clusterRoleBindingStore, b);
   }
 
+  /** Creates every role and binding, cluster-scoped and namespaced, that does not exist yet. */
+  public void ensure(Store clusterRoleStore, Store clusterRoleBindingStore, Store roleStore, Store roleBindingStore) {
+    ensure(clusterRoleStore, clusterRoleBindingStore);
+    for (ObjectNode r : roles) createIfAbsent(roleStore, r);
+    for (ObjectNode b : roleBindings) createIfAbsent(roleBindingStore, b);
+  }
+
   private static void createIfAbsent(Store store, ObjectNode obj) {
     String name = obj.path("metadata").path("name").asText();
+    String namespace = obj.path("metadata").path("namespace").asText("");
     try {
-      store.get("", name);
+      store.get(namespace, name);
       return;
     } catch (ApiException e) {
       if (e.code() != 404) throw e;
     }
     try {
-      store.create("", obj.deepCopy(), WriteOptions.DEFAULT.withManager("kube-apiserver"));
+      store.create(namespace, obj.deepCopy(), WriteOptions.DEFAULT.withManager("kube-apiserver"));
     } catch (ApiException e) {
       if (!e.reason().equals("AlreadyExists")) throw e;
     }

@@ -132,11 +132,9 @@ public final class TokenRequests {
     if (expirationSeconds < MIN_EXPIRATION_SECONDS) message = "may not specify a duration less than 10 minutes";
     else if (expirationSeconds > MAX_EXPIRATION_SECONDS) message = "may not specify a duration larger than 2^32 seconds";
     if (message != null) {
-      ApiException e = ApiException.invalid(GROUP, "TokenRequest", name,
+      // TokenRequest.authentication.k8s.io "x" is invalid: ...
+      throw ApiException.invalid(GROUP, "TokenRequest", name,
           List.of(FieldError.invalid("spec.expirationSeconds", expirationSeconds, message)));
-      // upstream names the kind with its group here: TokenRequest.authentication.k8s.io "x" is invalid: ...
-      throw new ApiException(422, "Invalid", "TokenRequest." + GROUP + " " + e.getMessage().substring("TokenRequest ".length()),
-          e.details());
     }
   }
 }
