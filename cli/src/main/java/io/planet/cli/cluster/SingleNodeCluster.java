@@ -172,6 +172,12 @@ public final class SingleNodeCluster implements Service {
       selected.computeIfPresent("root-ca-certificate-publisher-controller", (n, d) -> k -> new RootCaCertPublisher(k, rootCa));
       selected.computeIfPresent("node-ipam-controller",
           (n, d) -> k -> new NodeIpamController(k, config.clusterCidr(), NodeIpamController.DEFAULT_NODE_CIDR_MASK_SIZE));
+      // planet join: the cluster CA signs kubelet certificates; nodes' serving certificates are approved too
+      ClusterPki ca = ClusterPki.at(config.pkiDir());
+      selected.computeIfPresent("certificatesigningrequest-signing-controller",
+          (n, d) -> k -> new io.planet.controllers.certificates.CsrSigningController(k, ca.caFile(), ca.keyFile(ClusterPki.CA)));
+      selected.computeIfPresent("certificatesigningrequest-approving-controller",
+          (n, d) -> k -> new io.planet.controllers.certificates.CsrApprovingController(k, true));
       ControllerManager m = new ControllerManager(c, selected,
           LeaderElection.defaults(config.nodeName() + "_" + UUID.randomUUID()), "127.0.0.1",
           config.ports().controllerManager()).start();
