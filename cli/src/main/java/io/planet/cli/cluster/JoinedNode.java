@@ -66,7 +66,7 @@ public final class JoinedNode implements Service {
         return null;
       });
     }
-    String caPem = phases.run("cluster CA", this::discover);
+    String caPem = discover();
     TlsBootstrap bootstrap = new TlsBootstrap(join.server(), caPem, credentials, config.nodeName(), CSR_DEADLINE, phases::line);
     phases.run("client certificate", () -> bootstrap.ensureClientCertificate(join.token()));
     phases.run("serving certificate", () -> bootstrap.ensureServingCertificate(List.of(config.advertiseAddress())));
@@ -90,20 +90,24 @@ public final class JoinedNode implements Service {
       if (!Files.exists(credentials.caFile())) {
         throw new IOException("no cluster CA in " + credentials.caFile() + " and no --token to discover it with");
       }
+      phases.line("cluster CA from " + credentials.caFile() + " (no --token: certificates from an earlier join)");
       return Files.readString(credentials.caFile());
     }
     ClusterInfoDiscovery d = new ClusterInfoDiscovery(join.server(), BootstrapToken.parse(join.token()),
         join.caCertHashes(), join.unsafeSkipCaVerification());
+    long t0 = System.nanoTime();
     ClusterInfoDiscovery.Result r = d.discover();
     phases.line("cluster-info of " + join.server() + " signed with token " + BootstrapToken.parse(join.token()).id()
         + ", CA " + ClusterInfoDiscovery.publicKeyHash(r.ca())
-        + (join.caCertHashes().isEmpty() ? " (not pinned: --discovery-token-unsafe-skip-ca-verification)" : " (pinned)"));
+        + (join.caCertHashes().isEmpty() ? " (not pinned: --discovery-token-unsafe-skip-ca-verification)" : " (pinned)")
+        + " (" + Phases.seconds(t0) + ")");
     return r.caPem();
   }
 
   /** Token discovery alone, before anything starts: a wrong token or CA pin fails here. */
   static void check(JoinOptions join) throws IOException, InterruptedException {
-    if (join.token() == null) throw new IllegalArgumentException("--token is required to join (planet token create on the master)");
+    // no token: a restart with the certificates of an earlier join (start fails clearly when there are none)
+    if (join.token() == null) return;
     new ClusterInfoDiscovery(join.server(), BootstrapToken.parse(join.token()), join.caCertHashes(),
         join.unsafeSkipCaVerification()).discover();
   }

@@ -62,6 +62,8 @@ public final class HostGatewayRoutes implements AutoCloseable {
         sync();
       }
     }, RESYNC_SECONDS * 1000);
+    // the informer's first events came while nodes was still unset
+    sync();
     resync = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "host-gw-resync");
       t.setDaemon(true);
@@ -78,6 +80,15 @@ public final class HostGatewayRoutes implements AutoCloseable {
 
   synchronized void sync() {
     if (nodes == null) return;
+    try {
+      syncNow();
+    } catch (RuntimeException e) {
+      // the next event or resync tries again; a scheduled task that throws would never run again
+      log.warn("host-gw: sync failed: {}", e.toString());
+    }
+  }
+
+  private void syncNow() {
     Map<String, Route> want = new LinkedHashMap<>();
     String mine = null;
     for (Node n : nodes.getStore().list()) {
@@ -94,7 +105,7 @@ public final class HostGatewayRoutes implements AutoCloseable {
     if (mine != null && !mine.equals(localCidr)) {
       // the rules name this node's pod CIDR: start them over with the new one
       removeRules(commentPrefix());
-      installed.keySet().removeIf(k -> true);
+      installed.clear();
       localCidr = mine;
     }
     for (Route r : new ArrayList<>(installed.values())) {
