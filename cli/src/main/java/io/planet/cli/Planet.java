@@ -1,6 +1,7 @@
 package io.planet.cli;
 
 import io.planet.cli.cluster.EnterCommand;
+import io.planet.cli.cluster.JoinCommand;
 import io.planet.cli.cluster.LogsCommand;
 import io.planet.cli.cluster.StartCommand;
 import io.planet.cli.cluster.StatusCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     description = "An installable, self-contained Kubernetes environment.",
     subcommands = {ApiServerCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, HollowNodeCommand.class,
         KubeletCommand.class, ProxyCommand.class, DnsCommand.class, MetricsServerCommand.class, ImageCommand.class,
-        CertsCommand.class, TokenCommand.class, StartCommand.class, StopCommand.class, StatusCommand.class,
+        CertsCommand.class, TokenCommand.class, StartCommand.class, JoinCommand.class, StopCommand.class, StatusCommand.class,
         LogsCommand.class, EnterCommand.class, VersionCommand.class, TestCommand.class})
 public final class Planet implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -51,6 +51,10 @@ final class TokenCommand implements Runnable {
         description = "What the token may be used for (default: ${DEFAULT-VALUE})")
     List<String> usages;
 
+    @Option(names = "--print-join-command",
+        description = "print the whole planet join command (server, token, CA hash) instead of the token alone")
+    boolean printJoinCommand;
+
     @Override
     public Integer call() {
       Duration lifetime;
@@ -81,10 +85,15 @@ final class TokenCommand implements Runnable {
       for (String u : usages) data.put("usage-bootstrap-" + u, "true");
       if (!groups.isEmpty()) data.put("auth-extra-groups", String.join(",", groups));
       if (description != null) data.put("description", description);
+      String join = null;
       try (KubernetesClient client = KubeClients.client(KubeClients.config(kubeconfig))) {
+        if (printJoinCommand) join = joinCommand(client);
         client.secrets().inNamespace("kube-system").resource(new SecretBuilder()
             .withNewMetadata().withName("bootstrap-token-" + id).withNamespace("kube-system").endMetadata()
             .withType("bootstrap.kubernetes.io/token").withStringData(data).build()).create();
+      } catch (java.io.IOException e) {
+        System.err.println(NAME + e.getMessage());
+        return 1;
       } catch (KubeClients.UsageException e) {
         System.err.println(NAME + e.getMessage());
         return 1;
@@ -93,8 +102,22 @@ final class TokenCommand implements Runnable {
         System.err.println(NAME + "cannot create the token Secret: " + why);
         return 1;
       }
-      System.out.println(id + "." + secret);
+      System.out.println(join == null ? id + "." + secret : join.replace("<token>", id + "." + secret));
       return 0;
+    }
+
+    /** kubeadm's join command from the published cluster-info: the server it names and its CA's public-key hash. */
+    static String joinCommand(KubernetesClient client) throws java.io.IOException {
+      var info = client.configMaps().inNamespace("kube-public").withName("cluster-info").get();
+      if (info == null || info.getData() == null || !info.getData().containsKey("kubeconfig")) {
+        throw new java.io.IOException("kube-public/cluster-info is not published (is this cluster started by planet start?)");
+      }
+      com.fasterxml.jackson.databind.JsonNode kc = io.planet.api.Json.YAML.readTree(info.getData().get("kubeconfig"));
+      com.fasterxml.jackson.databind.JsonNode cluster = kc.path("clusters").path(0).path("cluster");
+      byte[] ca = java.util.Base64.getDecoder().decode(cluster.path("certificate-authority-data").asText(""));
+      String hash = io.planet.node.bootstrap.ClusterInfoDiscovery.publicKeyHash(
+          io.planet.node.bootstrap.Pem.certificates(ca).get(0));
+      return "planet join " + cluster.path("server").asText() + " --token <token> --discovery-token-ca-cert-hash " + hash;
     }
 
     static String random(int n) {

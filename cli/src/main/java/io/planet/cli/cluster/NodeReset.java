@@ -51,7 +51,7 @@ final class NodeReset {
     unmountUnder(config.runDir());
     deleteTree(config.dataDir().resolve("cni").resolve("networks"));
     try {
-      if (Files.exists(Path.of("/sys/class/net", config.bridge()))) Commands.run("ip", "link", "delete", config.bridge());
+      if (io.planet.node.network.NetworkInterfaces.exists(config.bridge())) Commands.run("ip", "link", "delete", config.bridge());
     } catch (IOException e) {
       log.accept("reset: deleting bridge " + config.bridge() + ": " + e.getMessage());
     }

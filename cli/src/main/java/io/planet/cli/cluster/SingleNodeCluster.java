@@ -56,7 +56,7 @@ import java.util.concurrent.Executors;
  * controller-manager, node agent, service proxy and cluster DNS, each started in turn with a progress line and then
  * kept running by the {@link Supervisor}. {@link #close()} stops the pods and every component and resets the node.
  */
-public final class SingleNodeCluster implements AutoCloseable {
+public final class SingleNodeCluster implements Service {
   static final String CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
   static final String NODE_LABEL = "node-role.kubernetes.io/node";
 
@@ -100,12 +100,15 @@ public final class SingleNodeCluster implements AutoCloseable {
           + config.etcdDataDir(), starters, () -> supervisor.start(etcd));
       CompletableFuture<ClusterPki> pkiReady = phases.async("PKI in " + config.pkiDir(), starters, this::pki);
       CompletableFuture<String> images = config.node()
-          ? phases.async("images", starters, this::importImages) : CompletableFuture.completedFuture("");
+          ? phases.async("images", starters, () -> importImages(config)) : CompletableFuture.completedFuture("");
       Phases.await(List.of(etcdReady, pkiReady));
       ClusterPki pki = pkiReady.join();
       phases.run("API server serving on " + config.apiServerUrl(), () -> supervisor.start(supervisor.register(apiServer(pki))));
       admin = client(config.adminKubeconfig());
       phases.run("admin kubeconfig " + kubeconfigs(), () -> null);
+      String joinUrl = "https://" + nodeIp + ":" + config.ports().apiServer();
+      phases.run("cluster-info published for planet join " + joinUrl, () ->
+          supervisor.start(JoinSupport.supervised(admin, joinUrl, pki.caFile(), config.nodeName())));
       // the bootstrap policy binds the controller-manager's one identity to cluster-admin and lets the components
       // patch their Leases (fabric8's leader election): nothing to add here
       List<CompletableFuture<?>> components = new ArrayList<>();
@@ -208,7 +211,7 @@ public final class SingleNodeCluster implements AutoCloseable {
   }
 
   /** The bundled busybox image, built by scripts/build-busybox-image, imported once into the node's store. */
-  private String importImages() throws Exception {
+  static String importImages(ClusterConfig config) throws Exception {
     ImageStore store = new ImageStore(config.dataDir().resolve("images"));
     if (store.list().stream().anyMatch(i -> i.names().stream().anyMatch(n -> n.startsWith("planet.local/busybox:")))) {
       return "planet.local/busybox present";
@@ -251,7 +254,10 @@ public final class SingleNodeCluster implements AutoCloseable {
       KubernetesClient c = client(config.kubeconfigDir().resolve("proxy.kubeconfig"));
       Proxier p = new Proxier(c, Proxier.Options.defaults(config.nodeName(), config.clusterCidr()));
       p.start();
-      return Handle.of(p, p, c);
+      // pods on joined nodes (planet join) are reached through routes to their pod CIDRs
+      io.planet.node.network.HostGatewayRoutes routes = new io.planet.node.network.HostGatewayRoutes(c, config.nodeName());
+      routes.start();
+      return Handle.of(p, routes, p, c);
     }, h -> true);
   }
 

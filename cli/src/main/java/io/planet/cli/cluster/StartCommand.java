@@ -92,6 +92,20 @@ public final class StartCommand implements Callable<Integer> {
   @Option(names = "--controller-manager-port", defaultValue = "10257", description = "controller-manager /healthz (default: ${DEFAULT-VALUE})")
   int controllerManagerPort;
 
+  @Option(names = "--server", description = "with --role=node: the master's API server to join, https://host:port")
+  String server;
+
+  @Option(names = "--token", description = "with --role=node: a bootstrap token <id>.<secret> (planet token create)")
+  String token;
+
+  @Option(names = "--discovery-token-ca-cert-hash", description = "with --role=node: pin the cluster CA, sha256:<hex> of "
+      + "its public key (planet token create --print-join-command prints it; repeatable)")
+  List<String> caCertHashes = new ArrayList<>();
+
+  @Option(names = "--discovery-token-unsafe-skip-ca-verification", description = "with --role=node: trust the CA "
+      + "cluster-info names without pinning it")
+  boolean unsafeSkipCaVerification;
+
   @Option(names = "--daemon-child", hidden = true, description = "internal: this process is the background service")
   boolean daemonChild;
 
@@ -116,6 +130,15 @@ public final class StartCommand implements Callable<Integer> {
         return 1;
       }
     }
+    if (!config.master() && !daemonChild) {
+      // discovery fails fast here, as one line, rather than in the background service's log
+      try {
+        JoinedNode.check(join());
+      } catch (Exception e) {
+        System.err.println("planet join: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        return 1;
+      }
+    }
     if (foreground || daemonChild) return runHere(config);
     return runInBackground(config);
   }
@@ -125,14 +148,28 @@ public final class StartCommand implements Callable<Integer> {
     for (String role : r) {
       if (!role.equals("master") && !role.equals("node")) throw new IllegalArgumentException("--role must be master or node, not \"" + role + "\"");
     }
-    if (!r.contains("master")) {
-      throw new IllegalArgumentException("--role=node alone joins another master, which planet join will do (not yet): use --role=master,node");
+    if (!r.contains("master") && server == null) {
+      throw new IllegalArgumentException("--role=node alone joins another master: give --server https://<master>:6443 and --token (or use planet join)");
     }
     String ip = advertiseAddress != null ? advertiseAddress : NodeAddress.defaultIpv4();
+    if (!r.contains("master")) {
+      // a joined node binds the kubelet's port only
+      return new ClusterConfig(abs(dataDir), abs(runDir), abs(logDir), abs(configDir), null,
+          nodeName != null ? nodeName : NodeAddress.hostName(), ip, serviceCidr, clusterCidr, clusterDns, clusterDomain, r,
+          bridge, new ClusterConfig.Ports(0, 0, 0, kubeletPort, 0, 0));
+    }
     return new ClusterConfig(abs(dataDir), abs(runDir), abs(logDir), abs(configDir),
         userKubeconfig == null || userKubeconfig.isBlank() ? null : abs(Path.of(userKubeconfig)),
         nodeName != null ? nodeName : NodeAddress.hostName(), ip, serviceCidr, clusterCidr, clusterDns, clusterDomain, r,
         bridge, new ClusterConfig.Ports(apiServerPort, etcdPort, etcdPeerPort, kubeletPort, schedulerPort, controllerManagerPort));
+  }
+
+  JoinOptions join() {
+    return new JoinOptions(server, token, caCertHashes, unsafeSkipCaVerification);
+  }
+
+  private static String name(ClusterConfig config) {
+    return config.master() ? "planet start" : "planet join";
   }
 
   private static Path abs(Path p) {
@@ -142,7 +179,7 @@ public final class StartCommand implements Callable<Integer> {
   /** The cluster in this JVM until SIGTERM or Ctrl-C, which stop it cleanly. */
   private int runHere(ClusterConfig config) throws InterruptedException, IOException {
     ClusterLogs.install(config.logDir(), !daemonChild);
-    SingleNodeCluster cluster = new SingleNodeCluster(config, System.out);
+    Service cluster = config.master() ? new SingleNodeCluster(config, System.out) : new JoinedNode(config, join(), System.out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       cluster.close();
@@ -152,7 +189,7 @@ public final class StartCommand implements Callable<Integer> {
       cluster.start();
     } catch (Exception e) {
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-      System.out.println("planet start: failed: " + reason);
+      System.out.println(name(config) + ": failed: " + reason);
       System.out.flush();
       cluster.close();
       return 1;
@@ -177,17 +214,17 @@ public final class StartCommand implements Callable<Integer> {
     // that (a bad flag) or from the JVM itself, appended to planet.log
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    System.out.println("planet start: running in the background (pid " + child.pid() + "), log " + log);
+    System.out.println(name(config) + ": running in the background (pid " + child.pid() + "), log " + log);
     Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
     while (Instant.now().isBefore(deadline)) {
       for (String line : follower.poll()) {
-        if (!line.startsWith("planet start:")) continue;
+        if (!line.startsWith(name(config) + ":")) continue;
         System.out.println(line);
-        if (line.startsWith("planet start: ready")) return 0;
+        if (line.startsWith(name(config) + ": ready")) return 0;
       }
       if (!child.isAlive()) {
         for (String line : follower.poll()) if (line.startsWith("planet ")) System.out.println(line);
-        System.err.println("planet start: the cluster exited with " + child.exitValue() + "; see " + log);
+        System.err.println(name(config) + ": the " + (config.master() ? "cluster" : "node") + " exited with " + child.exitValue() + "; see " + log);
         return 1;
       }
       Thread.sleep(100);

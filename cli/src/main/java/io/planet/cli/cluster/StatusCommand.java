@@ -58,6 +58,7 @@ public final class StatusCommand implements Callable<Integer> {
       return print(report, List.of(), 3);
     }
     report.put("pid", Running.cluster(config.runDir()).get().pid());
+    if (!config.master()) return conclude(report, nodes, JoinedNodeStatus.checks(config, nodes));
     boolean etcd = EtcdProcess.health(config);
     checks.add(new Check("etcd", etcd ? "ok" : "failed", (etcd ? "healthy" : "unhealthy") + ", members: " + members(config)));
     String readyz = Health.get(config.apiServerUrl() + "/readyz");
@@ -114,6 +115,11 @@ public final class StatusCommand implements Callable<Integer> {
     checks.add(sysctl("ip_forward", "/proc/sys/net/ipv4/ip_forward", "sysctl -w net.ipv4.ip_forward=1"));
     checks.add(sysctl("bridge-nf-call-iptables", "/proc/sys/net/bridge/bridge-nf-call-iptables",
         "modprobe br_netfilter && sysctl -w net.bridge.bridge-nf-call-iptables=1"));
+    return conclude(report, nodes, checks);
+  }
+
+  /** The verdict from the checks and nodes: healthy (0) or degraded (1) with the reasons. */
+  int conclude(ObjectNode report, ArrayNode nodes, List<Check> checks) throws IOException {
     List<String> failed = new ArrayList<>();
     for (Check c : checks) if (c.status().equals("failed")) failed.add(c.name() + ": " + c.detail());
     for (JsonNode n : nodes) if (!n.path("ready").asBoolean()) failed.add("node " + n.path("name").asText() + " is NotReady");
@@ -202,7 +208,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** The supervisor's record: a component restarted since start is a warning, an unhealthy one a failure. */
-  private static List<Check> supervision(ClusterConfig config) throws IOException {
+  static List<Check> supervision(ClusterConfig config) throws IOException {
     List<Check> out = new ArrayList<>();
     if (!Files.exists(config.componentsFile())) return out;
     List<String> restarted = new ArrayList<>();
@@ -230,7 +236,7 @@ public final class StatusCommand implements Callable<Integer> {
         dir, pct, used / 1e9, total / 1e9, DISK_WARNING, DISK_CRITICAL));
   }
 
-  private static Check sysctl(String name, String file, String fix) {
+  static Check sysctl(String name, String file, String fix) {
     try {
       String v = Files.readString(Path.of(file)).trim();
       return new Check(name, v.equals("1") ? "ok" : "failed", v.equals("1") ? "1" : v + " (" + fix + ")");

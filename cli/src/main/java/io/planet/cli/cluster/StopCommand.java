@@ -141,7 +141,7 @@ public final class StopCommand implements Callable<Integer> {
         Path self = dir.toAbsolutePath().normalize();
         io.planet.node.runtime.Mounts.under(dir).stream().filter(m -> !m.equals(self)).forEach(m -> out.add("mount " + m));
       }
-      if (Files.exists(Path.of("/sys/class/net", config.bridge()))) out.add("bridge " + config.bridge());
+      if (io.planet.node.network.NetworkInterfaces.exists(config.bridge())) out.add("bridge " + config.bridge());
       Path pods = config.runDir().resolve("pods");
       if (Files.isDirectory(pods)) {
         try (var s = Files.list(pods)) {

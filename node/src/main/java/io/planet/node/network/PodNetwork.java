@@ -187,7 +187,7 @@ public final class PodNetwork {
 
   /** Deletes the node bridge (when the node leaves; pods must be torn down first). */
   public void removeBridge() throws IOException {
-    if (Files.exists(Path.of("/sys/class/net", config.bridgeName()))) {
+    if (NetworkInterfaces.exists(config.bridgeName())) {
       Commands.run("ip", "link", "delete", config.bridgeName(), "type", "bridge");
     }
   }
