@@ -120,7 +120,12 @@ public final class SchedulerServer implements AutoCloseable {
   }
 
   public static SchedulerServer start(Config config, SchedulerOptions options) {
-    return new SchedulerServer(new KubernetesClientBuilder().withConfig(config).build(), options);
+    return start(new KubernetesClientBuilder().withConfig(config).build(), options);
+  }
+
+  /** On a client made by the caller (which may share its serialization with the other clients of the process). */
+  public static SchedulerServer start(KubernetesClient client, SchedulerOptions options) {
+    return new SchedulerServer(client, options);
   }
 
   public Scheduler scheduler() {

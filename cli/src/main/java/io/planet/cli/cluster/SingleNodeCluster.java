@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
 import io.planet.apiserver.admission.AdmissionConfig;
@@ -57,6 +58,11 @@ import java.util.concurrent.Executors;
  * kept running by the {@link Supervisor}. {@link #close()} stops the pods and every component and resets the node.
  */
 public final class SingleNodeCluster implements Service {
+  /**
+   * One serialization (Jackson mapper and its introspection caches of the model classes) for every client in the
+   * process: each client made its own, and each learned the same classes again, in time at start and in heap.
+   */
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   static final String CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
   static final String NODE_LABEL = "node-role.kubernetes.io/node";
 
@@ -184,7 +190,7 @@ public final class SingleNodeCluster implements Service {
     SchedulerOptions o = SchedulerOptions.defaults().withServing("127.0.0.1", config.ports().scheduler());
     String healthz = "http://127.0.0.1:" + config.ports().scheduler() + "/healthz";
     return new Supervised<>("scheduler", () -> {
-      SchedulerServer s = SchedulerServer.start(config.kubeconfigDir().resolve("scheduler.kubeconfig"), o);
+      SchedulerServer s = SchedulerServer.start(client(config.kubeconfigDir().resolve("scheduler.kubeconfig")), o);
       return Handle.of(s, s);
     }, h -> Health.ok(healthz));
   }
@@ -323,7 +329,7 @@ public final class SingleNodeCluster implements Service {
     Config c = Config.fromKubeconfig(Files.readString(kubeconfig));
     c.setRequestTimeout(10_000);
     c.setConnectionTimeout(5_000);
-    return new KubernetesClientBuilder().withConfig(c).build();
+    return new KubernetesClientBuilder().withConfig(c).withKubernetesSerialization(SERIALIZATION).build();
   }
 
   /** Stops pods (TERM, KILL after each one's grace period) and components, then leaves nothing of the node behind. */
