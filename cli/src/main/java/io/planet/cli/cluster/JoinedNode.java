@@ -174,21 +174,6 @@ public final class JoinedNode implements Service {
   public synchronized void close() {
     if (closed) return;
     closed = true;
-    Phases stop = new Phases("planet stop", System.out);
-    NodeReset reset = new NodeReset(config, stop::line);
-    int pods = reset.podIds().size();
-    long t0 = System.nanoTime();
-    supervisor.closeUntil("kubelet", stop::line);
-    reset.run(StopCommand.podTimeout(config));
-    stop.line("stopped " + pods + " pod(s) and reset the node (" + Phases.seconds(t0) + ")");
-    if (client != null) client.close();
-    supervisor.close();
-    try {
-      Files.deleteIfExists(config.pidFile());
-      Files.deleteIfExists(config.componentsFile());
-    } catch (IOException ignored) {
-      // the run directory is on tmpfs
-    }
-    stop.line("stopped in " + stop.total());
+    Shutdown.run(config, supervisor, client);
   }
 }

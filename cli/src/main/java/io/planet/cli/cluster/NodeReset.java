@@ -2,6 +2,7 @@ package io.planet.cli.cluster;
 
 import io.planet.node.image.ImageStore;
 import io.planet.node.kubelet.RuntimeLabels;
+import io.planet.node.network.IptablesRule;
 import io.planet.node.proxy.Proxier;
 import io.planet.node.runtime.Commands;
 import io.planet.node.runtime.Mounts;
@@ -204,7 +205,7 @@ final class NodeReset {
       List<String> chains = new ArrayList<>();
       for (String line : rules.split("\n")) {
         if (!line.startsWith("-A ") || !line.contains(id)) continue;
-        List<String> rule = split(line);
+        List<String> rule = IptablesRule.split(line);
         List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-t", "nat", "-D"));
         delete.addAll(rule.subList(1, rule.size()));
         Commands.run(delete);
@@ -231,7 +232,7 @@ final class NodeReset {
       String rules = Commands.run("iptables", "-w", "-t", "filter", "-S", "CNI-FORWARD");
       for (String line : rules.split("\n")) {
         if (!line.startsWith("-A CNI-FORWARD ")) continue;
-        List<String> rule = split(line);
+        List<String> rule = IptablesRule.split(line);
         boolean ours = false;
         for (String flag : List.of("-s", "-d")) {
           int i = rule.indexOf(flag);
@@ -265,33 +266,6 @@ final class NodeReset {
     long v = 0;
     for (String x : p) v = (v << 8) | Integer.parseInt(x);
     return v;
-  }
-
-  /** Arguments of a rule as iptables -S prints it: double quotes group, backslash escapes. */
-  static List<String> split(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    boolean any = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '\\' && i + 1 < line.length()) {
-        cur.append(line.charAt(++i));
-        any = true;
-      } else if (c == '"') {
-        quoted = !quoted;
-        any = true;
-      } else if (c == ' ' && !quoted) {
-        if (any) out.add(cur.toString());
-        cur.setLength(0);
-        any = false;
-      } else {
-        cur.append(c);
-        any = true;
-      }
-    }
-    if (any) out.add(cur.toString());
-    return out;
   }
 
   private void removeCgroup(String relative) {

@@ -337,22 +337,6 @@ public final class SingleNodeCluster implements Service {
   public synchronized void close() {
     if (closed) return;
     closed = true;
-    Phases stop = new Phases("planet stop", System.out);
-    long t0 = System.nanoTime();
-    NodeReset reset = new NodeReset(config, stop::line);
-    int pods = reset.podIds().size();
-    // the node agent stops first so it does not restart what the reset stops; then the pods, then the control plane
-    supervisor.closeUntil("kubelet", stop::line);
-    reset.run(StopCommand.podTimeout(config));
-    stop.line("stopped " + pods + " pod(s) and reset the node (" + Phases.seconds(t0) + ")");
-    if (admin != null) admin.close();
-    supervisor.close();
-    try {
-      Files.deleteIfExists(config.pidFile());
-      Files.deleteIfExists(config.componentsFile());
-    } catch (IOException ignored) {
-      // the run directory is on tmpfs
-    }
-    stop.line("stopped in " + stop.total());
+    Shutdown.run(config, supervisor, admin);
   }
 }

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A rule as {@code iptables -S} prints it, split into arguments: double quotes group, backslash escapes. */
-final class IptablesRule {
+public final class IptablesRule {
   private IptablesRule() {}
 
-  static List<String> split(String line) {
+  public static List<String> split(String line) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
     boolean quoted = false;

@@ -20,7 +20,7 @@ final class OrphanedMasquerade {
     int removed = 0;
     for (String line : Commands.run(iptables, "-w", "-t", "nat", "-S", "POSTROUTING").split("\n")) {
       if (!line.startsWith("-A POSTROUTING ")) continue;
-      List<String> rule = split(line);
+      List<String> rule = IptablesRule.split(line);
       if (!rule.contains(comment)) continue;
       List<String> delete = new ArrayList<>(List.of(iptables, "-w", "-t", "nat", "-D"));
       delete.addAll(rule.subList(1, rule.size()));
@@ -34,32 +34,5 @@ final class OrphanedMasquerade {
       }
     }
     return removed;
-  }
-
-  /** Splits a rule as iptables -S/iptables-save print it into arguments: double quotes group, backslash escapes. */
-  static List<String> split(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    boolean any = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '\\' && i + 1 < line.length()) {
-        cur.append(line.charAt(++i));
-        any = true;
-      } else if (c == '"') {
-        quoted = !quoted;
-        any = true;
-      } else if (c == ' ' && !quoted) {
-        if (any) out.add(cur.toString());
-        cur.setLength(0);
-        any = false;
-      } else {
-        cur.append(c);
-        any = true;
-      }
-    }
-    if (any) out.add(cur.toString());
-    return out;
   }
 }

@@ -32,7 +32,7 @@ public final class IptablesLeftovers {
     for (String line : save.split("\n")) {
       if (line.startsWith("*")) table = line.substring(1);
       if (!line.startsWith("-A ") || table == null) continue;
-      List<String> rule = OrphanedMasquerade.split(line);
+      List<String> rule = IptablesRule.split(line);
       int j = rule.indexOf("-j");
       String target = j >= 0 && j + 1 < rule.size() ? rule.get(j + 1) : "";
       if (isNew(now, table, target) && !isNew(now, table, rule.get(1))) {
