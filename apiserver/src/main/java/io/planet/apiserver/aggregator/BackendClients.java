@@ -1,6 +1,7 @@
 package io.planet.apiserver.aggregator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.planet.api.tls.TrustAll;
 import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
@@ -144,16 +145,6 @@ public final class BackendClients {
     } catch (CertificateParsingException e) {
       return false;
     }
-  }
-
-  private static final class TrustAll extends X509ExtendedTrustManager {
-    @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
-    @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
-    @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
-    @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
-    @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-    @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-    @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
   }
 
   private static final class TrustNothing implements X509TrustManager {

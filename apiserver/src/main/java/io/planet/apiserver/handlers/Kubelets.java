@@ -6,10 +6,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.planet.api.ApiException;
+import io.planet.api.tls.KubeletServingTrust;
+import io.planet.api.tls.TrustAll;
 import io.planet.apiserver.pki.PemFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -104,7 +104,7 @@ final class Kubelets {
   }
 
   private X509ExtendedTrustManager trust(String nodeName) {
-    return authorities.isEmpty() ? new TrustAll() : new io.planet.api.tls.KubeletServingTrust(authorities, nodeName);
+    return authorities.isEmpty() ? new TrustAll() : new KubeletServingTrust(authorities, nodeName);
   }
 
   private static KeyManagerFactory keyManagers(KubeletClientTls tls) throws IOException, GeneralSecurityException {
@@ -118,29 +118,4 @@ final class Kubelets {
     return kmf;
   }
 
-  /** Checks nothing, the hostname neither (nodes are reached by address). */
-  private static final class TrustAll extends X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
-  }
 }

@@ -1,16 +1,12 @@
 package io.planet.cli.cluster;
 
+import io.planet.api.tls.TrustAll;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * The components' health endpoints (/readyz, /healthz), as a local probe: this node's own servers on its own
@@ -19,7 +15,7 @@ import javax.net.ssl.X509TrustManager;
  */
 final class Health {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-      .sslContext(trustAll()).build();
+      .sslContext(TrustAll.sslContext()).build();
 
   private Health() {}
 
@@ -58,27 +54,6 @@ final class Health {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    }
-  }
-
-  private static SSLContext trustAll() {
-    try {
-      SSLContext c = SSLContext.getInstance("TLS");
-      c.init(null, new TrustManager[] {new X509TrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, new SecureRandom());
-      return c;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.planet.node.bootstrap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.planet.api.tls.TrustAll;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,9 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * kubeadm's token discovery (cmd/kubeadm/app/discovery/token): the joining node reads kube-public/cluster-info without
@@ -62,7 +61,7 @@ public final class ClusterInfoDiscovery {
   }
 
   public Result discover() throws IOException, InterruptedException {
-    String body = fetch(insecure());
+    String body = fetch(TrustAll.sslContext());
     JsonNode data = JSON.readTree(body).path("data");
     String kubeconfig = data.path("kubeconfig").asText(null);
     if (kubeconfig == null) throw new IOException("the cluster-info ConfigMap on " + server + " has no kubeconfig");
@@ -125,27 +124,6 @@ public final class ClusterInfoDiscovery {
           + " (anonymous reads of cluster-info must be allowed)");
     }
     return r.body();
-  }
-
-  private static SSLContext insecure() {
-    try {
-      SSLContext c = SSLContext.getInstance("TLS");
-      c.init(null, new TrustManager[] {new X509TrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, new SecureRandom());
-      return c;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static SSLContext verifying(List<X509Certificate> cas) {

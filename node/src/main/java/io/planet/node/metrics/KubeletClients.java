@@ -3,6 +3,7 @@ package io.planet.node.metrics;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.internal.SSLUtils;
 import io.planet.api.tls.KubeletServingTrust;
+import io.planet.api.tls.TrustAll;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
