@@ -8,22 +8,15 @@ import io.planet.node.bootstrap.ClusterInfoDiscovery;
 import io.planet.node.bootstrap.NodeCredentials;
 import io.planet.node.bootstrap.TlsBootstrap;
 import io.planet.node.kubelet.Kubelet;
-import io.planet.node.kubelet.NodeStatusManager;
-import io.planet.node.kubelet.PodNetworking;
-import io.planet.node.network.HostGatewayRoutes;
 import io.planet.node.proxy.Proxier;
-import io.planet.node.server.KubeletServerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * A node joined to a cluster whose control plane runs elsewhere ({@code planet join}): token discovery of the
@@ -113,33 +106,14 @@ public final class JoinedNode implements Service {
   }
 
   private Supervised<Handle<Kubelet>> kubelet() {
-    return new Supervised<>("kubelet", () -> {
-      KubernetesClient c = SingleNodeCluster.client(credentials.kubeconfig());
-      NodeStatusManager.Options d = NodeStatusManager.Options.defaults(config.nodeName(), config.dataDir());
-      NodeStatusManager.Options node = new NodeStatusManager.Options(config.nodeName(), config.dataDir(),
-          config.advertiseAddress(), Map.of(), List.of(), d.leaseRenewInterval(), d.leaseDurationSeconds(),
-          d.statusUpdateInterval(), d.statusReportInterval());
-      Kubelet.Paths paths = new Kubelet.Paths(config.dataDir(), config.runDir(), config.podLogsDir(), Path.of("/run/netns"));
-      Kubelet k = new Kubelet(c, node, paths, Set.of(), Duration.ofSeconds(10), Duration.ofMinutes(5),
-          PodNetworking.cni(c, config.nodeName(), null, config.dataDir().resolve("cni"), config.bridge()),
-          config.ports().kubelet(), List.of(config.clusterDns()), config.clusterDomain())
-          .withServerConfig(KubeletServerConfig.secured(credentials.servingCertFile(), credentials.servingKeyFile(),
-              credentials.caFile()));
-      k.start();
-      return Handle.of(k, k, c);
-    }, h -> listening(config.advertiseAddress(), h.value().port()));
+    return new Supervised<>("kubelet", () -> NodeAgents.kubelet(config, credentials.kubeconfig(),
+        credentials.servingCertFile(), credentials.servingKeyFile(), credentials.caFile()),
+        h -> listening(config.advertiseAddress(), h.value().port()));
   }
 
   /** The proxy and the host-gw routes, with the node's credentials (the master binds system:nodes to node-proxier). */
   private Supervised<Handle<Proxier>> proxy() {
-    return new Supervised<>("proxy", () -> {
-      KubernetesClient c = SingleNodeCluster.client(credentials.kubeconfig());
-      Proxier p = new Proxier(c, Proxier.Options.defaults(config.nodeName(), config.clusterCidr()));
-      p.start();
-      HostGatewayRoutes routes = new HostGatewayRoutes(c, config.nodeName());
-      routes.start();
-      return Handle.of(p, routes, p, c);
-    }, h -> true);
+    return new Supervised<>("proxy", () -> NodeAgents.proxy(config, credentials.kubeconfig()), h -> true);
   }
 
   /**

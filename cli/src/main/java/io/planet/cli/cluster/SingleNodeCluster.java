@@ -3,7 +3,6 @@ package io.planet.cli.cluster;
 import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenOptions;
 import io.planet.apiserver.handlers.KubeletClientTls;
 import io.planet.controllers.RootCaCertPublisher;
-import io.planet.node.server.KubeletServerConfig;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -31,8 +30,6 @@ import io.planet.node.dns.ClusterDns;
 import io.planet.node.image.ArchiveImporter;
 import io.planet.node.image.ImageStore;
 import io.planet.node.kubelet.Kubelet;
-import io.planet.node.kubelet.NodeStatusManager;
-import io.planet.node.kubelet.PodNetworking;
 import io.planet.node.proxy.Proxier;
 import io.planet.scheduler.SchedulerOptions;
 import io.planet.scheduler.SchedulerServer;
@@ -46,7 +43,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -236,35 +232,18 @@ public final class SingleNodeCluster implements Service {
     return "imported " + String.join(", ", imported.get(0).names());
   }
 
-  private Supervised<Handle<Kubelet>> kubelet() throws Exception {
+  private Supervised<Handle<Kubelet>> kubelet() {
     ClusterPki pki = ClusterPki.at(config.pkiDir());
-    Supervised<Handle<Kubelet>> s = new Supervised<>("kubelet", () -> {
-      KubernetesClient c = client(config.kubeconfigDir().resolve("kubelet-" + config.nodeName() + ".kubeconfig"));
-      NodeStatusManager.Options d = NodeStatusManager.Options.defaults(config.nodeName(), config.dataDir());
-      NodeStatusManager.Options node = new NodeStatusManager.Options(config.nodeName(), config.dataDir(), nodeIp, Map.of(),
-          List.of(), d.leaseRenewInterval(), d.leaseDurationSeconds(), d.statusUpdateInterval(), d.statusReportInterval());
-      Kubelet.Paths paths = new Kubelet.Paths(config.dataDir(), config.runDir(), config.podLogsDir(), Path.of("/run/netns"));
-      Kubelet k = new Kubelet(c, node, paths, java.util.Set.of(), Duration.ofSeconds(10), Duration.ofMinutes(5),
-          PodNetworking.cni(c, config.nodeName(), null, config.dataDir().resolve("cni"), config.bridge()),
-          config.ports().kubelet(), List.of(config.clusterDns()), config.clusterDomain())
-          .withServerConfig(KubeletServerConfig.secured(pki.certFile(ClusterCertificates.kubeletServing(config.nodeName())),
-              pki.keyFile(ClusterCertificates.kubeletServing(config.nodeName())), pki.caFile()));
-      k.start();
-      return Handle.of(k, k, c);
-    }, h -> Health.okAsKubeletClient("https://" + nodeIp + ":" + h.value().port() + "/healthz", pki));
-    return s;
+    String serving = ClusterCertificates.kubeletServing(config.nodeName());
+    return new Supervised<>("kubelet", () -> NodeAgents.kubelet(config,
+        config.kubeconfigDir().resolve("kubelet-" + config.nodeName() + ".kubeconfig"), pki.certFile(serving),
+        pki.keyFile(serving), pki.caFile()),
+        h -> Health.okAsKubeletClient("https://" + nodeIp + ":" + h.value().port() + "/healthz", pki));
   }
 
   private Supervised<Handle<Proxier>> proxy() {
-    return new Supervised<>("proxy", () -> {
-      KubernetesClient c = client(config.kubeconfigDir().resolve("proxy.kubeconfig"));
-      Proxier p = new Proxier(c, Proxier.Options.defaults(config.nodeName(), config.clusterCidr()));
-      p.start();
-      // pods on joined nodes (planet join) are reached through routes to their pod CIDRs
-      io.planet.node.network.HostGatewayRoutes routes = new io.planet.node.network.HostGatewayRoutes(c, config.nodeName());
-      routes.start();
-      return Handle.of(p, routes, p, c);
-    }, h -> true);
+    return new Supervised<>("proxy", () -> NodeAgents.proxy(config, config.kubeconfigDir().resolve("proxy.kubeconfig")),
+        h -> true);
   }
 
   /**
