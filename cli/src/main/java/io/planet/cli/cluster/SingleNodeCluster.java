@@ -105,7 +105,7 @@ public final class SingleNodeCluster implements Service {
           ? phases.async("images", starters, () -> importImages(config)) : CompletableFuture.completedFuture("");
       Phases.await(List.of(etcdReady, pkiReady));
       ClusterPki pki = pkiReady.join();
-      phases.run("API server serving on " + config.apiServerUrl(), () -> supervisor.start(supervisor.register(apiServer(pki))));
+      phases.run("API server serving on " + config.apiServerUrl(), () -> supervisor.start(apiServer(pki)));
       admin = client(config.adminKubeconfig());
       phases.run("admin kubeconfig " + kubeconfigs(), () -> null);
       String joinUrl = "https://" + nodeIp + ":" + config.ports().apiServer();
