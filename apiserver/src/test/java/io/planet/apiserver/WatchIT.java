@@ -201,4 +201,32 @@ class WatchIT {
       assertThat(e.path("type").asText()).isEqualTo("__END__");
     }
   }
+
+  @Test
+  void watchFromARevisionOfAnotherResourceWaitsForTheCache() throws Exception {
+    namespace("w12");
+    api.create("/api/v1/namespaces/w12/configmaps", cm("a", ""));
+    // a later write to another resource: the configmaps cache has no event at its revision
+    JsonNode secret = api.create("/api/v1/namespaces/w12/secrets",
+        "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"}}");
+    long rv = Long.parseLong(secret.at("/metadata/resourceVersion").asText());
+    try (WatchStream w = api.watch("/api/v1/namespaces/w12/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=" + rv)) {
+      JsonNode b = w.next(10);
+      assertThat(b.path("type").asText()).isEqualTo("BOOKMARK");
+      assertThat(Long.parseLong(b.at("/object/metadata/resourceVersion").asText())).isGreaterThanOrEqualTo(rv);
+      api.create("/api/v1/namespaces/w12/configmaps", cm("b", ""));
+      JsonNode added = w.nextNonBookmark(5);
+      assertThat(added.at("/object/metadata/name").asText()).isEqualTo("b");
+    }
+  }
+
+  @Test
+  void watchFromAFutureRevisionIsATimeout() throws Exception {
+    namespace("w13");
+    String rv = api.get("/api/v1/namespaces/w13/configmaps").body().at("/metadata/resourceVersion").asText();
+    var r = api.get("/api/v1/namespaces/w13/configmaps?watch=true&resourceVersion=" + (Long.parseLong(rv) + 1_000_000));
+    assertThat(r.code()).isEqualTo(504);
+    assertThat(r.body().path("reason").asText()).isEqualTo("Timeout");
+    assertThat(r.body().path("message").asText()).startsWith("Too large resource version");
+  }
 }

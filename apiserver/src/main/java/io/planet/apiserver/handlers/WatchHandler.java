@@ -71,8 +71,12 @@ public final class WatchHandler {
     } else {
       from = rv.isEmpty() ? cache.revision() : parseRv(rv);
       if (from > cache.revision()) {
+        // a revision etcd has not reached fails at once; one the cache has not yet seen is waited for (≤ 3 s, as
+        // upstream), so that nothing the client already listed is sent again and bookmarks never go back
         long current = features.currentRevision();
-        if (from > current) throw ApiException.timeout("Too large resource version: " + from + ", current: " + current, 1);
+        if (from > current || !awaitRevision(cache, from)) {
+          throw ApiException.timeout("Too large resource version: " + from + ", current: " + Math.min(current, cache.revision()), 1);
+        }
       }
     }
     Predicate<ObjectNode> filter = store.filter(o);
@@ -96,6 +100,7 @@ public final class WatchHandler {
     }
 
     Stream stream = new Stream(ch, store, neg, req.param("includeObject"), websocket);
+    stream.lastRevision = Math.max(from, 0);
     long timeout = o.timeoutSeconds() != null ? o.timeoutSeconds() : 1800 + ThreadLocalRandom.current().nextLong(1800);
     WatchCache.Watcher w = cache.watch(keyPrefix, from, filter, stream);
     stream.watcher = w;
@@ -112,6 +117,15 @@ public final class WatchHandler {
       if (bookmarks != null) bookmarks.cancel(false);
     });
     if (stream.finished.get()) w.close();
+  }
+
+  private static boolean awaitRevision(WatchCache cache, long rv) {
+    try {
+      return cache.awaitRevision(rv, 3000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static long parseRv(String rv) {

@@ -267,7 +267,17 @@ public final class EtcdStorage implements Storage {
           logger.debug("etcd watch on {} failed: {}", prefix, err.toString());
           listener.onError(err);
         }));
-    return w::close;
+    return new Watch() {
+      @Override
+      public void requestProgress() {
+        w.requestProgress();
+      }
+
+      @Override
+      public void close() {
+        w.close();
+      }
+    };
   }
 
   @Override

@@ -42,6 +42,9 @@ public interface Storage extends AutoCloseable {
   }
 
   interface Watch extends AutoCloseable {
+    /** Asks for a progress notification: the listener's {@code onProgress} once every change so far was delivered. */
+    default void requestProgress() {}
+
     @Override
     void close();
   }

@@ -103,6 +103,8 @@ public final class WatchCache implements Storage.WatchListener {
   private long oldestRevision;
   private Storage.Watch etcdWatch;
   private volatile boolean stopped;
+  /** Threads in {@link #awaitRevision}: only then do revision changes wake anybody. */
+  private int freshnessWaiters;
 
   public WatchCache(Storage storage, String prefix, int capacity) {
     this.storage = storage;
@@ -153,7 +155,7 @@ public final class WatchCache implements Storage.WatchListener {
       ObjectNode last = e.previous() != null ? e.previous() : objects.get(e.key());
       objects.remove(e.key());
       if (last == null) {
-        revision = e.revision();
+        advance(e.revision());
         return;
       }
       ObjectNode deleted = last.deepCopy();
@@ -163,7 +165,7 @@ public final class WatchCache implements Storage.WatchListener {
       ObjectNode prev = objects.put(e.key(), e.object());
       ce = new CachedEvent(prev == null ? "ADDED" : "MODIFIED", e.key(), e.object(), prev, e.revision());
     }
-    revision = e.revision();
+    advance(e.revision());
     events.addLast(ce);
     while (events.size() > capacity) oldestRevision = events.removeFirst().revision;
     for (Watcher w : watchers) {
@@ -178,7 +180,36 @@ public final class WatchCache implements Storage.WatchListener {
 
   @Override
   public synchronized void onProgress(long rev) {
-    if (rev > revision) revision = rev;
+    if (rev > revision) advance(rev);
+  }
+
+  private void advance(long rev) {
+    revision = rev;
+    if (freshnessWaiters > 0) notifyAll();
+  }
+
+  /**
+   * Waits until this cache has seen revision {@code rev} (upstream's waitUntilFreshAndBlock): a newer revision may
+   * belong to another resource, so etcd is asked for progress rather than waiting for an event of this one.
+   * False when the cache is still behind after {@code millis}.
+   */
+  public boolean awaitRevision(long rev, long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (this) {
+      freshnessWaiters++;
+      try {
+        while (revision < rev) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) return false;
+          // etcd answers a progress request only once the watch has caught up: ask again until it does
+          if (etcdWatch != null) etcdWatch.requestProgress();
+          wait(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(left))));
+        }
+        return true;
+      } finally {
+        freshnessWaiters--;
+      }
+    }
   }
 
   @Override
