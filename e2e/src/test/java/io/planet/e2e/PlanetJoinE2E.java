@@ -198,6 +198,11 @@ class PlanetJoinE2E {
     Run joined = run(true, join(id + "." + cmd.group(3), hash));
     assertThat(joined.exitCode()).as(joined.stdout() + joined.stderr()).isZero();
     assertThat(joined.stdout()).contains("planet join: node pj-node Ready").contains("planet join: ready in");
+    Matcher pid = Pattern.compile("running in the background \\(pid (\\d+)\\)").matcher(joined.stdout());
+    assertThat(pid.find()).as(joined.stdout()).isTrue();
+    assertThat(Files.readString(Path.of("/proc", pid.group(1), "cmdline")).replace('\0', ' '))
+        .as("the bootstrap token is not on the background service's command line").contains("--role")
+        .doesNotContain(cmd.group(3));
 
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       JsonNode node = kubectl.getJson("node", "pj-node");

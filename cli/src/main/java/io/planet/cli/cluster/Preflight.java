@@ -53,16 +53,18 @@ final class Preflight {
       problems.add("must run as root (it mounts, creates network namespaces and programs iptables): sudo bin/planet start");
       return problems;
     }
-    problems.addAll(programs());
+    problems.addAll(programs(config.master()));
     problems.addAll(ports(config.ports()));
     problems.addAll(kernel());
     dataDirVersion(config.dataDir()).ifPresent(problems::add);
     return problems;
   }
 
-  List<String> programs() {
+  /** Missing programs; etcd only where the control plane runs ({@code master}). */
+  List<String> programs(boolean master) {
     List<String> out = new ArrayList<>();
     for (String[] p : PROGRAMS) {
+      if (!master && p[0].equals("etcd")) continue;
       if (find(p[0]).isEmpty()) out.add(p[0] + " is not installed (package " + p[1] + "): run scripts/setup");
     }
     List<String> missing = new ArrayList<>();

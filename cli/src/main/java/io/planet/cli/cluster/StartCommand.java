@@ -106,6 +106,9 @@ public final class StartCommand implements Callable<Integer> {
       + "cluster-info names without pinning it")
   boolean unsafeSkipCaVerification;
 
+  /** How the background service receives the bootstrap token. */
+  static final String TOKEN_ENV = "PLANET_BOOTSTRAP_TOKEN";
+
   @Option(names = "--daemon-child", hidden = true, description = "internal: this process is the background service")
   boolean daemonChild;
 
@@ -165,7 +168,8 @@ public final class StartCommand implements Callable<Integer> {
   }
 
   JoinOptions join() {
-    return new JoinOptions(server, token, caCertHashes, unsafeSkipCaVerification);
+    String t = token == null && daemonChild ? System.getenv(TOKEN_ENV) : token;
+    return new JoinOptions(server, t, caCertHashes, unsafeSkipCaVerification);
   }
 
   private static String name(ClusterConfig config) {
@@ -198,6 +202,16 @@ public final class StartCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The arguments without {@code --token T} / {@code --token=T}. */
+  static List<String> withoutToken(List<String> args) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--token")) i++;
+      else if (!args.get(i).startsWith("--token=")) out.add(args.get(i));
+    }
+    return out;
+  }
+
   /** Re-executes this command detached (setsid, output to the log) and relays its progress lines until it is ready. */
   private int runInBackground(ClusterConfig config) throws IOException, InterruptedException {
     Files.createDirectories(config.logDir());
@@ -209,10 +223,13 @@ public final class StartCommand implements Callable<Integer> {
     cmd.addAll(List.of("-cp", jar != null ? jar.toString() : System.getProperty("java.class.path"), "io.planet.cli.Planet",
         "start", "--daemon-child"));
     List<String> args = spec.commandLine().getParseResult().originalArgs();
-    cmd.addAll(args.subList(args.indexOf("start") + 1, args.size()));
+    cmd.addAll(withoutToken(args.subList(args.indexOf("start") + 1, args.size())));
     // the child logs through ClusterLogs (rotated files); its own stdout and stderr only carry what comes before
     // that (a bad flag) or from the JVM itself, appended to planet.log
-    Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    // the bootstrap token goes by environment (readable by root only), not on a command line every user's ps shows
+    if (token != null) pb.environment().put(TOKEN_ENV, token);
+    Process child = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     System.out.println(name(config) + ": running in the background (pid " + child.pid() + "), log " + log);
     Instant deadline = Instant.now().plus(Duration.ofMinutes(5));

@@ -39,10 +39,25 @@ class PreflightTest {
     }
     Path cni = Files.createDirectories(tmp.resolve("cni"));
     Files.createFile(cni.resolve("bridge"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    List<String> problems = new Preflight("root", List.of(bin), cni, Path.of("/proc")).programs();
+    List<String> problems = new Preflight("root", List.of(bin), cni, Path.of("/proc")).programs(true);
     assertThat(problems).containsExactly("runc is not installed (package runc): run scripts/setup",
         "CNI plugins host-local, portmap, loopback are missing from " + cni
             + " (package containernetworking-plugins): run scripts/setup");
+  }
+
+  @Test
+  void aNodeOnlyMachineNeedsNoEtcd() throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    for (String p : List.of("runc", "iptables", "ip", "nsenter")) {
+      Files.createFile(bin.resolve(p), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    }
+    Path cni = Files.createDirectories(tmp.resolve("cni"));
+    for (String p : Preflight.CNI_PLUGINS) {
+      Files.createFile(cni.resolve(p), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    }
+    Preflight preflight = new Preflight("root", List.of(bin), cni, Path.of("/proc"));
+    assertThat(preflight.programs(false)).isEmpty();
+    assertThat(preflight.programs(true)).containsExactly("etcd is not installed (package etcd-server): run scripts/setup");
   }
 
   @Test
