@@ -21,9 +21,10 @@ public record CertStatus(String name, String subject, Instant notAfter, long day
   }
 
   public static CertStatus of(String name, String subject, Instant notAfter, Instant now, boolean authority) {
-    long seconds = notAfter.getEpochSecond() - now.getEpochSecond();
-    long days = Math.floorDiv(seconds, 86_400);
-    State s = seconds <= 0 ? State.EXPIRED : days < WARN_DAYS ? State.EXPIRING : State.OK;
+    // milliseconds, as upstream's time.Until: a certificate made this very second has less than its full validity left
+    long millis = notAfter.toEpochMilli() - now.toEpochMilli();
+    long days = Math.floorDiv(millis, 86_400_000L);
+    State s = millis <= 0 ? State.EXPIRED : days < WARN_DAYS ? State.EXPIRING : State.OK;
     return new CertStatus(name, subject, notAfter, days, s, authority);
   }
 
