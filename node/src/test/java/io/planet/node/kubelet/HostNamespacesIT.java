@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.LocalPortForward;
 import io.planet.apiserver.testing.TestApiServer;
 import io.planet.node.image.ArchiveImporter;
 import io.planet.node.image.ImageStoreAccess;
@@ -50,6 +51,7 @@ class HostNamespacesIT {
   static Path tmp;
   static String image;
   static String bridge;
+  static String cidr;
 
   @BeforeAll
   static void start() throws Exception {
@@ -57,14 +59,18 @@ class HostNamespacesIT {
     Config config = new ConfigBuilder().withMasterUrl(apiServer.url()).withRequestTimeout(10_000).build();
     client = new KubernetesClientBuilder().withConfig(config).build();
     tmp = Files.createTempDirectory("planet-hostns");
-    Kubelet.Paths paths = new Kubelet.Paths(tmp.resolve("data"), tmp.resolve("run"), tmp.resolve("logs"), Path.of("/run/netns"));
-    NodeStatusManager.Options node = NodeStatusManager.Options.defaults(NODE, paths.dataDir());
     bridge = "ph" + Long.toHexString(System.nanoTime() & 0xffffffL);
-    String cidr = "10.197." + (int) (Math.random() * 250) + ".0/24";
-    kubelet = new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4),
-        PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0, List.of("10.96.0.10"), "cluster.local");
+    cidr = "10.197." + (int) (Math.random() * 250) + ".0/24";
+    kubelet = newKubelet();
     image = new ArchiveImporter(kubelet.images()).importArchive(TestImages.busybox(), null).get(0).names().get(0);
     kubelet.start();
+  }
+
+  static Kubelet newKubelet() throws IOException {
+    Kubelet.Paths paths = new Kubelet.Paths(tmp.resolve("data"), tmp.resolve("run"), tmp.resolve("logs"), Path.of("/run/netns"));
+    NodeStatusManager.Options node = NodeStatusManager.Options.defaults(NODE, paths.dataDir());
+    return new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4),
+        PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0, List.of("10.96.0.10"), "cluster.local");
   }
 
   @AfterAll
@@ -107,6 +113,10 @@ class HostNamespacesIT {
 
     // the server in the pod listens on the node's own address
     assertThat(httpGet("http://" + nodeIp + ":" + port + "/index.html")).isEqualTo("hostnet-ok\n");
+    // and port-forward (kubectl port-forward through the API server) reaches it in the node's namespace
+    try (LocalPortForward pf = client.pods().inNamespace("default").withName("hostnet-web").portForward(port)) {
+      assertThat(httpGet("http://127.0.0.1:" + pf.getLocalPort() + "/index.html")).isEqualTo("hostnet-ok\n");
+    }
 
     // inside: the node's network namespace, interfaces, hostname and hosts file
     String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
@@ -189,6 +199,48 @@ class HostNamespacesIT {
       Files.deleteIfExists(shmFile);
       Commands.run("ipcrm", "-m", shmId);
     }
+  }
+
+  @Test
+  void aRestartedAgentAdoptsHostNamespacePodsAndRemovesDeletedOnes() throws Exception {
+    String defaultRoute = Commands.run("ip", "route", "show", "default");
+    for (String name : List.of("hostns-adopt", "hostns-gone")) {
+      // a pod with no namespace of its own at all: only its run directory tells a new agent it is there
+      client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName(name).endMetadata()
+          .withNewSpec().withNodeName(NODE).withHostNetwork(true).withHostPID(true).withHostIPC(true)
+          .withTerminationGracePeriodSeconds(1L)
+          .addNewContainer().withName("main").withImage(image).withCommand("sleep", "1000").endContainer()
+          .endSpec().build()).create();
+    }
+    for (String name : List.of("hostns-adopt", "hostns-gone")) await().atMost(Duration.ofSeconds(30)).until(() -> ready(name));
+    String adoptedId = get("hostns-adopt").getStatus().getContainerStatuses().get(0).getContainerID();
+    String nodeIp = get("hostns-adopt").getStatus().getHostIP();
+    String goneUid = get("hostns-gone").getMetadata().getUid();
+    String goneId = get("hostns-gone").getStatus().getContainerStatuses().get(0).getContainerID().substring("runc://".length());
+
+    kubelet.close();
+    kubelet = null;
+    client.pods().inNamespace("default").withName("hostns-gone").withGracePeriod(0).delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> get("hostns-gone") == null);
+    kubelet = newKubelet();
+    kubelet.start();
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Pod p = get("hostns-adopt");
+      assertThat(p.getStatus().getContainerStatuses().get(0).getContainerID()).isEqualTo(adoptedId);
+      assertThat(p.getStatus().getContainerStatuses().get(0).getRestartCount()).isZero();
+      assertThat(p.getStatus().getPodIP()).isEqualTo(nodeIp);
+      assertThat(ready("hostns-adopt")).isTrue();
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> !Commands.run("runc", "--root", tmp.resolve("run/runc").toString(), "list")
+        .contains(goneId));
+    assertThat(tmp.resolve("run/pods/" + goneUid)).doesNotExist();
+    assertThat(tmp.resolve("data/sandboxes/" + goneUid + ".json")).doesNotExist();
+    assertThat(cniStateMentioning(goneUid)).isEmpty();
+    assertThat(Commands.run("ip", "-o", "addr", "show")).contains("inet " + nodeIp + "/");
+    assertThat(Commands.run("ip", "route", "show", "default")).isEqualTo(defaultRoute);
+    client.pods().inNamespace("default").withName("hostns-adopt").delete();
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("hostns-adopt") == null);
   }
 
   private void runSleeper(String name, boolean hostNamespaces) {
