@@ -53,12 +53,16 @@ final class CniPodNetworking implements PodNetworking {
 
   @Override
   public String setUp(Pod pod, PodSandbox sandbox) throws IOException {
+    // a host-network pod is the node's network: no CNI call (upstream's kubelet skips the plugins for such pods)
+    if (sandbox.hostNetwork()) return null;
     return network().setUp(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
         sandbox.netns(), hostPorts(pod)).podIP();
   }
 
   @Override
   public void tearDown(Pod pod, PodSandbox sandbox) throws IOException {
+    // nothing of the node's network is the pod's to remove: no CNI DEL, no hostPort rules (none were added)
+    if (sandbox.hostNetwork()) return;
     network().tearDown(pod.getMetadata().getUid(), sandbox.netns(), hostPorts(pod));
   }
 

@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.planet.node.runtime.PodSandbox;
 import java.io.IOException;
 
-/** Wires a pod's network namespace to the node's pod network (CNI) and back. */
+/**
+ * Wires a pod's network namespace to the node's pod network (CNI) and back. A host-network sandbox has no network
+ * namespace of its own: implementations leave it alone (setUp returns null, tearDown does nothing).
+ */
 public interface PodNetworking {
   /** Returns the pod's IP, or null when the pod only has loopback. */
   String setUp(Pod pod, PodSandbox sandbox) throws IOException;

@@ -361,13 +361,14 @@ public final class PodWorkers implements AutoCloseable {
     Pod pod = s.pod;
     if (s.startTime == null) s.startTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     if (s.sandbox == null) {
-      PodSandbox sandbox = runtime.sandbox(s.uid);
-      String hostname = pod.getSpec().getHostname() != null ? pod.getSpec().getHostname() : s.name;
+      PodSandbox sandbox = runtime.sandbox(s.uid).withHostNamespaces(HostNamespacePods.of(pod));
+      String hostname = HostNamespacePods.hostname(pod);
       // recorded before it exists, so whatever a crash leaves of it is found and removed by the next agent
       runtime.recordSandbox(sandbox, RuntimeLabels.pod(pod), null);
-      sandbox.create(hostname.length() > 63 ? hostname.substring(0, 63) : hostname);
+      sandbox.create(hostname);
       s.sandbox = sandbox;
-      s.podIp = networking.setUp(pod, sandbox);
+      // as upstream, a host-network pod's IPs are the node's
+      s.podIp = sandbox.hostNetwork() ? options.hostIp() : networking.setUp(pod, sandbox);
       runtime.recordSandbox(sandbox, RuntimeLabels.pod(pod), s.podIp);
       writeEtcFiles(s, hostname);
     }
@@ -961,18 +962,14 @@ public final class PodWorkers implements AutoCloseable {
   /** /etc/hosts, /etc/hostname and /etc/resolv.conf, written once per pod and bind-mounted into each container. */
   private void writeEtcFiles(PodState s, String hostname) throws IOException {
     Path dir = Files.createDirectories(podDir(s));
-    StringBuilder hosts = new StringBuilder("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"
-        + "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\n"
-        + "fe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
     String subdomain = s.pod.getSpec().getSubdomain();
-    if (s.podIp != null && subdomain != null && !subdomain.isEmpty() && options.clusterDomain() != null) {
-      // as upstream: a pod with a subdomain knows its own name under the headless service
-      hosts.append(s.podIp).append('\t').append(hostname).append('.').append(subdomain).append('.').append(s.namespace)
-          .append(".svc.").append(options.clusterDomain()).append('\t').append(hostname).append('\n');
-    } else if (s.podIp != null) {
-      hosts.append(s.podIp).append('\t').append(hostname).append('\n');
-    }
-    Files.writeString(dir.resolve("etc-hosts"), hosts.toString());
+    // as upstream: a pod with a subdomain knows its own name under the headless service
+    String fqdn = subdomain != null && !subdomain.isEmpty() && options.clusterDomain() != null
+        ? hostname + "." + subdomain + "." + s.namespace + ".svc." + options.clusterDomain() : null;
+    String hosts = s.sandbox != null && s.sandbox.hostNetwork()
+        ? EtcHosts.hostNetwork(EtcHosts.NODE_HOSTS, s.pod.getSpec().getHostAliases())
+        : EtcHosts.managed(s.podIp, hostname, fqdn, s.pod.getSpec().getHostAliases());
+    Files.writeString(dir.resolve("etc-hosts"), hosts);
     Files.writeString(dir.resolve("etc-hostname"), hostname + "\n");
     ResolvConf host = ResolvConf.read(options.hostResolvConf());
     Files.writeString(dir.resolve("resolv.conf"),

@@ -25,10 +25,14 @@ final class Checkpoints {
     }
   }
 
-  /** A sandbox: the pod it belongs to (labels), and its IP once the network is set up. */
-  record SandboxCheckpoint(String id, Map<String, String> labels, String podIp) {
+  /**
+   * A sandbox: the pod it belongs to (labels), its IP once the network is set up, and which of the node's namespaces
+   * it shares (a checkpoint without them predates host namespaces: none).
+   */
+  record SandboxCheckpoint(String id, Map<String, String> labels, String podIp, PodSandbox.HostNamespaces host) {
     SandboxCheckpoint {
       labels = Map.copyOf(labels);
+      host = host == null ? PodSandbox.HostNamespaces.NONE : host;
     }
   }
 
@@ -55,12 +59,20 @@ final class Checkpoints {
     o.put("id", s.id());
     o.set("labels", OciSpec.JSON.valueToTree(new java.util.TreeMap<>(s.labels())));
     if (s.podIp() != null) o.put("podIp", s.podIp());
+    if (s.host().any()) {
+      ObjectNode host = o.putObject("hostNamespaces");
+      host.put("network", s.host().network());
+      host.put("pid", s.host().pid());
+      host.put("ipc", s.host().ipc());
+    }
     replace(file, o);
   }
 
   static Optional<SandboxCheckpoint> readSandbox(Path file) {
     return read(file).map(o -> new SandboxCheckpoint(o.path("id").asText(), labels(o),
-        o.hasNonNull("podIp") ? o.path("podIp").asText() : null));
+        o.hasNonNull("podIp") ? o.path("podIp").asText() : null,
+        new PodSandbox.HostNamespaces(o.path("hostNamespaces").path("network").asBoolean(false),
+            o.path("hostNamespaces").path("pid").asBoolean(false), o.path("hostNamespaces").path("ipc").asBoolean(false))));
   }
 
   private static Map<String, String> labels(JsonNode o) {

@@ -11,8 +11,9 @@ import java.util.Set;
 
 /**
  * Generates a container's OCI runtime spec (config.json) for runc: the pod's network, IPC and UTS namespaces joined
- * by path, new PID and mount namespaces, the usual /proc, /dev, /sys mounts, container runtimes' default capability
- * set (all of them when privileged), masked and read-only kernel paths, and cgroup limits.
+ * by path (or the node's, for hostNetwork/hostIPC pods), new PID (unless hostPID) and mount namespaces, the usual
+ * /proc, /dev, /sys mounts, container runtimes' default capability set (all of them when privileged), masked and
+ * read-only kernel paths, and cgroup limits.
  */
 public final class OciSpec {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -73,7 +74,9 @@ public final class OciSpec {
     mount(mounts, "/proc", "proc", "proc", "nosuid", "noexec", "nodev");
     mount(mounts, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k");
     mount(mounts, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5");
-    mount(mounts, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k");
+    // hostIPC: the node's POSIX shared memory too, as containerd gives such pods the host's /dev/shm
+    if (sandbox.ipc() == null) mount(mounts, "/dev/shm", "bind", "/dev/shm", "rbind", "rw");
+    else mount(mounts, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k");
     mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
     mount(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", c.privileged() ? "rw" : "ro");
     mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", c.privileged() ? "rw" : "ro");
@@ -81,11 +84,12 @@ public final class OciSpec {
 
     ObjectNode linux = spec.putObject("linux");
     ArrayNode ns = linux.putArray("namespaces");
-    ns.addObject().put("type", "pid");
+    // a namespace left out is the runtime's own, i.e. the node's: that is how hostPID/hostIPC/hostNetwork share them
+    if (!sandbox.hostNamespaces().pid()) ns.addObject().put("type", "pid");
     ns.addObject().put("type", "mount");
-    ns.addObject().put("type", "network").put("path", sandbox.netns().toString());
-    ns.addObject().put("type", "ipc").put("path", sandbox.ipc().toString());
-    ns.addObject().put("type", "uts").put("path", sandbox.uts().toString());
+    if (sandbox.netns() != null) ns.addObject().put("type", "network").put("path", sandbox.netns().toString());
+    if (sandbox.ipc() != null) ns.addObject().put("type", "ipc").put("path", sandbox.ipc().toString());
+    if (sandbox.uts() != null) ns.addObject().put("type", "uts").put("path", sandbox.uts().toString());
     linux.put("cgroupsPath", cgroupsPath);
     ObjectNode resources = linux.putObject("resources");
     ObjectNode devices = resources.putArray("devices").addObject();

@@ -80,7 +80,8 @@ public final class RuncRuntime {
 
   /** Records a sandbox (before creating it, and again with its IP once networked) for a later agent to adopt. */
   public void recordSandbox(PodSandbox sandbox, Map<String, String> labels, String podIp) throws IOException {
-    Checkpoints.write(sandboxesDir.resolve(sandbox.id() + ".json"), new Checkpoints.SandboxCheckpoint(sandbox.id(), labels, podIp));
+    Checkpoints.write(sandboxesDir.resolve(sandbox.id() + ".json"), new Checkpoints.SandboxCheckpoint(sandbox.id(), labels, podIp,
+        sandbox.hostNamespaces()));
   }
 
   /** The sandboxes recorded here, ready or not. */
@@ -88,7 +89,8 @@ public final class RuncRuntime {
     List<RecordedSandbox> out = new ArrayList<>();
     try (Stream<Path> s = Files.list(sandboxesDir)) {
       for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
-        Checkpoints.readSandbox(f).ifPresent(cp -> out.add(new RecordedSandbox(sandbox(cp.id()), cp.labels(), cp.podIp())));
+        Checkpoints.readSandbox(f).ifPresent(cp -> out.add(new RecordedSandbox(sandbox(cp.id()).withHostNamespaces(cp.host()),
+            cp.labels(), cp.podIp())));
       }
     }
     return out;

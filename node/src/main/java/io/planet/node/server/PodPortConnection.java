@@ -54,6 +54,8 @@ final class PodPortConnection {
 
   /** The helper's command line. */
   static List<String> command(PodSandbox sandbox, int port) {
+    // a host-network pod listens in the node's namespace, which is the agent's own
+    if (sandbox.netns() == null) return List.of("busybox", "nc", "127.0.0.1", Integer.toString(port));
     return List.of("nsenter", "--net=" + sandbox.netns(), "busybox", "nc", "127.0.0.1", Integer.toString(port));
   }
 
