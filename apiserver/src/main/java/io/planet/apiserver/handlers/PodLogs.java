@@ -12,7 +12,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.planet.api.ApiException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.planet.apiserver.http.ApiRequest;
+import io.planet.apiserver.http.WebSockets;
 import io.planet.apiserver.registry.Store;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +27,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.TrustManager;
 
@@ -80,7 +87,36 @@ final class PodLogs {
       if (r.statusCode() == 403) throw new ApiException(403, "Forbidden", text + " ( pods/log " + name + ")");
       throw new ApiException(503, "ServiceUnavailable", "kubelet on node " + nodeName + ": " + text);
     }
-    stream(req, r.body());
+    if (WebSockets.isUpgrade(req)) streamOverWebSocket(req, r.body());
+    else stream(req, r.body());
+  }
+
+  /**
+   * The log as WebSocket messages (upstream's StreamObject with wsstream's reader protocols): binary frames for
+   * {@code binary.k8s.io} (or no subprotocol), base64 text frames for {@code base64.binary.k8s.io}; a normal close at
+   * the end of the log.
+   */
+  static void streamOverWebSocket(ApiRequest req, InputStream body) {
+    var hs = WebSockets.upgrade(req, "binary.k8s.io,base64.binary.k8s.io", new WebSockets.ControlFrames());
+    try (InputStream in = body) {
+      if (hs == null) return;
+      boolean base64 = "base64.binary.k8s.io".equals(hs.selectedSubprotocol());
+      var ch = req.ctx().channel();
+      byte[] buf = new byte[16 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0 && ch.isActive()) {
+        WebSocketFrame frame = base64
+            ? new TextWebSocketFrame(Base64.getEncoder().encodeToString(Arrays.copyOf(buf, n)))
+            : new BinaryWebSocketFrame(Unpooled.copiedBuffer(buf, 0, n));
+        ch.writeAndFlush(frame).sync();
+      }
+      if (ch.isActive()) hs.close(ch, new CloseWebSocketFrame(1000, ""));
+    } catch (IOException | RuntimeException e) {
+      // the kubelet or the client went away
+      req.ctx().channel().close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The container to read: named, or the pod's only one; upstream's messages otherwise. */

@@ -76,7 +76,7 @@ public final class WebSockets {
     return hs;
   }
 
-  /** Control frames from the client; data frames are ignored (watch streams are one-way). */
+  /** Control frames from the client; data frames are ignored (watch and log streams are one-way). */
   private static final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
     private final WebSocketServerHandshaker handshaker;
 
@@ -88,6 +88,21 @@ public final class WebSockets {
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       if (frame instanceof CloseWebSocketFrame close) {
         handshaker.close(ctx.channel(), close.retainedDuplicate());
+      } else if (frame instanceof PingWebSocketFrame) {
+        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+      }
+    }
+  }
+
+  /**
+   * For {@link #upgrade(ApiRequest, String, io.netty.channel.ChannelHandler)} on one-way streams: pings are answered,
+   * a close from the client closes the connection (echoing the close), data frames are ignored.
+   */
+  public static final class ControlFrames extends SimpleChannelInboundHandler<WebSocketFrame> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+      if (frame instanceof CloseWebSocketFrame close) {
+        ctx.writeAndFlush(close.retainedDuplicate()).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
       } else if (frame instanceof PingWebSocketFrame) {
         ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
       }

@@ -76,6 +76,48 @@ class KubeletPodsIT {
         .endSpec().build()).create();
   }
 
+  /** Everything a WebSocket on {@code path} receives until the server closes it (binary as text, text as is). */
+  private static String webSocketLog(String path, String protocol) throws Exception {
+    StringBuilder out = new StringBuilder();
+    java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().subprotocols(protocol)
+        .buildAsync(java.net.URI.create(apiServer.url().replace("http", "ws") + path), new java.net.http.WebSocket.Listener() {
+          @Override
+          public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w, java.nio.ByteBuffer data, boolean last) {
+            synchronized (out) {
+              out.append(java.nio.charset.StandardCharsets.UTF_8.decode(data));
+            }
+            w.request(1);
+            return null;
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+            synchronized (out) {
+              out.append(data);
+            }
+            w.request(1);
+            return null;
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int status, String reason) {
+            closed.complete(status);
+            return null;
+          }
+
+          @Override
+          public void onError(java.net.http.WebSocket w, Throwable error) {
+            closed.completeExceptionally(error);
+          }
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(ws.getSubprotocol()).isEqualTo(protocol);
+    assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1000);
+    synchronized (out) {
+      return out.toString();
+    }
+  }
+
   private static Pod get(String name) {
     return client.pods().inNamespace("default").withName(name).get();
   }
@@ -147,6 +189,12 @@ class KubeletPodsIT {
     assertThatThrownBy(() -> client.pods().inNamespace("default").withName("web").terminated().getLog())
         .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
             e -> assertThat(e.getStatus().getMessage()).isEqualTo("previous terminated container \"main\" in pod \"web\" not found"));
+
+    // pods/log over WebSocket (upstream's e2e "should support retrieving logs from the container over websockets")
+    String logPath = "/api/v1/namespaces/default/pods/web/log?container=main";
+    assertThat(webSocketLog(logPath, "binary.k8s.io")).isEqualTo("hello from web\n");
+    assertThat(new String(java.util.Base64.getDecoder().decode(webSocketLog(logPath, "base64.binary.k8s.io")),
+        java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("hello from web\n");
 
     client.pods().inNamespace("default").withName("web").delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> get("web") == null);
