@@ -186,6 +186,19 @@ class ServicesE2E {
     Set<String> reached = new HashSet<>(lines(exec("client", "for i in $(seq 20); do wget -qO- http://web/; done")));
     assertThat(reached).as("20 requests spread over both backends").isEqualTo(backends);
 
+    // services/proxy and pods/proxy through the API server (kubectl get --raw, as kubectl proxy users reach them)
+    assertThat(kubectl.run("get", "--raw", "/api/v1/namespaces/default/services/web:80/proxy/").assertSuccess().stdout().strip())
+        .isIn(backends);
+    assertThat(kubectl.run("get", "--raw", "/api/v1/namespaces/default/services/http:web:80/proxy/index.html")
+        .assertSuccess().stdout().strip()).isIn(backends);
+    String backend = backends.iterator().next();
+    assertThat(kubectl.run("get", "--raw", "/api/v1/namespaces/default/pods/" + backend + "/proxy/").assertSuccess().stdout().strip())
+        .isEqualTo(backend);
+    assertThat(kubectl.run("get", "--raw", "/api/v1/namespaces/default/pods/" + backend + ":80/proxy/index.html")
+        .assertSuccess().stdout().strip()).isEqualTo(backend);
+    assertThat(kubectl.run("get", "--raw", "/api/v1/namespaces/default/services/web:81/proxy/").stderr())
+        .contains("no service port 81 found for service \"web\"");
+
     // a headless Service resolves to the pods themselves
     kubectl.run("expose", "deployment", "web", "--name=web-headless", "--cluster-ip=None", "--port=80").assertSuccess();
     List<String> podIPs = new ArrayList<>();

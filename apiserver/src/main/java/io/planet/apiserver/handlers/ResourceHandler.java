@@ -38,6 +38,7 @@ public final class ResourceHandler {
   private final PodExec podExec;
   private final PodPortForward podPortForward;
   private final NodeProxy nodeProxy;
+  private final EndpointProxy endpointProxy = new EndpointProxy();
   private final AdmissionChain admission;
   private TokenRequests tokenRequests;
 
@@ -511,10 +512,21 @@ public final class ResourceHandler {
         podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
       }
       case "proxy" -> {
-        if (!type.kind().equals("Node")) {
-          features.connect(req, p, type, store);
+        // the path keeps its trailing slash, as upstream's JoinPreservingTrailingSlash
+        String path = p.proxyPath().isEmpty() || !req.path().endsWith("/") || p.proxyPath().endsWith("/")
+            ? p.proxyPath() : p.proxyPath() + "/";
+        if (type.kind().equals("Node")) {
+          nodeProxy.serve(req, store.get("", p.name()), path);
+        } else if (type.kind().equals("Pod")) {
+          EndpointProxy.Target t = EndpointProxy.Target.parse(p.name(), "pod");
+          endpointProxy.serve(req, EndpointProxy.podLocation(t, store.get(p.namespace(), t.name())), path);
+        } else if (type.kind().equals("Service")) {
+          EndpointProxy.Target t = EndpointProxy.Target.parse(p.name(), "service");
+          ObjectNode service = store.get(p.namespace(), t.name());
+          Store endpoints = stores.apply(registry.get("", "v1", "endpoints").orElseThrow());
+          endpointProxy.serve(req, EndpointProxy.serviceLocation(t, service, endpoints.get(p.namespace(), t.name())), path);
         } else {
-          nodeProxy.serve(req, store.get("", p.name()), p.proxyPath());
+          features.connect(req, p, type, store);
         }
       }
       case "attach" -> {
