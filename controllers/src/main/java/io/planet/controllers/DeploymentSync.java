@@ -16,7 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.planet.controllers.runtime.EventRecorder;
+import io.planet.client.events.EventRecorder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -105,6 +105,15 @@ class NodeAgentE2E {
     String name = pod.at("/metadata/name").asText();
     String ip = pod.at("/status/podIP").asText();
     assertThat(ip).startsWith("10.244.");
+
+    // kubectl describe lists the pod's events: the scheduler's, then the kubelet's for its container
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(kubectl.run("describe", "pod", name).assertSuccess().stdout())
+            .containsPattern("Normal +Scheduled +\\S+ +default-scheduler +Successfully assigned default/" + name + " to node-1")
+            .containsPattern("Normal +Pulled +\\S+ +kubelet +Container image \"" + java.util.regex.Pattern.quote(image)
+                + "\" already present on machine")
+            .containsPattern("Normal +Created +\\S+ +kubelet +Created container busybox")
+            .containsPattern("Normal +Started +\\S+ +kubelet +Started container busybox"));
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
         assertThat(kubectl.run("logs", "deployment/web").assertSuccess().stdout()).isEqualTo("serving on " + name + "\n"));
     HttpResponse<String> r = HttpClient.newHttpClient().send(

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The scheduler's hot writes (bindings, events) as plain asynchronous requests on the client's HTTP client, with its
+ * The scheduler's hot writes (bindings) as plain asynchronous requests on the client's HTTP client, with its
  * configuration and credentials: the answer is checked for its status only, never turned back into a model object.
  */
 final class ApiWrites {

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.planet.client.events.EventRecorder;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +44,7 @@ public final class Scheduler implements AutoCloseable {
    */
   private final Semaphore bindings = new Semaphore(MAX_BINDINGS_IN_FLIGHT);
   static final int MAX_BINDINGS_IN_FLIGHT = 32;
+  private static final int EVENT_WRITERS = 4;
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("scheduler-timer"));
   private SharedIndexInformer<Pod> podInformer;
   private SharedIndexInformer<Node> nodeInformer;
@@ -53,7 +55,8 @@ public final class Scheduler implements AutoCloseable {
     this.client = client;
     this.binder = new Binder(client);
     this.conditions = new PodConditions(client);
-    this.events = new EventRecorder(client, identity);
+    // events come in bursts as fast as pods are bound: a few writers keep up where one request at a time would not
+    this.events = new EventRecorder(client, Pods.DEFAULT_SCHEDULER, null, identity, EVENT_WRITERS);
   }
 
   public SchedulerMetrics metrics() {
@@ -167,7 +170,8 @@ public final class Scheduler implements AutoCloseable {
           queue.done(e);
           long now = System.nanoTime();
           metrics.scheduled(Duration.ofNanos(now - started), Duration.ofNanos(now - e.addedNanos()));
-          events.normal(pod, "Scheduled", "Successfully assigned " + Pods.key(pod) + " to " + node);
+          events.event(EventRecorder.reference(pod), "Normal", "Scheduled", "Binding",
+              "Successfully assigned " + Pods.key(pod) + " to " + node);
           return;
         }
         cache.forget(pod);
@@ -205,7 +209,7 @@ public final class Scheduler implements AutoCloseable {
       } catch (RuntimeException ex) {
         log.debug("could not update the PodScheduled condition of {}: {}", Pods.key(pod), ex.getMessage());
       }
-      events.warning(pod, "FailedScheduling", message);
+      events.event(EventRecorder.reference(pod), "Warning", "FailedScheduling", "Scheduling", message);
     });
   }
 
@@ -230,7 +234,8 @@ public final class Scheduler implements AutoCloseable {
       }
       try {
         client.pods().inNamespace(v.getMetadata().getNamespace()).withName(v.getMetadata().getName()).delete();
-        events.normal(v, "Preempted", "Preempted by pod " + preemptor.getMetadata().getUid() + " on node " + candidate.node());
+        events.event(EventRecorder.reference(v), "Normal", "Preempted", "Preempting",
+            "Preempted by pod " + preemptor.getMetadata().getUid() + " on node " + candidate.node());
         log.info("preempted {} on {} for {}", victim.key(), candidate.node(), Pods.key(preemptor));
       } catch (RuntimeException ex) {
         log.warn("could not preempt {}: {}", victim.key(), ex.getMessage());

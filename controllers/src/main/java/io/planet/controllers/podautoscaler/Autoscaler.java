@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricValueStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricValueStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.planet.controllers.runtime.EventRecorder;
+import io.planet.client.events.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;

@@ -1,7 +1,7 @@
 package io.planet.controllers.podautoscaler;
 
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.planet.controllers.runtime.EventRecorder;
+import io.planet.client.events.EventRecorder;
 
 /** The autoscaler's events, with messages already composed (so no format escaping), through the shared recorder. */
 final class HpaEvents {

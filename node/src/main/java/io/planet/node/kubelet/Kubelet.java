@@ -1,6 +1,7 @@
 package io.planet.node.kubelet;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.planet.client.events.EventRecorder;
 import io.planet.node.image.ImageStore;
 import io.planet.node.image.RegistryClient;
 import io.netty.handler.ssl.SslContext;
@@ -45,6 +46,9 @@ public final class Kubelet implements AutoCloseable {
   private final List<String> clusterDns;
   private final String clusterDomain;
   private KubeletServerConfig serverConfig = KubeletServerConfig.open();
+  /** The kubelet's own recorder: component kubelet, source.host and reportingInstance the node's name, as upstream. */
+  private final EventRecorder recorder;
+  private final KubeletEvents events;
 
   /** {@code port}: the kubelet API's (10250 upstream; 0 picks a free one, for tests). Pods use the host's resolvers. */
   public Kubelet(KubernetesClient client, NodeStatusManager.Options nodeOptions, Paths paths, Set<String> insecureRegistries,
@@ -69,7 +73,9 @@ public final class Kubelet implements AutoCloseable {
     this.backoffMax = backoffMax;
     this.networking = networking;
     this.insecureRegistries = insecureRegistries;
-    this.node = new NodeStatusManager(client, nodeOptions);
+    this.recorder = new EventRecorder(client, "kubelet", nodeOptions.nodeName(), nodeOptions.nodeName(), 1);
+    this.events = new KubeletEvents(recorder, nodeOptions.nodeName());
+    this.node = new NodeStatusManager(client, nodeOptions, events);
     this.images = new ImageStore(paths.dataDir().resolve("images"));
     this.runtime = new RuncRuntime(images, paths.dataDir(), paths.runDir(), paths.netnsDir());
   }
@@ -93,11 +99,12 @@ public final class Kubelet implements AutoCloseable {
     KubeletAuth auth = KubeletAuth.from(serverConfig, nodeOptions.nodeName(), client);
     SslContext ssl = serverConfig.tlsCertFile() == null ? null
         : KubeletTls.fromFiles(serverConfig.tlsCertFile(), serverConfig.tlsPrivateKeyFile(), auth.clientAuthorities());
+    events.node(KubeletEvents.NORMAL, "Starting", "Starting kubelet.");
     node.start();
-    ImageManager imageManager = new ImageManager(images, new RegistryClient(images, insecureRegistries));
+    ImageManager imageManager = new ImageManager(images, new RegistryClient(images, insecureRegistries), events);
     workers = new PodWorkers(client, runtime, imageManager, networking, new PodWorkers.Options(nodeOptions.nodeName(),
         node.host().internalIp(), paths.dataDir().resolve("pods"), paths.logsDir(), backoffInitial, backoffMax, clusterDns,
-        clusterDomain, Path.of("/etc/resolv.conf")));
+        clusterDomain, Path.of("/etc/resolv.conf")), events);
     workers.adopt();
     runtime.removeOrphans();
     workers.start();
@@ -129,5 +136,6 @@ public final class Kubelet implements AutoCloseable {
     if (workers != null) workers.close();
     runtime.close();
     node.close();
+    recorder.close();
   }
 }

@@ -2,6 +2,7 @@ package io.planet.node.kubelet;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.time.Duration;
@@ -17,8 +18,11 @@ final class LifecycleHooks {
     this.prober = prober;
   }
 
-  /** Runs the hook; null when it succeeded (or there is none), else why it failed. */
-  String run(LifecycleHandler h, Container c, String containerId, String podIp, Duration timeout) {
+  /**
+   * Runs the hook; null when it succeeded (or there is none), else why it failed in upstream's words, for the
+   * FailedPostStartHook / FailedPreStopHook event.
+   */
+  String run(LifecycleHandler h, Pod pod, Container c, String containerId, String podIp, Duration timeout) {
     if (h == null) return null;
     if (h.getSleep() != null) {
       try {
@@ -31,6 +35,20 @@ final class LifecycleHooks {
     Probe p = new ProbeBuilder().withExec(h.getExec()).withHttpGet(h.getHttpGet()).withTcpSocket(h.getTcpSocket())
         .withTimeoutSeconds((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()))).build();
     Prober.Result r = prober.probe(p, c, containerId, podIp);
-    return r.success() ? null : (r.message() == null || r.message().isEmpty() ? "hook failed" : r.message());
+    if (r.success()) return null;
+    String error = r.message() == null || r.message().isEmpty() ? "hook failed" : r.message();
+    String in = " for Container " + KubeletEvents.quote(c.getName()) + " in Pod "
+        + KubeletEvents.quote(KubeletEvents.formatPod(pod)) + " failed - error: ";
+    if (h.getExec() != null) {
+      String command = String.join(" ", h.getExec().getCommand());
+      // the runtime's error for a non-zero exit quotes the command; the hook's output is the message
+      String cause = r.exitCode() >= 0 ? "command '" + command + "' exited with " + r.exitCode() + ": " : error;
+      return "Exec lifecycle hook ([" + command + "])" + in + cause
+          + ", message: " + KubeletEvents.quote(r.exitCode() >= 0 ? r.message() : "");
+    }
+    if (h.getHttpGet() != null) {
+      return "HTTP lifecycle hook (" + h.getHttpGet().getPath() + ")" + in + error;
+    }
+    return error;
   }
 }

@@ -1,6 +1,7 @@
 package io.planet.node.kubelet;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The node agent's node-level loops, as upstream's kubelet: register the Node (labels, taints, capacity, system
  * info), renew its Lease every 10 s, and post its status when something other than a heartbeat changed or every
- * 5 minutes (nodeStatusReportFrequency), so an idle node costs the API server one lease write per 10 s.
+ * 5 minutes (nodeStatusReportFrequency), so an idle node costs the API server one lease write per 10 s. A condition
+ * that changes status is told in the node's events as upstream's kubelet tells it (NodeReady, NodeHasSufficientMemory,
+ * ...).
  */
 public final class NodeStatusManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeStatusManager.class);
@@ -52,10 +55,16 @@ public final class NodeStatusManager implements AutoCloseable {
   private HostInfo host;
   private NodeStatus reported;
   private Instant reportedAt = Instant.EPOCH;
+  private final KubeletEvents events;
 
   public NodeStatusManager(KubernetesClient client, Options options) {
+    this(client, options, new KubeletEvents(null, options.nodeName()));
+  }
+
+  NodeStatusManager(KubernetesClient client, Options options, KubeletEvents events) {
     this.client = client;
     this.options = options;
+    this.events = events;
     this.lease = new NodeLease(client, options.nodeName(), options.leaseDurationSeconds());
   }
 
@@ -104,6 +113,8 @@ public final class NodeStatusManager implements AutoCloseable {
     try {
       client.nodes().resource(node).create();
       log.info("registered node {}", options.nodeName());
+      // every condition of a new node is new
+      recordConditionChanges(List.of(), status.getConditions());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
       // registered before (a restart): keep what others set, make sure our labels are there
@@ -150,8 +161,12 @@ public final class NodeStatusManager implements AutoCloseable {
   }
 
   private void postStatus(NodeStatus status) {
+    // the conditions as the API server had them, from the attempt that was written
+    List<NodeCondition> before = new ArrayList<>();
     Conflicts.retry(() -> client.nodes().withName(options.nodeName()).editStatus(n -> {
       NodeStatus s = n.getStatus() == null ? new NodeStatus() : n.getStatus();
+      before.clear();
+      if (s.getConditions() != null) before.addAll(s.getConditions());
       s.setCapacity(status.getCapacity());
       s.setAllocatable(status.getAllocatable());
       s.setConditions(status.getConditions());
@@ -163,6 +178,28 @@ public final class NodeStatusManager implements AutoCloseable {
     }));
     reported = status;
     reportedAt = Instant.now();
+    recordConditionChanges(before, status.getConditions());
+  }
+
+  /** Upstream's node status events: one per condition whose status changed (or that is new), named by its new state. */
+  private void recordConditionChanges(List<NodeCondition> before, List<NodeCondition> after) {
+    for (NodeCondition c : after) {
+      NodeCondition old = before.stream().filter(b -> c.getType().equals(b.getType())).findFirst().orElse(null);
+      if (old != null && Objects.equals(old.getStatus(), c.getStatus())) continue;
+      String event = statusEvent(c.getType(), "True".equals(c.getStatus()));
+      if (event != null) events.nodeStatus(event);
+    }
+  }
+
+  /** The event reason for a condition's status, as upstream's setters name it. */
+  static String statusEvent(String type, boolean status) {
+    return switch (type) {
+      case "Ready" -> status ? "NodeReady" : "NodeNotReady";
+      case "MemoryPressure" -> status ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory";
+      case "DiskPressure" -> status ? "NodeHasDiskPressure" : "NodeHasNoDiskPressure";
+      case "PIDPressure" -> status ? "NodeHasInsufficientPID" : "NodeHasSufficientPID";
+      default -> null;
+    };
   }
 
   /** Whether anything but heartbeat times differs. */

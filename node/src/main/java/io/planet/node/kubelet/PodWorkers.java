@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * runs init containers in order and then the app containers, restarts exited ones by restartPolicy with exponential
  * back-off (CrashLoopBackOff), posts the pod's status (phase, conditions, container statuses, IPs), and on deletion
  * stops every container within the grace period, removes everything the pod had on the node and then deletes the
- * pod object for good.
+ * pod object for good. What it does and what fails is told in upstream's events ({@link KubeletEvents}).
  */
 public final class PodWorkers implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PodWorkers.class);
@@ -70,6 +70,7 @@ public final class PodWorkers implements AutoCloseable {
   private final EnvResolver envResolver;
   private final PodNetworking networking;
   private final Options options;
+  private final KubeletEvents events;
   private final Map<String, PodState> states = new ConcurrentHashMap<>();
   /**
    * Pods synced at once. A pod's start mostly waits for processes (mount, CNI plugins, runc), so more pods in flight
@@ -92,8 +93,10 @@ public final class PodWorkers implements AutoCloseable {
     return t;
   });
 
-  PodWorkers(KubernetesClient client, RuncRuntime runtime, ImageManager images, PodNetworking networking, Options options) {
+  PodWorkers(KubernetesClient client, RuncRuntime runtime, ImageManager images, PodNetworking networking, Options options,
+      KubeletEvents events) {
     this.client = client;
+    this.events = events;
     this.runtime = runtime;
     this.images = images;
     this.envResolver = new EnvResolver(client);
@@ -365,10 +368,15 @@ public final class PodWorkers implements AutoCloseable {
       String hostname = HostNamespacePods.hostname(pod);
       // recorded before it exists, so whatever a crash leaves of it is found and removed by the next agent
       runtime.recordSandbox(sandbox, RuntimeLabels.pod(pod), null);
-      sandbox.create(hostname);
-      s.sandbox = sandbox;
-      // as upstream, a host-network pod's IPs are the node's
-      s.podIp = sandbox.hostNetwork() ? options.hostIp() : networking.setUp(pod, sandbox);
+      try {
+        sandbox.create(hostname);
+        s.sandbox = sandbox;
+        // as upstream, a host-network pod's IPs are the node's
+        s.podIp = sandbox.hostNetwork() ? options.hostIp() : networking.setUp(pod, sandbox);
+      } catch (IOException | RuntimeException e) {
+        events.pod(pod, KubeletEvents.WARNING, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
+        throw e;
+      }
       runtime.recordSandbox(sandbox, RuntimeLabels.pod(pod), s.podIp);
       writeEtcFiles(s, hostname);
     }
@@ -378,7 +386,8 @@ public final class PodWorkers implements AutoCloseable {
         s.volumesReady = true;
       } catch (Volumes.VolumeError e) {
         // as upstream: the pod waits in ContainerCreating and the kubelet keeps trying
-        log.info("pod {}/{}: MountVolume.SetUp failed: {}", s.namespace, s.name, e.getMessage());
+        log.info("pod {}/{}: {}", s.namespace, s.name, e.getMessage());
+        events.pod(pod, KubeletEvents.WARNING, "FailedMount", e.getMessage());
         for (Container c : pod.getSpec().getContainers()) {
           ContainerRecord r = record(s, c);
           r.waitingReason = "ContainerCreating";
@@ -404,8 +413,10 @@ public final class PodWorkers implements AutoCloseable {
           break;
         }
         restartWithBackoff(s, c, r);
-      } else {
+      } else if (r.retryAt == null || !Instant.now().isBefore(r.retryAt)) {
         startContainer(s, c, r);
+      } else {
+        waitingToRetry(s, c, r);
       }
       break;
     }
@@ -415,6 +426,7 @@ public final class PodWorkers implements AutoCloseable {
         if (r.running()) continue;
         if (r.terminated == null) {
           if (r.retryAt == null || !Instant.now().isBefore(r.retryAt)) startContainer(s, c, r);
+          else waitingToRetry(s, c, r);
           continue;
         }
         boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && r.terminated.getExitCode() != 0);
@@ -448,6 +460,19 @@ public final class PodWorkers implements AutoCloseable {
     return s.containers.computeIfAbsent(c.getName(), n -> new ContainerRecord(n, c.getImage()));
   }
 
+  /**
+   * A sync while a container waits out the back-off after a failed image pull: upstream's image manager answers
+   * ImagePullBackOff until the back-off ends, and says so in a BackOff event.
+   */
+  private void waitingToRetry(PodState s, Container c, ContainerRecord r) {
+    if (!"ErrImagePull".equals(r.waitingReason) && !"ImagePullBackOff".equals(r.waitingReason)) return;
+    String message = "Back-off pulling image " + KubeletEvents.quote(c.getImage());
+    r.waitingReason = "ImagePullBackOff";
+    r.waitingMessage = message;
+    events.container(s.pod, c.getName(), KubeletEvents.NORMAL, "BackOff", message);
+    events.container(s.pod, c.getName(), KubeletEvents.WARNING, "Failed", "Error: ImagePullBackOff");
+  }
+
   /** Upstream's back-off: the first restart is immediate, then 10 s, 20 s, … up to the maximum. */
   private void restartWithBackoff(PodState s, Container c, ContainerRecord r) throws IOException {
     Instant finished = Instant.parse(r.terminated.getFinishedAt());
@@ -455,6 +480,8 @@ public final class PodWorkers implements AutoCloseable {
       r.waitingReason = "CrashLoopBackOff";
       r.waitingMessage = "back-off " + r.backoff.toSeconds() + "s restarting failed container=" + c.getName() + " pod="
           + s.name + "_" + s.namespace + "(" + s.uid + ")";
+      events.container(s.pod, c.getName(), KubeletEvents.WARNING, "BackOff", "Back-off restarting failed container "
+          + c.getName() + " in pod " + KubeletEvents.formatPod(s.pod));
       enqueue(s.uid, Duration.between(Instant.now(), finished.plus(r.backoff)).plusMillis(50));
       return;
     }
@@ -469,12 +496,12 @@ public final class PodWorkers implements AutoCloseable {
   private void startContainer(PodState s, Container c, ContainerRecord r) throws IOException {
     Image image;
     try {
-      image = images.ensure(c);
+      image = images.ensure(s.pod, c);
     } catch (ImageManager.ImageError e) {
-      boolean again = "ErrImagePull".equals(r.waitingReason) || "ImagePullBackOff".equals(r.waitingReason);
-      r.waitingReason = again && e.reason.equals("ErrImagePull") ? "ImagePullBackOff" : e.reason;
-      r.waitingMessage = again && e.reason.equals("ErrImagePull")
-          ? "Back-off pulling image \"" + c.getImage() + "\"" : e.getMessage();
+      // the image manager told the details; the container's own event names the waiting reason, as upstream
+      r.waitingReason = e.reason;
+      r.waitingMessage = e.getMessage();
+      events.container(s.pod, c.getName(), KubeletEvents.WARNING, "Failed", "Error: " + e.reason);
       retryLater(s, r);
       return;
     }
@@ -484,6 +511,7 @@ public final class PodWorkers implements AutoCloseable {
     } catch (EnvResolver.ConfigError e) {
       r.waitingReason = "CreateContainerConfigError";
       r.waitingMessage = e.getMessage();
+      events.container(s.pod, c.getName(), KubeletEvents.WARNING, "Failed", "Error: " + e.getMessage());
       retryLater(s, r);
       return;
     }
@@ -504,9 +532,13 @@ public final class PodWorkers implements AutoCloseable {
       r.containerId = null;
       r.waitingReason = "RunContainerError";
       r.waitingMessage = e.getMessage();
+      events.container(s.pod, c.getName(), KubeletEvents.WARNING, "Failed", "Error: " + e.getMessage());
       retryLater(s, r);
       return;
     }
+    // runc creates and starts in one step: both of upstream's events once it has
+    events.container(s.pod, c.getName(), KubeletEvents.NORMAL, "Created", "Created container " + c.getName());
+    events.container(s.pod, c.getName(), KubeletEvents.NORMAL, "Started", "Started container " + c.getName());
     r.containerId = id;
     r.imageId = imageId;
     r.everStarted = true;
@@ -516,10 +548,12 @@ public final class PodWorkers implements AutoCloseable {
     r.retryAt = null;
     RuncRuntime.Container started = r.current;
     if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null) {
-      String failed = hooks.run(c.getLifecycle().getPostStart(), c, id, s.podIp, Duration.ofSeconds(30));
+      String failed = hooks.run(c.getLifecycle().getPostStart(), s.pod, c, id, s.podIp, Duration.ofSeconds(30));
       if (failed != null) {
         // as upstream: FailedPostStartHook, the container is killed and restarted by its pod's restartPolicy
         log.info("container {} of pod {}/{}: FailedPostStartHook: {}", c.getName(), s.namespace, s.name, failed);
+        events.container(s.pod, c.getName(), KubeletEvents.WARNING, "FailedPostStartHook", failed);
+        events.container(s.pod, c.getName(), KubeletEvents.NORMAL, "Killing", "FailedPostStartHook");
         try {
           runtime.stop(id, Duration.ZERO);
         } catch (InterruptedException e) {
@@ -603,6 +637,8 @@ public final class PodWorkers implements AutoCloseable {
       }
       streak[0] = 0;
       log.info("{} probe failed for container {} of pod {}/{}: {}", kind, c.getName(), s.namespace, s.name, result.message());
+      // every failure is told, as upstream's prober does; the repeats aggregate into one event's count
+      events.container(s.pod, c.getName(), KubeletEvents.WARNING, "Unhealthy", kind + " probe failed: " + result.message());
       if (++streak[1] < failureThreshold) return;
       if (kind.equals("Readiness")) {
         if (r.probeReady) {
@@ -614,6 +650,8 @@ public final class PodWorkers implements AutoCloseable {
       streak[1] = 0;
       log.info("container {} of pod {}/{} failed its {} probe, will be restarted", c.getName(), s.namespace, s.name,
           kind.toLowerCase());
+      events.container(s.pod, c.getName(), KubeletEvents.NORMAL, "Killing", "Container " + c.getName() + " failed "
+          + kind.toLowerCase() + " probe, will be restarted");
       Long grace = s.pod.getSpec().getTerminationGracePeriodSeconds();
       try {
         runtime.stop(run.id(), Duration.ofSeconds(grace == null ? 30 : grace));
@@ -773,13 +811,18 @@ public final class PodWorkers implements AutoCloseable {
       Container spec = s.pod.getSpec().getContainers().stream().filter(x -> x.getName().equals(r.name)).findFirst().orElse(null);
       boolean running = r.running();
       String podIp = s.podIp;
+      Pod pod = s.pod;
+      if (running) events.container(pod, r.name, KubeletEvents.NORMAL, "Killing", "Stopping container " + r.name);
       Thread t = new Thread(() -> {
         try {
           Duration left = grace;
           if (running && spec != null && spec.getLifecycle() != null && spec.getLifecycle().getPreStop() != null) {
             long start = System.nanoTime();
-            String failed = hooks.run(spec.getLifecycle().getPreStop(), spec, id, podIp, grace);
-            if (failed != null) log.info("container {}: FailedPreStopHook: {}", spec.getName(), failed);
+            String failed = hooks.run(spec.getLifecycle().getPreStop(), pod, spec, id, podIp, grace);
+            if (failed != null) {
+              log.info("container {}: FailedPreStopHook: {}", spec.getName(), failed);
+              events.container(pod, spec.getName(), KubeletEvents.WARNING, "FailedPreStopHook", failed);
+            }
             // what the hook used comes off the grace period, with upstream's minimum of 2 s for SIGTERM
             left = grace.minusNanos(System.nanoTime() - start);
             if (left.compareTo(Duration.ofSeconds(2)) < 0) left = Duration.ofSeconds(2);

@@ -29,7 +29,12 @@ final class Prober {
     this.runc = runc;
   }
 
-  record Result(boolean success, String message) {}
+  /** {@code exitCode}: an exec probe's (-1 for the other kinds). */
+  record Result(boolean success, String message, int exitCode) {
+    Result(boolean success, String message) {
+      this(success, message, -1);
+    }
+  }
 
   Result probe(Probe p, Container c, String containerId, String podIp) {
     Duration timeout = Duration.ofSeconds(p.getTimeoutSeconds() == null ? 1 : Math.max(1, p.getTimeoutSeconds()));
@@ -37,7 +42,7 @@ final class Prober {
       if (p.getExec() != null) {
         Runc.ExecResult r = runc.exec(containerId, p.getExec().getCommand(), timeout);
         if (r.timedOut()) return new Result(false, "command timed out after " + timeout.toSeconds() + "s");
-        return new Result(r.exitCode() == 0, r.exitCode() == 0 ? "" : r.output().trim());
+        return new Result(r.exitCode() == 0, r.exitCode() == 0 ? "" : r.output().trim(), r.exitCode());
       }
       if (p.getHttpGet() != null) {
         var g = p.getHttpGet();

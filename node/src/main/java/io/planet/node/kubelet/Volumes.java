@@ -63,8 +63,18 @@ final class Volumes {
           // secrets never touch the disk
           Commands.run("mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", dir.toString());
         }
-        AtomicWriter.write(dir, files(pod, v));
+        AtomicWriter.write(dir, setUpFiles(pod, v));
       }
+    }
+  }
+
+  /** A volume's files; a failure names the volume as upstream's FailedMount message does. */
+  private Map<String, AtomicWriter.File> setUpFiles(Pod pod, Volume v) throws VolumeError {
+    try {
+      return files(pod, v);
+    } catch (VolumeError e) {
+      if (e.getMessage().startsWith("MountVolume.SetUp failed")) throw e;
+      throw new VolumeError("MountVolume.SetUp failed for volume \"" + v.getName() + "\" : " + e.getMessage());
     }
   }
 

@@ -1,8 +1,9 @@
-package io.planet.controllers.runtime;
+package io.planet.client.events;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,8 +12,13 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -23,11 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes core/v1 Events about the objects a controller acts on, as upstream's event recorder does: source.component is
- * the controller's upstream component name ({@code deployment-controller}), and a repeat of the same event (same
- * involved object, type, reason, message and source) raises the count and lastTimestamp of the event already written
- * instead of creating another. Writes run on one background thread behind a bounded queue: recording never blocks
- * or fails a reconcile, and when the queue is full the event is dropped (upstream drops too).
+ * Writes core/v1 Events about the objects a component acts on, as upstream's event recorder does: source.component is
+ * the component's upstream name ({@code deployment-controller}, {@code default-scheduler}, {@code kubelet}), and a
+ * repeat of the same event (same involved object and field path, type, reason, message and source) raises the count
+ * and lastTimestamp of the event already written instead of creating another. Writes run on background threads
+ * behind a bounded queue: recording never blocks or fails a reconcile, a scheduling cycle or a pod sync, and when the
+ * queue is full the event is dropped (upstream drops too). With several writer threads, one event key always goes to
+ * the same writer, so repeats still aggregate in order.
  *
  * <pre>
  *   events().normal(rs, "SuccessfulCreate", "Created pod: %s", pod.getMetadata().getName());
@@ -51,22 +59,27 @@ public final class EventRecorder implements AutoCloseable {
     boolean update(String namespace, String name, int count, String lastTimestamp);
   }
 
+  /** eventTime as upstream's MicroTime: RFC 3339 with microseconds. */
+  private static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
+
   private final Sink sink;
   private final String component;
+  private final String host;
   private final String instance;
   private final Clock clock;
-  private final ExecutorService writer;
+  private final List<ExecutorService> writers;
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
-  /** The time in the last event name written; touched only on the writer thread. */
-  private long lastNanos;
-  /** Events written lately, by correlation key; touched only on the writer thread. */
-  private final Map<String, Recorded> recent = new LinkedHashMap<>(256, 0.75f, true) {
+  /** The time in the last event name written, kept increasing so two events never share a name. */
+  private final AtomicLong lastNanos = new AtomicLong();
+  /** Events written lately, by correlation key; a key is only ever touched by its own writer thread. */
+  private final Map<String, Recorded> recent = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Recorded> eldest) {
       return size() > RECENT;
     }
-  };
+  });
 
   private record Recorded(String namespace, String name, int count) {}
 
@@ -75,15 +88,30 @@ public final class EventRecorder implements AutoCloseable {
    * @param instance this process's identity (reportingInstance)
    */
   public EventRecorder(KubernetesClient client, String component, String instance) {
-    this(apiServer(client), component, instance, Clock.systemUTC(), newWriter(component));
+    this(client, component, null, instance, 1);
+  }
+
+  /**
+   * @param host source.host: the node the component runs on ({@code null} for cluster components; the kubelet's node
+   *     name, as upstream's kubelet, which also reports that name as reportingInstance)
+   * @param writers threads writing events: one as upstream's broadcaster; more for a component whose events come in
+   *     bursts faster than one request at a time keeps up with (the scheduler)
+   */
+  public EventRecorder(KubernetesClient client, String component, String host, String instance, int writers) {
+    this(apiServer(client), component, host, instance, Clock.systemUTC(), newWriters(component, writers));
   }
 
   EventRecorder(Sink sink, String component, String instance, Clock clock, ExecutorService writer) {
+    this(sink, component, null, instance, clock, List.of(writer));
+  }
+
+  EventRecorder(Sink sink, String component, String host, String instance, Clock clock, List<ExecutorService> writers) {
     this.sink = sink;
     this.component = component;
+    this.host = host;
     this.instance = instance;
     this.clock = clock;
-    this.writer = writer;
+    this.writers = List.copyOf(writers);
   }
 
   public String component() {
@@ -100,12 +128,29 @@ public final class EventRecorder implements AutoCloseable {
     event(reference(involved), "Warning", reason, format(messageFormat, args));
   }
 
-  /** An event about an object given by reference (upstream's node events carry the node's name as uid). */
+  /**
+   * An event about an object given by reference: a container of a pod (with its fieldPath), or a node (upstream's
+   * node events carry the node's name as uid).
+   */
   public void event(ObjectReference involved, String type, String reason, String message) {
+    event(involved, type, reason, null, message);
+  }
+
+  /**
+   * As above, with the action taken (events.k8s.io's {@code action}, e.g. the scheduler's {@code Binding}); such an
+   * event also carries its eventTime, as the events.k8s.io recorder writes it.
+   */
+  public void event(ObjectReference involved, String type, String reason, String action, String message) {
     if (closed) return;
     Instant now = clock.instant();
+    String namespace = involved.getNamespace() == null || involved.getNamespace().isEmpty() ? CLUSTER_EVENTS_NAMESPACE
+        : involved.getNamespace();
+    // upstream's correlation key: source, involved object (with its field path), type, reason, message
+    String key = String.join("\n", component, String.valueOf(host), involved.getApiVersion(), involved.getKind(),
+        namespace, involved.getName(), involved.getFieldPath(), String.valueOf(involved.getUid()), type, reason, message);
+    ExecutorService writer = writers.get(Math.floorMod(key.hashCode(), writers.size()));
     try {
-      writer.execute(() -> write(involved, type, reason, message, now));
+      writer.execute(() -> write(key, namespace, involved, type, reason, action, message, now));
     } catch (RuntimeException rejected) {
       // queue full, or shutting down: events are best effort
       if (dropped.incrementAndGet() % 100 == 1) {
@@ -124,10 +169,8 @@ public final class EventRecorder implements AutoCloseable {
         .withUid(o.getMetadata().getUid()).withResourceVersion(o.getMetadata().getResourceVersion()).build();
   }
 
-  private void write(ObjectReference ref, String type, String reason, String message, Instant at) {
-    String namespace = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? CLUSTER_EVENTS_NAMESPACE : ref.getNamespace();
-    String key = String.join("\n", component, ref.getApiVersion(), ref.getKind(), namespace, ref.getName(),
-        String.valueOf(ref.getUid()), type, reason, message);
+  private void write(String key, String namespace, ObjectReference ref, String type, String reason, String action,
+      String message, Instant at) {
     String timestamp = at.truncatedTo(ChronoUnit.SECONDS).toString();
     try {
       Recorded seen = recent.get(key);
@@ -137,14 +180,15 @@ public final class EventRecorder implements AutoCloseable {
       }
       // upstream's name: the object's name and the time in nanoseconds, in hex; kept increasing so that two
       // events in the same clock tick do not share a name
-      lastNanos = Math.max(at.getEpochSecond() * 1_000_000_000L + at.getNano(), lastNanos + 1);
-      String name = ref.getName() + "." + Long.toHexString(lastNanos);
+      long atNanos = at.getEpochSecond() * 1_000_000_000L + at.getNano();
+      String name = ref.getName() + "." + Long.toHexString(lastNanos.updateAndGet(last -> Math.max(atNanos, last + 1)));
       Event event = new EventBuilder()
           .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
           .withInvolvedObject(ref).withType(type).withReason(reason).withMessage(message)
-          .withNewSource().withComponent(component).endSource()
+          .withNewSource().withComponent(component).withHost(host).endSource()
           .withReportingComponent(component).withReportingInstance(instance)
           .withFirstTimestamp(timestamp).withLastTimestamp(timestamp).withCount(1)
+          .withAction(action).withEventTime(action == null ? null : new MicroTime(MICRO_TIME.format(at)))
           .build();
       sink.create(event);
       recent.put(key, new Recorded(namespace, name, 1));
@@ -175,25 +219,35 @@ public final class EventRecorder implements AutoCloseable {
     return args.length == 0 ? messageFormat : String.format(messageFormat, args);
   }
 
-  /** Stops taking events and gives queued ones a moment to be written. */
+  /** Stops taking events and gives queued ones a moment (2 s in all) to be written. */
   @Override
   public void close() {
     closed = true;
-    writer.shutdown();
+    writers.forEach(ExecutorService::shutdown);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     try {
-      if (!writer.awaitTermination(2, TimeUnit.SECONDS)) writer.shutdownNow();
+      for (ExecutorService writer : writers) {
+        if (!writer.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) writer.shutdownNow();
+      }
     } catch (InterruptedException e) {
-      writer.shutdownNow();
+      writers.forEach(ExecutorService::shutdownNow);
       Thread.currentThread().interrupt();
     }
   }
 
-  private static ExecutorService newWriter(String component) {
-    return new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
-      Thread t = new Thread(r, "events-" + component);
-      t.setDaemon(true);
-      return t;
-    });
+  /** Single-thread writers sharing upstream's queue bound of 1000 events between them. */
+  private static List<ExecutorService> newWriters(String component, int count) {
+    int n = Math.max(1, count);
+    List<ExecutorService> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String name = n == 1 ? "events-" + component : "events-" + component + "-" + i;
+      out.add(new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, QUEUE / n)), r -> {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+      }));
+    }
+    return out;
   }
 
   private static Sink apiServer(KubernetesClient client) {

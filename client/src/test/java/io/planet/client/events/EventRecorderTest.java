@@ -1,9 +1,11 @@
-package io.planet.controllers.runtime;
+package io.planet.client.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -156,6 +158,74 @@ class EventRecorderTest {
     failing.normal(rs(), "ScalingReplicaSet", "Scaled up replica set %s to %d", "web", 3);
     failing.close();
     failing.normal(rs(), "ScalingReplicaSet", "Scaled up replica set %s to %d", "web", 3);
+  }
+
+  @Test
+  void containersOfOnePodAreDistinctObjectsByTheirFieldPath() {
+    EventRecorder kubelet = new EventRecorder(sink, "kubelet", "node-1", "node-1", Clock.systemUTC(),
+        List.of(new SameThread()));
+    Pod pod = new PodBuilder().withNewMetadata().withNamespace("shop").withName("web").withUid("p-1").endMetadata().build();
+    for (String container : List.of("app", "sidecar", "app")) {
+      ObjectReference ref = new ObjectReferenceBuilder(EventRecorder.reference(pod))
+          .withFieldPath("spec.containers{" + container + "}").build();
+      kubelet.event(ref, "Normal", "Pulled", "Container image \"busybox\" already present on machine");
+    }
+
+    assertThat(stored).hasSize(2);
+    assertThat(stored.values()).extracting(e -> e.getInvolvedObject().getFieldPath() + " x" + e.getCount())
+        .containsExactlyInAnyOrder("spec.containers{app} x2", "spec.containers{sidecar} x1");
+    assertThat(stored.values()).allSatisfy(e -> {
+      assertThat(e.getSource().getComponent()).isEqualTo("kubelet");
+      assertThat(e.getSource().getHost()).isEqualTo("node-1");
+      assertThat(e.getReportingInstance()).isEqualTo("node-1");
+      assertThat(e.getAction()).isNull();
+      assertThat(e.getEventTime()).isNull();
+    });
+  }
+
+  @Test
+  void anEventWithAnActionCarriesItsEventTime() {
+    Pod pod = new PodBuilder().withNewMetadata().withNamespace("shop").withName("a").withUid("p-1").endMetadata().build();
+    recorder.event(EventRecorder.reference(pod), "Normal", "Scheduled", "Binding", "Successfully assigned shop/a to n");
+
+    Event e = stored.values().iterator().next();
+    assertThat(e.getAction()).isEqualTo("Binding");
+    assertThat(e.getEventTime().getTime()).isEqualTo("2026-11-22T10:00:00.000000Z");
+    assertThat(e.getSource().getHost()).isNull();
+  }
+
+  @Test
+  void severalWritersStillAggregateEachRepeat() {
+    List<Event> created = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+    EventRecorder.Sink counting = new EventRecorder.Sink() {
+      @Override
+      public void create(Event event) {
+        created.add(event);
+        counts.put(event.getMetadata().getName(), 1);
+      }
+
+      @Override
+      public boolean update(String namespace, String name, int count, String lastTimestamp) {
+        counts.put(name, count);
+        return true;
+      }
+    };
+    List<java.util.concurrent.ExecutorService> writers = List.of(java.util.concurrent.Executors.newSingleThreadExecutor(),
+        java.util.concurrent.Executors.newSingleThreadExecutor(), java.util.concurrent.Executors.newSingleThreadExecutor());
+    EventRecorder many = new EventRecorder(counting, "default-scheduler", null, "s-1", Clock.systemUTC(), writers);
+    for (int round = 0; round < 5; round++) {
+      for (int pod = 0; pod < 20; pod++) {
+        Pod p = new PodBuilder().withNewMetadata().withNamespace("ns").withName("p" + pod).withUid("u" + pod).endMetadata()
+            .build();
+        many.warning(p, "FailedScheduling", "0/1 nodes are available");
+      }
+    }
+    many.close();
+
+    assertThat(created).hasSize(20);
+    assertThat(created).extracting(e -> e.getMetadata().getName()).doesNotHaveDuplicates();
+    assertThat(counts.values()).containsOnly(5);
   }
 
   /** Runs each write at once, so the test sees it when the call returns. */
