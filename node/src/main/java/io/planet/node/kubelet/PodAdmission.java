@@ -105,7 +105,9 @@ final class PodAdmission {
             return p;
           }));
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) throw e;
+      // gone already (404), or the API server failed us: the pod stays unrun either way
+      if (e.getCode() != 404) log.warn("posting the rejection of pod {}/{}: {}", pod.getMetadata().getNamespace(),
+          pod.getMetadata().getName(), e.toString());
     }
   }
 
