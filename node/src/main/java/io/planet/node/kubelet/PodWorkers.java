@@ -86,6 +86,7 @@ public final class PodWorkers implements AutoCloseable {
   private final Prober prober;
   private final LifecycleHooks hooks;
   private final Volumes volumes;
+  private final PodAdmission admission;
   /** Probes run apart from the pod workers: a slow probe must not hold up syncing pods. */
   private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "prober");
@@ -105,6 +106,7 @@ public final class PodWorkers implements AutoCloseable {
     this.prober = new Prober(runtime.runc());
     this.hooks = new LifecycleHooks(prober);
     this.volumes = new Volumes(client);
+    this.admission = new PodAdmission(() -> client.nodes().withName(options.nodeName()).get());
   }
 
   /** A pod's life on this node. */
@@ -133,6 +135,12 @@ public final class PodWorkers implements AutoCloseable {
   void start() {
     workers.scheduleWithFixedDelay(this::refreshVolumes, VOLUME_REFRESH.toMillis(), VOLUME_REFRESH.toMillis(),
         TimeUnit.MILLISECONDS);
+    // as upstream's HandlePodAdditions: pods bound here are admitted in the order they were created (those already
+    // started first: they stay admitted), before the watch delivers them in no particular order
+    List<Pod> additions = new ArrayList<>(client.pods().inAnyNamespace().withField("spec.nodeName", options.nodeName())
+        .list().getItems());
+    additions.sort(PodAdmission.ADDITION_ORDER);
+    for (Pod p : additions) update(p, false);
     informer = client.pods().inAnyNamespace().withField("spec.nodeName", options.nodeName()).inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
@@ -205,6 +213,7 @@ public final class PodWorkers implements AutoCloseable {
         removeLeftovers(pod, rec.sandbox(), containers, false);
       }
       states.put(uid, s);
+      admission.admitted(pod);
     }
     // containers whose sandbox was never recorded (an agent died while creating them)
     for (List<RuncRuntime.Container> left : byPod.values()) {
@@ -319,15 +328,25 @@ public final class PodWorkers implements AutoCloseable {
   }
 
   private void update(Pod pod, boolean deleted) {
+    boolean added = !states.containsKey(pod.getMetadata().getUid());
     PodState s = states.computeIfAbsent(pod.getMetadata().getUid(), PodState::new);
+    GeneralPredicates.Rejection rejected = null;
     synchronized (s) {
       // a pod that finished before this agent started stays finished (an earlier agent ran it and gave back all)
       if (s.pod == null && s.sandbox == null && s.containers.isEmpty() && terminal(pod)) s.finished = true;
+      // a pod new here is admitted before it runs; a rejected one never runs
+      if (added && !deleted && !s.finished && pod.getMetadata().getDeletionTimestamp() == null) {
+        rejected = admission.admit(pod);
+        if (rejected != null) s.finished = true;
+      } else if (!added) {
+        admission.update(pod);
+      }
       s.pod = pod;
       s.namespace = pod.getMetadata().getNamespace();
       s.name = pod.getMetadata().getName();
       if (deleted) s.gone = true;
     }
+    if (rejected != null) PodAdmission.reject(client, pod, rejected);
     enqueue(s.uid, Duration.ZERO);
   }
 
@@ -364,7 +383,8 @@ public final class PodWorkers implements AutoCloseable {
     Pod pod = s.pod;
     if (s.startTime == null) s.startTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     if (s.sandbox == null) {
-      PodSandbox sandbox = runtime.sandbox(s.uid).withHostNamespaces(HostNamespacePods.of(pod));
+      PodSandbox sandbox = runtime.sandbox(s.uid).withHostNamespaces(HostNamespacePods.of(pod))
+          .withSharedPid(Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace()));
       String hostname = HostNamespacePods.hostname(pod);
       // recorded before it exists, so whatever a crash leaves of it is found and removed by the next agent
       runtime.recordSandbox(sandbox, RuntimeLabels.pod(pod), null);
@@ -439,6 +459,7 @@ public final class PodWorkers implements AutoCloseable {
     if (status.getPhase().equals("Succeeded") || status.getPhase().equals("Failed")) {
       // a finished pod keeps its object (and logs) but gives its resources back, as upstream
       s.finished = true;
+      admission.forget(s.uid);
       release(s, Duration.ZERO);
     }
   }
@@ -793,6 +814,7 @@ public final class PodWorkers implements AutoCloseable {
     deleteTree(podDir(s));
     deleteTree(podLogDir(s));
     states.remove(s.uid);
+    admission.forget(s.uid);
     if (!s.gone) {
       try {
         client.pods().inNamespace(s.namespace).withName(s.name).withGracePeriod(0).delete();

@@ -29,10 +29,15 @@ final class Checkpoints {
    * A sandbox: the pod it belongs to (labels), its IP once the network is set up, and which of the node's namespaces
    * it shares (a checkpoint without them predates host namespaces: none).
    */
-  record SandboxCheckpoint(String id, Map<String, String> labels, String podIp, PodSandbox.HostNamespaces host) {
+  record SandboxCheckpoint(String id, Map<String, String> labels, String podIp, PodSandbox.HostNamespaces host,
+      boolean sharedPid) {
     SandboxCheckpoint {
       labels = Map.copyOf(labels);
       host = host == null ? PodSandbox.HostNamespaces.NONE : host;
+    }
+
+    SandboxCheckpoint(String id, Map<String, String> labels, String podIp, PodSandbox.HostNamespaces host) {
+      this(id, labels, podIp, host, false);
     }
   }
 
@@ -65,6 +70,8 @@ final class Checkpoints {
       host.put("pid", s.host().pid());
       host.put("ipc", s.host().ipc());
     }
+    // shareProcessNamespace: its containers join the pause process recorded in the sandbox's directory
+    if (s.sharedPid()) o.put("sharedPidNamespace", true);
     replace(file, o);
   }
 
@@ -72,7 +79,8 @@ final class Checkpoints {
     return read(file).map(o -> new SandboxCheckpoint(o.path("id").asText(), labels(o),
         o.hasNonNull("podIp") ? o.path("podIp").asText() : null,
         new PodSandbox.HostNamespaces(o.path("hostNamespaces").path("network").asBoolean(false),
-            o.path("hostNamespaces").path("pid").asBoolean(false), o.path("hostNamespaces").path("ipc").asBoolean(false))));
+            o.path("hostNamespaces").path("pid").asBoolean(false), o.path("hostNamespaces").path("ipc").asBoolean(false)),
+        o.path("sharedPidNamespace").asBoolean(false)));
   }
 
   private static Map<String, String> labels(JsonNode o) {

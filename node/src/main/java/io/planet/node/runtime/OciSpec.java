@@ -85,7 +85,14 @@ public final class OciSpec {
     ObjectNode linux = spec.putObject("linux");
     ArrayNode ns = linux.putArray("namespaces");
     // a namespace left out is the runtime's own, i.e. the node's: that is how hostPID/hostIPC/hostNetwork share them
-    if (!sandbox.hostNamespaces().pid()) ns.addObject().put("type", "pid");
+    // shareProcessNamespace: the pod's one PID namespace, its pause process's; else a new one per container
+    if (sandbox.sharedPid()) {
+      Path pidns = sandbox.pidns();
+      if (pidns == null) throw new IllegalStateException("pod " + sandbox.id() + ": its pause process is gone");
+      ns.addObject().put("type", "pid").put("path", pidns.toString());
+    } else if (!sandbox.hostNamespaces().pid()) {
+      ns.addObject().put("type", "pid");
+    }
     ns.addObject().put("type", "mount");
     if (sandbox.netns() != null) ns.addObject().put("type", "network").put("path", sandbox.netns().toString());
     if (sandbox.ipc() != null) ns.addObject().put("type", "ipc").put("path", sandbox.ipc().toString());

@@ -14,6 +14,9 @@ import java.util.List;
  * <p>A pod with {@code hostNetwork}, {@code hostIPC} or {@code hostPID} has no namespace of its own of that kind: its
  * containers stay in the node's (the agent's) one. As upstream's runtimes, a host-network pod also shares the node's
  * UTS namespace, so it has the node's hostname.
+ *
+ * <p>A pod with {@code shareProcessNamespace} has one PID namespace for all its containers, held by its
+ * {@link PauseProcess} (PID 1 there, as upstream's pause container); other pods give each container its own.
  */
 public final class PodSandbox {
   /** Which of the node's namespaces the pod's containers share (upstream's NamespaceMode NODE). */
@@ -29,22 +32,40 @@ public final class PodSandbox {
   private final Path dir;
   private final Path netnsPath;
   private final HostNamespaces host;
+  private final boolean sharedPid;
 
-  private PodSandbox(String id, Path dir, Path netnsPath, HostNamespaces host) {
+  private PodSandbox(String id, Path dir, Path netnsPath, HostNamespaces host, boolean sharedPid) {
     this.id = id;
     this.dir = dir;
     this.netnsPath = netnsPath;
     this.host = host;
+    this.sharedPid = sharedPid;
   }
 
   /** The sandbox of pod {@code id} (a UID-like name) under {@code runDir}; nothing is created yet. */
   public static PodSandbox of(String id, Path runDir, Path netnsDir) {
-    return new PodSandbox(id, runDir.resolve("pods").resolve(id), netnsDir.resolve("planet-" + id), HostNamespaces.NONE);
+    return new PodSandbox(id, runDir.resolve("pods").resolve(id), netnsDir.resolve("planet-" + id), HostNamespaces.NONE, false);
   }
 
   /** The same sandbox sharing the node's namespaces that {@code host} names. */
   public PodSandbox withHostNamespaces(HostNamespaces host) {
-    return new PodSandbox(id, dir, netnsPath, host == null ? HostNamespaces.NONE : host);
+    return new PodSandbox(id, dir, netnsPath, host == null ? HostNamespaces.NONE : host, sharedPid);
+  }
+
+  /** The same sandbox with one PID namespace for all its containers (shareProcessNamespace; not with hostPID). */
+  public PodSandbox withSharedPid(boolean shared) {
+    return new PodSandbox(id, dir, netnsPath, host, shared);
+  }
+
+  /** True when the pod's containers share one PID namespace of the pod's own. */
+  public boolean sharedPid() {
+    return sharedPid && !host.pid();
+  }
+
+  /** The pod's shared PID namespace (its pause process's); null when each container has its own, or the node's. */
+  public Path pidns() {
+    if (!sharedPid()) return null;
+    return PauseProcess.find(dir).map(h -> Path.of("/proc/" + h.pid() + "/ns/pid")).orElse(null);
   }
 
   public String id() {
@@ -76,6 +97,7 @@ public final class PodSandbox {
 
   /** True while the pod's own namespaces are there; a sandbox with none of its own, while its run directory is. */
   public boolean exists() {
+    if (sharedPid() && PauseProcess.find(dir).isEmpty()) return false;
     List<Path> own = own();
     if (own.isEmpty()) return Files.isDirectory(dir);
     return own.stream().allMatch(PodSandbox::isNsMount);
@@ -86,7 +108,22 @@ public final class PodSandbox {
     if (exists()) return;
     Files.createDirectories(dir);
     List<Path> own = own();
-    if (own.isEmpty()) return;
+    if (!own.isEmpty() && !own.stream().allMatch(PodSandbox::isNsMount)) createNamespaces(own, hostname);
+    if (sharedPid() && PauseProcess.find(dir).isEmpty()) {
+      List<String> join = new ArrayList<>();
+      if (netns() != null) join.add("--net=" + netns());
+      if (ipc() != null) join.add("--ipc=" + ipc());
+      if (uts() != null) join.add("--uts=" + uts());
+      try {
+        PauseProcess.start(dir, join);
+      } catch (IOException e) {
+        destroy();
+        throw e;
+      }
+    }
+  }
+
+  private void createNamespaces(List<Path> own, String hostname) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("unshare"));
     if (netns() != null) {
       Files.createDirectories(netnsPath.getParent());
@@ -112,6 +149,8 @@ public final class PodSandbox {
 
   /** Releases the namespaces (processes still inside keep theirs until they exit). Idempotent. */
   public void destroy() throws IOException {
+    // whatever the pod was created with: a pause process recorded here goes, and with it its PID namespace
+    PauseProcess.kill(dir);
     for (Path p : own()) {
       if (isNsMount(p)) Commands.run("umount", p.toString());
       Files.deleteIfExists(p);

@@ -81,7 +81,7 @@ public final class RuncRuntime {
   /** Records a sandbox (before creating it, and again with its IP once networked) for a later agent to adopt. */
   public void recordSandbox(PodSandbox sandbox, Map<String, String> labels, String podIp) throws IOException {
     Checkpoints.write(sandboxesDir.resolve(sandbox.id() + ".json"), new Checkpoints.SandboxCheckpoint(sandbox.id(), labels, podIp,
-        sandbox.hostNamespaces()));
+        sandbox.hostNamespaces(), sandbox.sharedPid()));
   }
 
   /** The sandboxes recorded here, ready or not. */
@@ -89,8 +89,8 @@ public final class RuncRuntime {
     List<RecordedSandbox> out = new ArrayList<>();
     try (Stream<Path> s = Files.list(sandboxesDir)) {
       for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
-        Checkpoints.readSandbox(f).ifPresent(cp -> out.add(new RecordedSandbox(sandbox(cp.id()).withHostNamespaces(cp.host()),
-            cp.labels(), cp.podIp())));
+        Checkpoints.readSandbox(f).ifPresent(cp -> out.add(new RecordedSandbox(sandbox(cp.id()).withHostNamespaces(cp.host())
+            .withSharedPid(cp.sharedPid()), cp.labels(), cp.podIp())));
       }
     }
     return out;

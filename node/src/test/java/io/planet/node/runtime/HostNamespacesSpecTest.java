@@ -72,6 +72,20 @@ class HostNamespacesSpecTest {
     assertThat(Checkpoints.readSandbox(file)).hasValueSatisfying(cp -> assertThat(cp.host()).isEqualTo(PodSandbox.HostNamespaces.NONE));
   }
 
+  @Test
+  void checkpointsRememberASharedPidNamespaceAndHostPidWins() throws Exception {
+    Path file = tmp.resolve("s.json");
+    Checkpoints.write(file, new Checkpoints.SandboxCheckpoint("uid-7", Map.of(), null, PodSandbox.HostNamespaces.NONE, true));
+    assertThat(Checkpoints.readSandbox(file)).hasValueSatisfying(cp -> assertThat(cp.sharedPid()).isTrue());
+    Files.writeString(file, "{\"id\":\"uid-8\",\"labels\":{}}");
+    assertThat(Checkpoints.readSandbox(file)).hasValueSatisfying(cp -> assertThat(cp.sharedPid()).isFalse());
+    // shareProcessNamespace with hostPID: the node's PID namespace, as upstream (NamespaceMode NODE)
+    PodSandbox both = PodSandbox.of("uid-9", tmp.resolve("run"), tmp.resolve("netns"))
+        .withHostNamespaces(new PodSandbox.HostNamespaces(false, true, false)).withSharedPid(true);
+    assertThat(both.sharedPid()).isFalse();
+    assertThat(namespaces(OciSpec.build(CONTAINER, both, tmp.resolve("rootfs"), "/c"))).doesNotContain("pid");
+  }
+
   private static List<String> namespaces(ObjectNode spec) {
     List<String> out = new ArrayList<>();
     for (JsonNode n : spec.path("linux").path("namespaces")) {
