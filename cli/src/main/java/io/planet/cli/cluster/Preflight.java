@@ -17,7 +17,9 @@ import java.util.Optional;
 final class Preflight {
   /** Programs a node needs, with the Debian package scripts/setup installs them from. */
   static final List<String[]> PROGRAMS = List.of(new String[] {"etcd", "etcd-server"}, new String[] {"runc", "runc"},
-      new String[] {"iptables", "iptables"}, new String[] {"ip", "iproute2"}, new String[] {"nsenter", "util-linux"});
+      new String[] {"iptables", "iptables"}, new String[] {"ip", "iproute2"}, new String[] {"nsenter", "util-linux"},
+      // pods' pause process (shareProcessNamespace) and port-forward run the host's busybox
+      new String[] {"busybox", "busybox-static"});
   static final List<String> CNI_PLUGINS = List.of("bridge", "host-local", "portmap", "loopback");
   static final Path CNI_DIR = Path.of("/usr/lib/cni");
 

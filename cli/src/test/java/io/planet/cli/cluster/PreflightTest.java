@@ -34,7 +34,7 @@ class PreflightTest {
   @Test
   void missingProgramsAndPluginsNameScriptsSetup() throws Exception {
     Path bin = Files.createDirectories(tmp.resolve("bin"));
-    for (String p : List.of("etcd", "iptables", "ip", "nsenter")) {
+    for (String p : List.of("etcd", "iptables", "ip", "nsenter", "busybox")) {
       Files.createFile(bin.resolve(p), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     }
     Path cni = Files.createDirectories(tmp.resolve("cni"));
@@ -48,7 +48,7 @@ class PreflightTest {
   @Test
   void aNodeOnlyMachineNeedsNoEtcd() throws Exception {
     Path bin = Files.createDirectories(tmp.resolve("bin"));
-    for (String p : List.of("runc", "iptables", "ip", "nsenter")) {
+    for (String p : List.of("runc", "iptables", "ip", "nsenter", "busybox")) {
       Files.createFile(bin.resolve(p), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     }
     Path cni = Files.createDirectories(tmp.resolve("cni"));

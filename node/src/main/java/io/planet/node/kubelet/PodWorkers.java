@@ -346,7 +346,11 @@ public final class PodWorkers implements AutoCloseable {
       s.name = pod.getMetadata().getName();
       if (deleted) s.gone = true;
     }
-    if (rejected != null) PodAdmission.reject(client, pod, rejected);
+    if (rejected != null) {
+      // as upstream's rejectPod: a Warning event with the predicate's reason and message, then the Failed status
+      events.pod(pod, KubeletEvents.WARNING, rejected.reason(), rejected.message());
+      PodAdmission.reject(client, pod, rejected);
+    }
     enqueue(s.uid, Duration.ZERO);
   }
 

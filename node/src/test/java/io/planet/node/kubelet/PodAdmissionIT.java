@@ -89,6 +89,10 @@ class PodAdmissionIT {
     assertThat(failed.getStatus().getReason()).isEqualTo("OutOfcpu");
     assertThat(failed.getStatus().getMessage()).isEqualTo("Pod was rejected: Node didn't have enough resource: cpu, "
         + "requested: 512000, used: 0, capacity: " + capacity);
+    // and a Warning event says why, as upstream's rejectPod records it
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.v1().events().inNamespace("default").list().getItems()
+        .stream().anyMatch(e -> "too-big".equals(e.getInvolvedObject().getName()) && "OutOfcpu".equals(e.getReason())
+            && "Warning".equals(e.getType()) && e.getMessage().startsWith("Node didn't have enough resource: cpu")));
     neverRan(pod.getMetadata().getUid());
   }
 
