@@ -284,6 +284,33 @@ class WebhookAdmissionIT {
   }
 
   @Test
+  void connectAndDeleteCollectionAreReviewed() {
+    namespace("wh-connect", "{}");
+    webhook.handle("/connect", review -> deny(403, "Forbidden", review.at("/request/operation").asText() + " "
+        + review.at("/request/kind/kind").asText() + " " + review.at("/request/name").asText()));
+    assertThat(api.post("/api/v1/namespaces/wh-connect/pods", """
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p1"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""")
+        .code()).isEqualTo(201);
+    assertThat(createConfigMap("wh-connect", "cm", "{}", "").code()).isEqualTo(201);
+    configure("validatingwebhookconfigurations", "ValidatingWebhookConfiguration", "connect",
+        hook("connect.example.com", urlConfig("/connect"),
+            rule("[\"CONNECT\"]", "", "[\"pods/exec\"]") + "," + rule("[\"DELETE\"]", "", "[\"configmaps\"]"),
+            "\"namespaceSelector\":{\"matchLabels\":{\"kubernetes.io/metadata.name\":\"wh-connect\"}}"));
+    try {
+      Response exec = api.post("/api/v1/namespaces/wh-connect/pods/p1/exec?command=ls&stdout=true", "");
+      assertThat(exec.code()).isEqualTo(403);
+      assertThat(exec.body().path("message").asText())
+          .isEqualTo("admission webhook \"connect.example.com\" denied the request: CONNECT PodExecOptions p1");
+      Response all = api.delete("/api/v1/namespaces/wh-connect/configmaps");
+      assertThat(all.code()).isEqualTo(403);
+      assertThat(all.body().path("message").asText()).endsWith("denied the request: DELETE ConfigMap cm");
+      assertThat(api.get("/api/v1/namespaces/wh-connect/configmaps/cm").code()).isEqualTo(200);
+    } finally {
+      unconfigure("validatingwebhookconfigurations", "connect");
+    }
+  }
+
+  @Test
   void subresourceRulesMatchOnlyTheSubresource() {
     namespace("wh-sub", "{}");
     webhook.handle("/status", review -> deny(422, "Invalid", "status is frozen"));
