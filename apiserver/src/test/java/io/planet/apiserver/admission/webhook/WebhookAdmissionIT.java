@@ -417,6 +417,10 @@ class WebhookAdmissionIT {
       Response table = api.send("GET", GROUP_PATH + "validatingwebhookconfigurations", null, null,
           java.util.Map.of("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io"));
       assertThat(table.body().path("columnDefinitions").findValuesAsText("name")).contains("Name", "Webhooks", "Age");
+      assertThat(api.get("/openapi/v3").body().path("paths").has("apis/admissionregistration.k8s.io/v1")).isTrue();
+      Response proto = api.send("GET", GROUP_PATH + "validatingwebhookconfigurations/defaults", null, null,
+          java.util.Map.of("Accept", "application/vnd.kubernetes.protobuf, application/json"));
+      assertThat(proto.code()).isEqualTo(200);
     } finally {
       unconfigure("validatingwebhookconfigurations", "defaults");
     }
