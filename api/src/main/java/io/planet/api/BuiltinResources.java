@@ -63,6 +63,10 @@ final class BuiltinResources {
     add(r, "scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"), NONE);
     add(r, "certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", false,
         List.of("csr"), NONE, "approval", "status");
+    add(r, "admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false,
+        NONE, List.of("api-extensions"));
+    add(r, "admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false,
+        NONE, List.of("api-extensions"));
   }
 
   private static void add(ResourceRegistry r, String group, String version, String kind, String plural,

@@ -42,7 +42,9 @@ public final class Strategies {
       Map.entry("apiextensions.k8s.io/CustomResourceDefinition", new CustomResourceDefinitionStrategy()),
       Map.entry("apiregistration.k8s.io/APIService", new ApiServiceStrategy()),
       Map.entry("scheduling.k8s.io/PriorityClass", new PriorityClassStrategy()),
-      Map.entry("certificates.k8s.io/CertificateSigningRequest", new CertificateSigningRequestStrategy()));
+      Map.entry("certificates.k8s.io/CertificateSigningRequest", new CertificateSigningRequestStrategy()),
+      Map.entry("admissionregistration.k8s.io/MutatingWebhookConfiguration", new WebhookConfigurationStrategy(true)),
+      Map.entry("admissionregistration.k8s.io/ValidatingWebhookConfiguration", new WebhookConfigurationStrategy(false)));
 
   /** Field selectors beyond metadata.name/metadata.namespace, as upstream's field label conversion functions accept. */
   private static final Map<String, List<String>> FIELD_SELECTORS = Map.ofEntries(

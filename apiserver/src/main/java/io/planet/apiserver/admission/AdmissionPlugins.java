@@ -16,16 +16,18 @@ public final class AdmissionPlugins {
   public static final String CERTIFICATE_SIGNING = "CertificateSigning";
   public static final String CERTIFICATE_SUBJECT_RESTRICTION = "CertificateSubjectRestriction";
   public static final String RESOURCE_QUOTA = "ResourceQuota";
+  public static final String MUTATING_ADMISSION_WEBHOOK = io.planet.apiserver.admission.webhook.MutatingAdmissionWebhook.NAME;
+  public static final String VALIDATING_ADMISSION_WEBHOOK = io.planet.apiserver.admission.webhook.ValidatingAdmissionWebhook.NAME;
 
   /** Upstream's AllOrderedPlugins restricted to the ones implemented here; ResourceQuota is always last. */
   public static final List<String> ORDER = List.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, NODE_RESTRICTION,
       POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, CERTIFICATE_APPROVAL, CERTIFICATE_SIGNING,
-      CERTIFICATE_SUBJECT_RESTRICTION, RESOURCE_QUOTA);
+      CERTIFICATE_SUBJECT_RESTRICTION, MUTATING_ADMISSION_WEBHOOK, VALIDATING_ADMISSION_WEBHOOK, RESOURCE_QUOTA);
 
   /** Upstream's default-on plugins among these: all but NodeRestriction (which kubeadm-style clusters enable). */
   public static final Set<String> DEFAULT_ON = Set.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, POD_SECURITY,
       PRIORITY, DEFAULT_TOLERATION_SECONDS, CERTIFICATE_APPROVAL, CERTIFICATE_SIGNING, CERTIFICATE_SUBJECT_RESTRICTION,
-      RESOURCE_QUOTA);
+      MUTATING_ADMISSION_WEBHOOK, VALIDATING_ADMISSION_WEBHOOK, RESOURCE_QUOTA);
 
   private AdmissionPlugins() {}
 
@@ -43,6 +45,8 @@ public final class AdmissionPlugins {
       case CERTIFICATE_SIGNING -> new CertificateSigning(authorizer);
       case CERTIFICATE_SUBJECT_RESTRICTION -> new CertificateSubjectRestriction();
       case RESOURCE_QUOTA -> new ResourceQuota(stores);
+      case MUTATING_ADMISSION_WEBHOOK -> new io.planet.apiserver.admission.webhook.MutatingAdmissionWebhook(stores);
+      case VALIDATING_ADMISSION_WEBHOOK -> new io.planet.apiserver.admission.webhook.ValidatingAdmissionWebhook(stores);
       default -> throw new IllegalArgumentException("admission plugin \"" + name + "\" is unknown");
     };
   }

@@ -47,12 +47,33 @@ public final class BackendClients {
     return clients.computeIfAbsent(key, k -> build(insecure ? new TrustAll() : new ServiceTrust(roots(caBundle), serverName)));
   }
 
+  /**
+   * A client for an admission webhook: trusts {@code caBundle} (base64 PEM, or the JDK's roots when empty) and checks
+   * the certificate against {@code serverName} (a DNS name or an IP address), which is also sent as SNI when it is a
+   * name: {@code <service>.<namespace>.svc} for a service, the URL's host otherwise.
+   */
+  public HttpClient forServer(String serverName, String caBundle) {
+    if (clients.size() > 256) clients.clear();
+    return clients.computeIfAbsent("server|" + serverName + "|" + caBundle,
+        k -> build(new ServiceTrust(roots(caBundle), serverName), serverName));
+  }
+
   private static HttpClient build(X509ExtendedTrustManager trust) {
+    return build(trust, null);
+  }
+
+  private static HttpClient build(X509ExtendedTrustManager trust, String sniName) {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, new TrustManager[] {trust}, null);
-      return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NEVER).sslContext(ctx).build();
+      HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+          .followRedirects(HttpClient.Redirect.NEVER).sslContext(ctx);
+      if (sniName != null && !isIpLiteral(sniName)) {
+        javax.net.ssl.SSLParameters params = ctx.getDefaultSSLParameters();
+        params.setServerNames(List.of(new javax.net.ssl.SNIHostName(sniName)));
+        b.sslParameters(params);
+      }
+      return b.build();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot set up TLS for an APIService backend", e);
     }
@@ -130,10 +151,15 @@ public final class BackendClients {
     }
   }
 
-  /** DNS subject alternative names, with a leading "*." matching one label. */
+  private static boolean isIpLiteral(String host) {
+    return host.contains(":") || host.matches("[0-9.]+");
+  }
+
+  /** DNS subject alternative names, with a leading "*." matching one label; IP addresses match IP SANs. */
   static boolean matches(X509Certificate cert, String host) {
     try {
       if (cert.getSubjectAlternativeNames() == null) return false;
+      if (isIpLiteral(host)) return matchesIp(cert, host);
       for (List<?> san : cert.getSubjectAlternativeNames()) {
         if (!Integer.valueOf(2).equals(san.get(0))) continue;
         String dns = String.valueOf(san.get(1)).toLowerCase(Locale.ROOT);
@@ -143,6 +169,20 @@ public final class BackendClients {
       }
       return false;
     } catch (CertificateParsingException e) {
+      return false;
+    }
+  }
+
+  private static boolean matchesIp(X509Certificate cert, String host) throws CertificateParsingException {
+    try {
+      java.net.InetAddress want = java.net.InetAddress.getByName(host.replace("[", "").replace("]", ""));
+      for (List<?> san : cert.getSubjectAlternativeNames()) {
+        if (Integer.valueOf(7).equals(san.get(0)) && java.net.InetAddress.getByName(String.valueOf(san.get(1))).equals(want)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (java.net.UnknownHostException e) {
       return false;
     }
   }

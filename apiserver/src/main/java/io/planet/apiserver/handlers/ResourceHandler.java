@@ -429,6 +429,9 @@ public final class ResourceHandler {
     ArrayNode items = list.putArray("items");
     for (ObjectNode i : r.items()) {
       try {
+        // each item is admitted as a DELETE, as upstream's DeleteCollection does
+        admission.admit(req.user(), AdmissionAttributes.DELETE, type, Meta.namespace(i), Meta.name(i), "", i, o.dryRun(),
+            new ArrayList<>());
         items.add(store.delete(Meta.namespace(i), Meta.name(i), o).object());
       } catch (ApiException e) {
         if (e.code() != 404) throw e;
@@ -508,6 +511,7 @@ public final class ResourceHandler {
       }
       case "exec" -> {
         if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
+        admitConnect(req, p, type);
         ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
         podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
       }
@@ -515,6 +519,7 @@ public final class ResourceHandler {
         // the path keeps its trailing slash, as upstream's JoinPreservingTrailingSlash
         String path = p.proxyPath().isEmpty() || !req.path().endsWith("/") || p.proxyPath().endsWith("/")
             ? p.proxyPath() : p.proxyPath() + "/";
+        admitConnect(req, p, type);
         if (type.kind().equals("Node")) {
           nodeProxy.serve(req, store.get("", p.name()), path);
         } else if (type.kind().equals("Pod")) {
@@ -531,16 +536,24 @@ public final class ResourceHandler {
       }
       case "attach" -> {
         if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
+        admitConnect(req, p, type);
         ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
         podExec.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes), "attach");
       }
       case "portforward" -> {
         if (!method.equals("GET") && !method.equals("POST")) throw methodNotSupported(method, type);
+        admitConnect(req, p, type);
         ResourceType nodes = registry.get("", "v1", "nodes").orElseThrow();
         podPortForward.serve(req, store.get(p.namespace(), p.name()), stores.apply(nodes));
       }
       default -> features.connect(req, p, type, store);
     }
+  }
+
+  /** A CONNECT (exec, attach, port-forward, proxy) goes through admission as upstream's connecter handler does. */
+  private void admitConnect(ApiRequest req, ResourcePath p, ResourceType type) {
+    admission.admit(req.user(), AdmissionAttributes.CONNECT, type, p.namespace(), p.name(), p.subresource(), null, false,
+        new ArrayList<>());
   }
 
   /** pods/binding: sets spec.nodeName once; 409 when already bound, as upstream's BindingREST. */

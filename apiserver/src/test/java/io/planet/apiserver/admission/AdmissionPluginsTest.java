@@ -15,14 +15,16 @@ class AdmissionPluginsTest {
   @Test
   void upstreamsDefaultSetInUpstreamsOrderEnableAndDisableAsTheFlags() {
     List<String> certs = List.of("CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction");
+    List<String> webhooks = List.of("MutatingAdmissionWebhook", "ValidatingAdmissionWebhook");
     assertThat(AdmissionConfig.DEFAULT.plugins()).containsExactly("NamespaceLifecycle", "LimitRanger", "ServiceAccount",
-        "PodSecurity", "Priority", "DefaultTolerationSeconds", certs.get(0), certs.get(1), certs.get(2), "ResourceQuota");
-    assertThat(AdmissionConfig.DEFAULT.disabling("ServiceAccount", "ResourceQuota").plugins())
+        "PodSecurity", "Priority", "DefaultTolerationSeconds", certs.get(0), certs.get(1), certs.get(2), webhooks.get(0),
+        webhooks.get(1), "ResourceQuota");
+    assertThat(AdmissionConfig.DEFAULT.disabling("ServiceAccount", "ResourceQuota", webhooks.get(0), webhooks.get(1)).plugins())
         .containsExactly("NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds",
             certs.get(0), certs.get(1), certs.get(2));
     assertThat(AdmissionConfig.DEFAULT.enabling("NodeRestriction").plugins()).containsExactly("NamespaceLifecycle", "LimitRanger",
         "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", certs.get(0),
-        certs.get(1), certs.get(2), "ResourceQuota");
+        certs.get(1), certs.get(2), webhooks.get(0), webhooks.get(1), "ResourceQuota");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("AlwaysPullImagez"), List.of(), null).plugins())
         .hasMessage("enable-admission-plugins plugin \"AlwaysPullImagez\" is unknown");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("Priority"), List.of("Priority"), null).plugins())
