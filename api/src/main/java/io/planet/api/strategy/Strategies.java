@@ -42,7 +42,17 @@ public final class Strategies {
       Map.entry("apiextensions.k8s.io/CustomResourceDefinition", new CustomResourceDefinitionStrategy()),
       Map.entry("apiregistration.k8s.io/APIService", new ApiServiceStrategy()),
       Map.entry("scheduling.k8s.io/PriorityClass", new PriorityClassStrategy()),
-      Map.entry("certificates.k8s.io/CertificateSigningRequest", new CertificateSigningRequestStrategy()));
+      Map.entry("certificates.k8s.io/CertificateSigningRequest", new CertificateSigningRequestStrategy()),
+      // networking.k8s.io, storage.k8s.io, node.k8s.io
+      Map.entry("networking.k8s.io/Ingress", new IngressStrategy()),
+      Map.entry("networking.k8s.io/IngressClass", new IngressClassStrategy()),
+      Map.entry("networking.k8s.io/NetworkPolicy", new NetworkPolicyStrategy()),
+      Map.entry("storage.k8s.io/StorageClass", new StorageClassStrategy()),
+      Map.entry("storage.k8s.io/CSIDriver", new CsiDriverStrategy()),
+      Map.entry("storage.k8s.io/CSINode", new CsiNodeStrategy()),
+      Map.entry("storage.k8s.io/VolumeAttachment", new VolumeAttachmentStrategy()),
+      Map.entry("storage.k8s.io/CSIStorageCapacity", new CsiStorageCapacityStrategy()),
+      Map.entry("node.k8s.io/RuntimeClass", new RuntimeClassStrategy()));
 
   /** Field selectors beyond metadata.name/metadata.namespace, as upstream's field label conversion functions accept. */
   private static final Map<String, List<String>> FIELD_SELECTORS = Map.ofEntries(

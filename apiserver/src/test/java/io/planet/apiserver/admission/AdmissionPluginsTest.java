@@ -16,13 +16,14 @@ class AdmissionPluginsTest {
   void upstreamsDefaultSetInUpstreamsOrderEnableAndDisableAsTheFlags() {
     List<String> certs = List.of("CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction");
     assertThat(AdmissionConfig.DEFAULT.plugins()).containsExactly("NamespaceLifecycle", "LimitRanger", "ServiceAccount",
-        "PodSecurity", "Priority", "DefaultTolerationSeconds", certs.get(0), certs.get(1), certs.get(2), "ResourceQuota");
-    assertThat(AdmissionConfig.DEFAULT.disabling("ServiceAccount", "ResourceQuota").plugins())
+        "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "RuntimeClass", certs.get(0),
+        certs.get(1), certs.get(2), "DefaultIngressClass", "ResourceQuota");
+    assertThat(AdmissionConfig.DEFAULT.disabling("ServiceAccount", "ResourceQuota", "DefaultIngressClass").plugins())
         .containsExactly("NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds",
-            certs.get(0), certs.get(1), certs.get(2));
+            "DefaultStorageClass", "RuntimeClass", certs.get(0), certs.get(1), certs.get(2));
     assertThat(AdmissionConfig.DEFAULT.enabling("NodeRestriction").plugins()).containsExactly("NamespaceLifecycle", "LimitRanger",
-        "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", certs.get(0),
-        certs.get(1), certs.get(2), "ResourceQuota");
+        "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass",
+        "RuntimeClass", certs.get(0), certs.get(1), certs.get(2), "DefaultIngressClass", "ResourceQuota");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("AlwaysPullImagez"), List.of(), null).plugins())
         .hasMessage("enable-admission-plugins plugin \"AlwaysPullImagez\" is unknown");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("Priority"), List.of("Priority"), null).plugins())
