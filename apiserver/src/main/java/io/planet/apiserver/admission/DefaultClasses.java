@@ -20,7 +20,8 @@ final class DefaultClasses {
   static String newest(List<ObjectNode> classes, Predicate<Map<String, String>> isDefault, boolean nameAscending) {
     Comparator<ObjectNode> byName = Comparator.comparing(Meta::name);
     if (!nameAscending) byName = byName.reversed();
-    Comparator<ObjectNode> newestFirst = Comparator.comparing(DefaultClasses::created).reversed().thenComparing(byName);
+    Comparator<ObjectNode> newest = Comparator.comparing(DefaultClasses::created);
+    Comparator<ObjectNode> newestFirst = newest.reversed().thenComparing(byName);
     return classes.stream()
         .filter(c -> isDefault.test(Meta.annotations(c)))
         .sorted(newestFirst)
