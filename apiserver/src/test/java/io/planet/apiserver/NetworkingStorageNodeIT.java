@@ -133,6 +133,14 @@ class NetworkingStorageNodeIT {
     assertThat(driver.at("/spec/attachRequired").asBoolean()).isTrue();
     assertThat(driver.at("/spec/volumeLifecycleModes").toString()).isEqualTo("[\"Persistent\"]");
     assertThat(driver.at("/spec/fsGroupPolicy").asText()).isEqualTo("ReadWriteOnceWithFSType");
+    JsonNode driverTable = api.send("GET", "/apis/storage.k8s.io/v1/csidrivers/csi.it.example.com", null, null, TABLE).body();
+    assertThat(texts(driverTable.at("/rows/0/cells")).subList(0, 7))
+        .containsExactly("csi.it.example.com", "true", "false", "false", "<unset>", "false", "Persistent");
+    api.create("/apis/storage.k8s.io/v1/namespaces/default/csistoragecapacities", """
+        {"apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacity","metadata":{"name":"cap"},
+         "storageClassName":"it-local","capacity":"10Gi"}""");
+    JsonNode capTable = api.send("GET", "/apis/storage.k8s.io/v1/namespaces/default/csistoragecapacities", null, null, TABLE).body();
+    assertThat(texts(capTable.at("/rows/0/cells"))).containsExactly("cap", "it-local", "10Gi");
 
     Response rcBad = api.post("/apis/node.k8s.io/v1/runtimeclasses", """
         {"apiVersion":"node.k8s.io/v1","kind":"RuntimeClass","metadata":{"name":"bad"},"handler":"Not_A_Label"}""");
