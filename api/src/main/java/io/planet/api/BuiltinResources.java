@@ -67,6 +67,16 @@ final class BuiltinResources {
         NONE, List.of("api-extensions"));
     add(r, "admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false,
         NONE, List.of("api-extensions"));
+    // networking.k8s.io/v1, storage.k8s.io/v1, node.k8s.io/v1
+    add(r, "networking.k8s.io", "v1", "Ingress", "ingresses", true, List.of("ing"), NONE, "status");
+    add(r, "networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, NONE, NONE);
+    add(r, "networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, List.of("netpol"), NONE);
+    add(r, "storage.k8s.io", "v1", "StorageClass", "storageclasses", false, List.of("sc"), NONE);
+    add(r, "storage.k8s.io", "v1", "CSIDriver", "csidrivers", false, NONE, NONE);
+    add(r, "storage.k8s.io", "v1", "CSINode", "csinodes", false, NONE, NONE);
+    add(r, "storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", false, NONE, NONE, "status");
+    add(r, "storage.k8s.io", "v1", "CSIStorageCapacity", "csistoragecapacities", true, NONE, NONE);
+    add(r, "node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false, NONE, NONE);
   }
 
   private static void add(ResourceRegistry r, String group, String version, String kind, String plural,

@@ -511,6 +511,73 @@ class KubectlE2E {
         .contains("containers", "DESCRIPTION:", "FIELDS:", "image", "<string>");
   }
 
+  private static final String NETWORK_STORAGE_YAML = """
+      apiVersion: networking.k8s.io/v1
+      kind: Ingress
+      metadata: {name: web, namespace: %1$s}
+      spec:
+        ingressClassName: nginx
+        rules:
+        - host: example.com
+          http:
+            paths:
+            - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+      ---
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: deny-all, namespace: %1$s}
+      spec:
+        podSelector: {matchLabels: {app: web}}
+      ---
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata: {name: %2$s-fast}
+      provisioner: example.com/fast
+      reclaimPolicy: Retain
+      volumeBindingMode: WaitForFirstConsumer
+      ---
+      apiVersion: node.k8s.io/v1
+      kind: RuntimeClass
+      metadata: {name: %2$s-gvisor}
+      handler: runsc
+      """;
+
+  /** A Helm-style manifest of networking, storage and node kinds: apply, get columns, explain. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requiredKubectls")
+  void networkingStorageAndRuntimeClasses(KubectlBinary b) {
+    Kubectl k = kubectl(b);
+    String ns = namespace(k, "netstore");
+    String prefix = k.binary().token().toLowerCase();
+    Path f = k.manifest("netstore.yaml", NETWORK_STORAGE_YAML.formatted(ns, prefix));
+    assertThat(k.run("apply", "-f", f.toString()).assertSuccess().stdout()).contains(
+        "ingress.networking.k8s.io/web created", "networkpolicy.networking.k8s.io/deny-all created",
+        "storageclass.storage.k8s.io/" + prefix + "-fast created", "runtimeclass.node.k8s.io/" + prefix + "-gvisor created");
+    // defaults (reclaim policy, policyTypes, CSI-style fields) do not make a second apply see changes
+    assertThat(k.run("apply", "-f", f.toString()).assertSuccess().stdout()).contains(
+        "ingress.networking.k8s.io/web unchanged", "networkpolicy.networking.k8s.io/deny-all unchanged",
+        "storageclass.storage.k8s.io/" + prefix + "-fast unchanged", "runtimeclass.node.k8s.io/" + prefix + "-gvisor unchanged");
+
+    Kubectl.Result get = k.run("get", "ing,netpol,sc,runtimeclass", "-n", ns).assertSuccess();
+    assertThat(get.stdout())
+        .containsPattern(line("NAME\\s+CLASS\\s+HOSTS\\s+ADDRESS\\s+PORTS\\s+AGE"))
+        .containsPattern(line("ingress.networking.k8s.io/web\\s+nginx\\s+example.com\\s+80\\s+\\S+"))
+        .containsPattern(line("NAME\\s+POD-SELECTOR\\s+AGE"))
+        .containsPattern(line("networkpolicy.networking.k8s.io/deny-all\\s+app=web\\s+\\S+"))
+        .containsPattern(line("NAME\\s+PROVISIONER\\s+RECLAIMPOLICY\\s+VOLUMEBINDINGMODE\\s+ALLOWVOLUMEEXPANSION\\s+AGE"))
+        .containsPattern(line("storageclass.storage.k8s.io/" + prefix
+            + "-fast\\s+example.com/fast\\s+Retain\\s+WaitForFirstConsumer\\s+false\\s+\\S+"))
+        .containsPattern(line("NAME\\s+HANDLER\\s+AGE"))
+        .containsPattern(line("runtimeclass.node.k8s.io/" + prefix + "-gvisor\\s+runsc\\s+\\S+"));
+
+    Kubectl.Result explain = k.run("explain", "ingress.spec").assertSuccess();
+    assertThat(explain.stdout()).containsPattern(line("GROUP:\\s+networking.k8s.io"))
+        .containsPattern(line("KIND:\\s+Ingress")).containsPattern(line("VERSION:\\s+v1"))
+        .contains("ingressClassName", "rules", "defaultBackend", "tls");
+
+    k.run("delete", "-f", f.toString()).assertSuccess();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("requiredKubectls")
   void deleteWithEveryCascade(KubectlBinary b) {

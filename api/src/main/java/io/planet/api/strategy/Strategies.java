@@ -44,7 +44,17 @@ public final class Strategies {
       Map.entry("scheduling.k8s.io/PriorityClass", new PriorityClassStrategy()),
       Map.entry("certificates.k8s.io/CertificateSigningRequest", new CertificateSigningRequestStrategy()),
       Map.entry("admissionregistration.k8s.io/MutatingWebhookConfiguration", new WebhookConfigurationStrategy(true)),
-      Map.entry("admissionregistration.k8s.io/ValidatingWebhookConfiguration", new WebhookConfigurationStrategy(false)));
+      Map.entry("admissionregistration.k8s.io/ValidatingWebhookConfiguration", new WebhookConfigurationStrategy(false)),
+      // networking.k8s.io, storage.k8s.io, node.k8s.io
+      Map.entry("networking.k8s.io/Ingress", new IngressStrategy()),
+      Map.entry("networking.k8s.io/IngressClass", new IngressClassStrategy()),
+      Map.entry("networking.k8s.io/NetworkPolicy", new NetworkPolicyStrategy()),
+      Map.entry("storage.k8s.io/StorageClass", new StorageClassStrategy()),
+      Map.entry("storage.k8s.io/CSIDriver", new CsiDriverStrategy()),
+      Map.entry("storage.k8s.io/CSINode", new CsiNodeStrategy()),
+      Map.entry("storage.k8s.io/VolumeAttachment", new VolumeAttachmentStrategy()),
+      Map.entry("storage.k8s.io/CSIStorageCapacity", new CsiStorageCapacityStrategy()),
+      Map.entry("node.k8s.io/RuntimeClass", new RuntimeClassStrategy()));
 
   /** Field selectors beyond metadata.name/metadata.namespace, as upstream's field label conversion functions accept. */
   private static final Map<String, List<String>> FIELD_SELECTORS = Map.ofEntries(

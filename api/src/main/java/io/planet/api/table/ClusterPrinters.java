@@ -27,6 +27,8 @@ final class ClusterPrinters {
     p.put("storage.k8s.io/StorageClass", storageClass());
     p.put("storage.k8s.io/VolumeAttachment", volumeAttachment());
     p.put("storage.k8s.io/CSINode", csiNode());
+    p.put("storage.k8s.io/CSIDriver", csiDriver());
+    p.put("storage.k8s.io/CSIStorageCapacity", csiStorageCapacity());
     p.put("scheduling.k8s.io/PriorityClass", priorityClass());
     p.put("node.k8s.io/RuntimeClass", runtimeClass());
     p.put("admissionregistration.k8s.io/MutatingWebhookConfiguration", webhookConfiguration());
@@ -215,6 +217,40 @@ final class ClusterPrinters {
         .column("Drivers", "integer", "Drivers indicates the number of CSI drivers registered on the node",
             o -> (long) Cells.size(o, "spec", "drivers"))
         .age()
+        .build();
+  }
+
+  static TablePrinter csiDriver() {
+    return ColumnPrinter.builder().name()
+        .column("AttachRequired", "boolean", SwaggerDocs.of("V1CSIDriverSpec", "attachRequired"),
+            o -> o.path("spec").path("attachRequired").asBoolean(true))
+        .column("PodInfoOnMount", "boolean", SwaggerDocs.of("V1CSIDriverSpec", "podInfoOnMount"),
+            o -> o.path("spec").path("podInfoOnMount").asBoolean(false))
+        .column("StorageCapacity", "boolean", SwaggerDocs.of("V1CSIDriverSpec", "storageCapacity"),
+            o -> o.path("spec").path("storageCapacity").asBoolean(false))
+        .column("TokenRequests", "string", SwaggerDocs.of("V1CSIDriverSpec", "tokenRequests"), o -> {
+          List<String> audiences = new ArrayList<>();
+          for (JsonNode t : Cells.list(o, "spec", "tokenRequests")) audiences.add(Json.str(t, "audience"));
+          return audiences.isEmpty() ? "<unset>" : String.join(",", audiences);
+        })
+        .column("RequiresRepublish", "boolean", SwaggerDocs.of("V1CSIDriverSpec", "requiresRepublish"),
+            o -> o.path("spec").path("requiresRepublish").asBoolean(false))
+        .column("Modes", "string", SwaggerDocs.of("V1CSIDriverSpec", "volumeLifecycleModes"), o -> {
+          List<String> modes = new ArrayList<>();
+          for (JsonNode m : Cells.list(o, "spec", "volumeLifecycleModes")) modes.add(m.asText());
+          return modes.isEmpty() ? Cells.NONE : String.join(",", modes);
+        })
+        .age()
+        .build();
+  }
+
+  /** printCSIStorageCapacity: no Age column upstream. */
+  static TablePrinter csiStorageCapacity() {
+    return ColumnPrinter.builder().name()
+        .column("StorageClassName", "string", SwaggerDocs.of("V1CSIStorageCapacity", "storageClassName"),
+            o -> Json.str(o, "storageClassName"))
+        .column("Capacity", "string", SwaggerDocs.of("V1CSIStorageCapacity", "capacity"),
+            o -> o.hasNonNull("capacity") ? o.get("capacity").asText() : "<unset>")
         .build();
   }
 

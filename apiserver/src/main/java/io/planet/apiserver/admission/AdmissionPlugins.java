@@ -18,16 +18,21 @@ public final class AdmissionPlugins {
   public static final String RESOURCE_QUOTA = "ResourceQuota";
   public static final String MUTATING_ADMISSION_WEBHOOK = io.planet.apiserver.admission.webhook.MutatingAdmissionWebhook.NAME;
   public static final String VALIDATING_ADMISSION_WEBHOOK = io.planet.apiserver.admission.webhook.ValidatingAdmissionWebhook.NAME;
+  public static final String DEFAULT_STORAGE_CLASS = "DefaultStorageClass";
+  public static final String RUNTIME_CLASS = "RuntimeClass";
+  public static final String DEFAULT_INGRESS_CLASS = "DefaultIngressClass";
 
   /** Upstream's AllOrderedPlugins restricted to the ones implemented here; ResourceQuota is always last. */
   public static final List<String> ORDER = List.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, NODE_RESTRICTION,
-      POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, CERTIFICATE_APPROVAL, CERTIFICATE_SIGNING,
-      CERTIFICATE_SUBJECT_RESTRICTION, MUTATING_ADMISSION_WEBHOOK, VALIDATING_ADMISSION_WEBHOOK, RESOURCE_QUOTA);
+      POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, DEFAULT_STORAGE_CLASS, RUNTIME_CLASS, CERTIFICATE_APPROVAL,
+      CERTIFICATE_SIGNING, CERTIFICATE_SUBJECT_RESTRICTION, DEFAULT_INGRESS_CLASS, MUTATING_ADMISSION_WEBHOOK,
+      VALIDATING_ADMISSION_WEBHOOK, RESOURCE_QUOTA);
 
   /** Upstream's default-on plugins among these: all but NodeRestriction (which kubeadm-style clusters enable). */
   public static final Set<String> DEFAULT_ON = Set.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, POD_SECURITY,
       PRIORITY, DEFAULT_TOLERATION_SECONDS, CERTIFICATE_APPROVAL, CERTIFICATE_SIGNING, CERTIFICATE_SUBJECT_RESTRICTION,
-      MUTATING_ADMISSION_WEBHOOK, VALIDATING_ADMISSION_WEBHOOK, RESOURCE_QUOTA);
+      MUTATING_ADMISSION_WEBHOOK, VALIDATING_ADMISSION_WEBHOOK, RESOURCE_QUOTA, DEFAULT_STORAGE_CLASS, RUNTIME_CLASS,
+      DEFAULT_INGRESS_CLASS);
 
   private AdmissionPlugins() {}
 
@@ -47,6 +52,9 @@ public final class AdmissionPlugins {
       case RESOURCE_QUOTA -> new ResourceQuota(stores);
       case MUTATING_ADMISSION_WEBHOOK -> new io.planet.apiserver.admission.webhook.MutatingAdmissionWebhook(stores);
       case VALIDATING_ADMISSION_WEBHOOK -> new io.planet.apiserver.admission.webhook.ValidatingAdmissionWebhook(stores);
+      case DEFAULT_STORAGE_CLASS -> new DefaultStorageClass(stores);
+      case RUNTIME_CLASS -> new RuntimeClassAdmission(stores);
+      case DEFAULT_INGRESS_CLASS -> new DefaultIngressClass(stores);
       default -> throw new IllegalArgumentException("admission plugin \"" + name + "\" is unknown");
     };
   }

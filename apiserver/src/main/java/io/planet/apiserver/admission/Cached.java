@@ -14,6 +14,11 @@ final class Cached {
   private Cached() {}
 
   static List<ObjectNode> list(StoreLookup stores, String plural, String namespace) {
-    return stores.store("", "v1", plural).list(namespace, ANY).items();
+    return list(stores, "", plural, namespace);
+  }
+
+  /** A v1 resource of {@code group}. */
+  static List<ObjectNode> list(StoreLookup stores, String group, String plural, String namespace) {
+    return stores.store(group, "v1", plural).list(namespace, ANY).items();
   }
 }

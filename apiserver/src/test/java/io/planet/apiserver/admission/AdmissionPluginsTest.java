@@ -17,14 +17,16 @@ class AdmissionPluginsTest {
     List<String> certs = List.of("CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction");
     List<String> webhooks = List.of("MutatingAdmissionWebhook", "ValidatingAdmissionWebhook");
     assertThat(AdmissionConfig.DEFAULT.plugins()).containsExactly("NamespaceLifecycle", "LimitRanger", "ServiceAccount",
-        "PodSecurity", "Priority", "DefaultTolerationSeconds", certs.get(0), certs.get(1), certs.get(2), webhooks.get(0),
-        webhooks.get(1), "ResourceQuota");
-    assertThat(AdmissionConfig.DEFAULT.disabling("ServiceAccount", "ResourceQuota", webhooks.get(0), webhooks.get(1)).plugins())
+        "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "RuntimeClass", certs.get(0),
+        certs.get(1), certs.get(2), "DefaultIngressClass", webhooks.get(0), webhooks.get(1), "ResourceQuota");
+    assertThat(AdmissionConfig.DEFAULT.disabling("ServiceAccount", "ResourceQuota", "DefaultIngressClass", webhooks.get(0),
+        webhooks.get(1)).plugins())
         .containsExactly("NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds",
-            certs.get(0), certs.get(1), certs.get(2));
+            "DefaultStorageClass", "RuntimeClass", certs.get(0), certs.get(1), certs.get(2));
     assertThat(AdmissionConfig.DEFAULT.enabling("NodeRestriction").plugins()).containsExactly("NamespaceLifecycle", "LimitRanger",
-        "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", certs.get(0),
-        certs.get(1), certs.get(2), webhooks.get(0), webhooks.get(1), "ResourceQuota");
+        "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass",
+        "RuntimeClass", certs.get(0), certs.get(1), certs.get(2), "DefaultIngressClass", webhooks.get(0), webhooks.get(1),
+        "ResourceQuota");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("AlwaysPullImagez"), List.of(), null).plugins())
         .hasMessage("enable-admission-plugins plugin \"AlwaysPullImagez\" is unknown");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("Priority"), List.of("Priority"), null).plugins())
@@ -114,5 +116,38 @@ class AdmissionPluginsTest {
     ObjectNode all = (ObjectNode) Json.parse("{\"tolerations\":[{\"operator\":\"Exists\"}]}");
     DefaultTolerationSeconds.admit(all);
     assertThat(all.at("/tolerations").size()).isEqualTo(1);
+  }
+
+  @Test
+  void mergedTolerationsDropTheOnesAnotherCovers() {
+    List<com.fasterxml.jackson.databind.JsonNode> all = List.of(
+        Json.parse("{\"key\":\"a\",\"operator\":\"Equal\",\"value\":\"1\",\"effect\":\"NoSchedule\"}"),
+        Json.parse("{\"key\":\"b\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":300}"),
+        // the runtime class's: a covers the pod's first one; b with a shorter window is covered by the pod's
+        Json.parse("{\"key\":\"a\",\"operator\":\"Exists\"}"),
+        Json.parse("{\"key\":\"b\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":60}"),
+        Json.parse("{\"key\":\"b\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":300}"));
+    assertThat(Tolerations.merge(all).stream().map(Object::toString)).containsExactly(
+        "{\"key\":\"b\",\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":300}",
+        "{\"key\":\"a\",\"operator\":\"Exists\"}");
+  }
+
+  @Test
+  void theNewestDefaultClassWins() {
+    List<ObjectNode> classes = List.of(
+        cls("old", "2024-01-01T00:00:00Z", true), cls("new", "2024-06-01T00:00:00Z", true),
+        cls("newer-but-not-default", "2025-01-01T00:00:00Z", false), cls("also-new", "2024-06-01T00:00:00Z", true));
+    java.util.function.Predicate<Map<String, String>> isDefault = a -> "true".equals(a.get("d"));
+    assertThat(DefaultClasses.newest(classes, isDefault, true)).isEqualTo("also-new");
+    assertThat(DefaultClasses.newest(classes, isDefault, false)).isEqualTo("new");
+    assertThat(DefaultClasses.newest(classes.subList(2, 3), isDefault, true)).isNull();
+  }
+
+  private static ObjectNode cls(String name, String created, boolean dflt) {
+    ObjectNode o = Json.object();
+    ObjectNode meta = o.putObject("metadata");
+    meta.put("name", name).put("creationTimestamp", created);
+    meta.putObject("annotations").put("d", String.valueOf(dflt));
+    return o;
   }
 }
