@@ -78,7 +78,8 @@ final class ApiServerCommand implements Callable<Integer> {
 
   @Option(names = "--enable-admission-plugins", split = ",", description = "Admission plugins to enable in addition to the "
       + "default-on ones (NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, "
-      + "ResourceQuota); comma-separated")
+      + "DefaultStorageClass, RuntimeClass, CertificateApproval, CertificateSigning, CertificateSubjectRestriction, "
+      + "DefaultIngressClass, MutatingAdmissionWebhook, ValidatingAdmissionWebhook, ResourceQuota); comma-separated")
   List<String> enableAdmission = new ArrayList<>();
 
   @Option(names = "--disable-admission-plugins", split = ",", description = "Admission plugins to disable even if on by default; "
