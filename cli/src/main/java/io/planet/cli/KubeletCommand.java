@@ -81,6 +81,10 @@ final class KubeletCommand implements Callable<Integer> {
       + "(default: AlwaysAllow without --client-ca-file, Webhook with it)")
   String authorizationMode;
 
+  @Option(names = "--allowed-unsafe-sysctls", split = ",", description = "unsafe sysctls (names, or prefixes ending "
+      + "in *) pods may set beyond the safe set, e.g. 'kernel.msg*,net.core.somaxconn'")
+  List<String> allowedUnsafeSysctls = new ArrayList<>();
+
   @Override
   public Integer call() {
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -119,9 +123,9 @@ final class KubeletCommand implements Callable<Integer> {
       Kubelet.Paths paths = new Kubelet.Paths(dataDir, Path.of("/run/planet"), logsDir, Path.of("/run/netns"));
       kubelet = new Kubelet(client, node, paths, Set.copyOf(insecure), Duration.ofSeconds(10), Duration.ofMinutes(5),
           PodNetworking.cni(client, nodeName, podCidr, dataDir.resolve("cni"), null), port, clusterDns, clusterDomain)
-          .withServerConfig(serverConfig);
+          .withServerConfig(serverConfig).withAllowedUnsafeSysctls(allowedUnsafeSysctls);
       kubelet.start();
-    } catch (KubeClients.UsageException | IOException e) {
+    } catch (KubeClients.UsageException | IOException | IllegalArgumentException e) {
       System.err.println("planet kubelet: " + e.getMessage());
       return 1;
     }

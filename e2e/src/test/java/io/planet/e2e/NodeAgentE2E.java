@@ -151,6 +151,13 @@ class NodeAgentE2E {
     kubectl.run("cp", name + ":/tmp/upload.txt", work.resolve("download.txt").toString()).assertSuccess();
     assertThat(work.resolve("download.txt")).hasContent("copied in");
 
+    // kubectl debug: an ephemeral container (pods/ephemeralcontainers) in the target container's PID namespace
+    kubectl.run("debug", name, "--image=" + image, "--target=busybox", "-c", "debugger", "--", "ps", "-o", "pid,args")
+        .assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(kubectl.run("logs", name, "-c", "debugger").assertSuccess().stdout()).contains("httpd -f -p 8080"));
+    assertThat(kubectl.getJson("pod", name).at("/status/ephemeralContainerStatuses/0/name").asText()).isEqualTo("debugger");
+
     // kubectl run -i: attach to a pod's own stdin and stdout
     Kubectl.Result attached = kubectl.runWithInput("hello\n", "run", "echoer", "-i", "--image=" + image,
         "--restart=Never", "--", "sh", "-c", "read line; echo got $line");

@@ -203,6 +203,8 @@ public final class PodSpecs {
       }
     }
     validateTolerations(Trees.array(spec, "tolerations"), path + ".tolerations", errors);
+    PodSysctls.validate(spec, path, errors);
+    EphemeralContainerValidation.validate(spec, path, errors);
   }
 
   private static Set<String> validateVolumes(ObjectNode spec, String path, List<FieldError> errors) {
@@ -322,6 +324,27 @@ public final class PodSpecs {
       String mountPath = Trees.str(m, "mountPath");
       if (mountPath.isEmpty()) errors.add(Errors.required(p + ".mountPath"));
       else if (!paths.add(mountPath)) errors.add(Errors.invalid(p + ".mountPath", mountPath, "must be unique"));
+      String subPath = Trees.str(m, "subPath");
+      String subPathExpr = Trees.str(m, "subPathExpr");
+      // upstream names these two at the list (volumeMounts.subPath), not at the item
+      if (!subPath.isEmpty()) localDescendingPath(subPath, path + ".subPath", errors);
+      if (!subPathExpr.isEmpty()) {
+        if (!subPath.isEmpty()) {
+          errors.add(Errors.invalid(p + ".subPathExpr", subPathExpr, "subPathExpr and subPath are mutually exclusive"));
+        }
+        localDescendingPath(subPathExpr, path + ".subPathExpr", errors);
+      }
+    }
+  }
+
+  /** Upstream's validateLocalDescendingPath: relative, without a ".." step. */
+  static void localDescendingPath(String value, String path, List<FieldError> errors) {
+    if (value.startsWith("/")) errors.add(Errors.invalid(path, value, "must be a relative path"));
+    for (String step : value.split("/")) {
+      if (step.equals("..")) {
+        errors.add(Errors.invalid(path, value, "must not contain '..'"));
+        break;
+      }
     }
   }
 

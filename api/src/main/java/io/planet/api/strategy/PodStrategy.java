@@ -78,6 +78,43 @@ public final class PodStrategy implements ResourceStrategy {
     obj.setAll(merged);
   }
 
+  /**
+   * pods/ephemeralcontainers (upstream's podEphemeralContainersStrategy): the stored pod with only
+   * spec.ephemeralContainers taken from the request (defaulted as on any write); anything else is the status
+   * subresource's rule.
+   */
+  @Override
+  public void prepareForSubresourceUpdate(ResourceType type, String subresource, ObjectNode obj, ObjectNode old) {
+    if (!subresource.equals(EPHEMERAL_CONTAINERS)) {
+      prepareForStatusUpdate(type, obj, old);
+      return;
+    }
+    ObjectNode spec = Trees.obj(obj, "spec") == null ? Json.object() : Trees.obj(obj, "spec").deepCopy();
+    PodSpecs.applyDefaults(spec);
+    ObjectNode merged = old.deepCopy();
+    ObjectNode mergedSpec = Trees.with(merged, "spec");
+    if (spec.has("ephemeralContainers")) mergedSpec.set("ephemeralContainers", spec.get("ephemeralContainers"));
+    else mergedSpec.remove("ephemeralContainers");
+    String rv = Meta.resourceVersion(obj);
+    obj.removeAll();
+    obj.setAll(merged);
+    if (!rv.isEmpty()) Meta.meta(obj).put("resourceVersion", rv);
+  }
+
+  static final String EPHEMERAL_CONTAINERS = "ephemeralcontainers";
+
+  @Override
+  public void validateUpdate(ResourceType type, String subresource, ObjectNode obj, ObjectNode old,
+      List<FieldError> errors) {
+    if (!subresource.equals(EPHEMERAL_CONTAINERS)) {
+      validateUpdate(type, obj, old, errors);
+      return;
+    }
+    ObjectNode spec = Trees.obj(obj, "spec");
+    PodSpecs.validate(spec == null ? Json.object() : spec, "spec", errors);
+    EphemeralContainerValidation.validateUpdate(obj, old, errors);
+  }
+
   @Override
   public void validate(ResourceType type, ObjectNode obj, List<FieldError> errors) {
     ObjectNode spec = Trees.obj(obj, "spec");

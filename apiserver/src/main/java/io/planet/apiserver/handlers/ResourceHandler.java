@@ -455,6 +455,15 @@ public final class ResourceHandler {
           default -> throw methodNotSupported(method, type);
         }
       }
+      case "ephemeralcontainers" -> {
+        // pods/ephemeralcontainers: only spec.ephemeralContainers change (the pod strategy keeps the rest)
+        switch (method) {
+          case "GET" -> respond(req, 200, type, store.get(p.namespace(), p.name()), neg, List.of());
+          case "PUT" -> update(req, p, type, store, neg, "ephemeralcontainers");
+          case "PATCH" -> patch(req, p, type, store, neg, "ephemeralcontainers");
+          default -> throw methodNotSupported(method, type);
+        }
+      }
       case "approval" -> {
         // certificatesigningrequests/approval: only status.conditions change (the strategy keeps the rest)
         switch (method) {

@@ -448,7 +448,7 @@ public final class Store {
       else meta.remove(f);
     }
     meta.remove("selfLink");
-    if (subresource.equals("status") || subresource.equals("approval")) {
+    if (subresource.equals("status") || subresource.equals("approval") || subresource.equals("ephemeralcontainers")) {
       type.strategy().prepareForSubresourceUpdate(type, subresource, obj, old);
     } else {
       type.strategy().applyDefaults(type, obj);

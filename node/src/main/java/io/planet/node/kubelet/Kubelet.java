@@ -80,6 +80,15 @@ public final class Kubelet implements AutoCloseable {
     this.runtime = new RuncRuntime(images, paths.dataDir(), paths.runDir(), paths.netnsDir());
   }
 
+  /** Upstream's --allowed-unsafe-sysctls (names or prefixes ending in *); before {@link #start()}. */
+  public Kubelet withAllowedUnsafeSysctls(List<String> patterns) {
+    Sysctls.allowing(patterns); // a pattern that is not namespaced fails here, as upstream's flag check
+    this.allowedUnsafeSysctls = List.copyOf(patterns);
+    return this;
+  }
+
+  private List<String> allowedUnsafeSysctls = List.of();
+
   /** How the kubelet API serves and authorizes (default {@link KubeletServerConfig#open()}); before {@link #start()}. */
   public Kubelet withServerConfig(KubeletServerConfig config) {
     this.serverConfig = config;
@@ -105,6 +114,7 @@ public final class Kubelet implements AutoCloseable {
     workers = new PodWorkers(client, runtime, imageManager, networking, new PodWorkers.Options(nodeOptions.nodeName(),
         node.host().internalIp(), paths.dataDir().resolve("pods"), paths.logsDir(), backoffInitial, backoffMax, clusterDns,
         clusterDomain, Path.of("/etc/resolv.conf")), events);
+    workers.allowUnsafeSysctls(allowedUnsafeSysctls);
     workers.adopt();
     runtime.removeOrphans();
     workers.start();

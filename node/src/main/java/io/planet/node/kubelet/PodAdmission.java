@@ -43,8 +43,16 @@ final class PodAdmission {
   /** The admitted pods still active here (not finished, not yet removed), by UID. */
   private final Map<String, Pod> active = new LinkedHashMap<>();
 
+  /** The sysctls pods may set here: upstream's safe set and the node's --allowed-unsafe-sysctls. */
+  private Sysctls sysctls = Sysctls.allowing(List.of());
+
   PodAdmission(Supplier<Node> node) {
     this.node = node;
+  }
+
+  /** Upstream's --allowed-unsafe-sysctls (names, or prefixes ending in *); a pattern not namespaced is refused. */
+  synchronized void allowUnsafeSysctls(List<String> patterns) {
+    sysctls = Sysctls.allowing(patterns);
   }
 
   /** Null when {@code pod} may run here (it then counts against the next pods), else why not. */
@@ -54,6 +62,9 @@ final class PodAdmission {
       active.put(uid, pod);
       return null;
     }
+    // upstream's sysctl admit handler runs before the predicates
+    GeneralPredicates.Rejection forbidden = sysctls.admit(pod);
+    if (forbidden != null) return forbidden;
     Node n;
     try {
       n = node.get();

@@ -109,6 +109,11 @@ public final class PodWorkers implements AutoCloseable {
     this.admission = new PodAdmission(() -> client.nodes().withName(options.nodeName()).get());
   }
 
+  /** Upstream's --allowed-unsafe-sysctls: beyond the safe set, what pods may set here (before {@link #start()}). */
+  void allowUnsafeSysctls(List<String> patterns) {
+    admission.allowUnsafeSysctls(patterns);
+  }
+
   /** A pod's life on this node. */
   private static final class PodState {
     final String uid;
@@ -261,6 +266,7 @@ public final class PodWorkers implements AutoCloseable {
   private static Container spec(Pod pod, String name) {
     List<Container> all = new ArrayList<>(list(pod.getSpec().getInitContainers()));
     all.addAll(pod.getSpec().getContainers());
+    all.addAll(EphemeralContainers.of(pod));
     return all.stream().filter(c -> c.getName().equals(name)).findFirst().orElse(null);
   }
 
@@ -458,6 +464,13 @@ public final class PodWorkers implements AutoCloseable {
         else r.waitingReason = null;
       }
     }
+    // ephemeral containers (kubectl debug) start once in the running pod and are never restarted
+    for (Container c : EphemeralContainers.of(pod)) {
+      ContainerRecord r = record(s, c);
+      if (r.everStarted || r.running() || r.terminated != null) continue;
+      if (r.retryAt == null || !Instant.now().isBefore(r.retryAt)) startContainer(s, c, r);
+      else waitingToRetry(s, c, r);
+    }
     PodStatus status = status(s, initDone, initFailed);
     post(s, status);
     if (status.getPhase().equals("Succeeded") || status.getPhase().equals("Failed")) {
@@ -531,8 +544,10 @@ public final class PodWorkers implements AutoCloseable {
       return;
     }
     Map<String, String> env;
+    List<ContainerSpec.Mount> mounts;
     try {
       env = envResolver.resolve(s.pod, c, s.podIp, options.hostIp(), Map.of());
+      mounts = mounts(s, c, env);
     } catch (EnvResolver.ConfigError e) {
       r.waitingReason = "CreateContainerConfigError";
       r.waitingMessage = e.getMessage();
@@ -543,7 +558,8 @@ public final class PodWorkers implements AutoCloseable {
     ContainerSpec base = ContainerSpecs.build(s.pod, c, image.runtimeConfig(), env);
     ContainerSpec spec = new ContainerSpec(base.name(), base.args(), base.env(), base.workingDir(), base.uid(), base.gid(),
         base.supplementalGroups(), base.privileged(), base.readOnlyRootFilesystem(), base.capabilitiesAdd(),
-        base.capabilitiesDrop(), base.resources(), mounts(s, c)).withStdin(Boolean.TRUE.equals(c.getStdin()));
+        base.capabilitiesDrop(), base.resources(), mounts).withStdin(Boolean.TRUE.equals(c.getStdin()))
+        .withSysctls(Sysctls.of(s.pod));
     if (r.containerId != null) runtime.remove(r.containerId);
     String id = HexFormat.of().formatHex(randomBytes());
     Path logFile = podLogDir(s).resolve(c.getName()).resolve(r.restartCount + ".log");
@@ -551,6 +567,8 @@ public final class PodWorkers implements AutoCloseable {
         : io.planet.node.image.ImageReference.parse(image.names().get(0)).repository() + "@" + image.manifest();
     Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     try {
+      String target = EphemeralContainers.target(s.pod, c.getName());
+      if (target != null) spec = spec.withPidNamespace(targetPidNamespace(s, target));
       r.current = runtime.start(s.sandbox, id, image, spec, logFile,
           RuntimeLabels.container(s.pod, c.getName(), r.restartCount, startedAt, imageId));
     } catch (IOException e) {
@@ -588,6 +606,14 @@ public final class PodWorkers implements AutoCloseable {
     }
     startProbes(s, c, r, started);
     watchExit(s, r, started);
+  }
+
+  /** The PID namespace of an ephemeral container's target: its running init process's. */
+  private String targetPidNamespace(PodState s, String target) throws IOException {
+    ContainerRecord t = s.containers.get(target);
+    java.util.OptionalLong pid = t == null || !t.running() ? java.util.OptionalLong.empty() : runtime.pid(t.current.id());
+    if (pid.isEmpty()) throw new IOException("target container \"" + target + "\" is not running");
+    return "/proc/" + pid.getAsLong() + "/ns/pid";
   }
 
   /** Once the run ends, records how it terminated (OOMKilled when the OOM killer struck) and syncs the pod. */
@@ -765,6 +791,12 @@ public final class PodWorkers implements AutoCloseable {
     }
     status.setStartTime(time(s.startTime));
     status.setInitContainerStatuses(init.isEmpty() ? null : init);
+    List<ContainerStatus> ephemeral = new ArrayList<>();
+    for (Container c : EphemeralContainers.of(pod)) {
+      ContainerRecord r = s.containers.get(c.getName());
+      ephemeral.add(r == null ? new ContainerRecord(c.getName(), c.getImage()).status(false) : r.status(false));
+    }
+    status.setEphemeralContainerStatuses(ephemeral.isEmpty() ? null : ephemeral);
     status.setContainerStatuses(app);
     status.setQosClass(pod.getStatus() == null ? null : pod.getStatus().getQosClass());
     return status;
@@ -946,7 +978,7 @@ public final class PodWorkers implements AutoCloseable {
         if (r == null || !r.running()) {
           throw new LogsUnavailable("container " + container + " is not valid for pod " + pod + " or is not running");
         }
-        Container spec = s.pod.getSpec().getContainers().stream().filter(x -> x.getName().equals(container)).findFirst().orElse(null);
+        Container spec = spec(s.pod, container);
         boolean open = spec != null && Boolean.TRUE.equals(spec.getStdin());
         try {
           return new AttachTarget(r.current.logPath(), r.current.stdin(), open, r.current);
@@ -1045,8 +1077,8 @@ public final class PodWorkers implements AutoCloseable {
         PodDns.resolvConf(s.pod, options.clusterDns(), options.clusterDomain(), host).render());
   }
 
-  private List<ContainerSpec.Mount> mounts(PodState s, Container c) {
-    List<ContainerSpec.Mount> out = new ArrayList<>(volumes.mounts(s.pod, c, podDir(s)));
+  private List<ContainerSpec.Mount> mounts(PodState s, Container c, Map<String, String> env) throws EnvResolver.ConfigError {
+    List<ContainerSpec.Mount> out = new ArrayList<>(volumes.mounts(s.pod, c, podDir(s), env));
     out.add(ContainerSpec.Mount.bind(podDir(s).resolve("etc-hosts").toString(), "/etc/hosts", false));
     out.add(ContainerSpec.Mount.bind(podDir(s).resolve("etc-hostname").toString(), "/etc/hostname", false));
     out.add(ContainerSpec.Mount.bind(podDir(s).resolve("resolv.conf").toString(), "/etc/resolv.conf", false));

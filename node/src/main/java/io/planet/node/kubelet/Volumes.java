@@ -94,7 +94,8 @@ final class Volumes {
     tokens.forget(podDir.getFileName().toString());
   }
 
-  List<ContainerSpec.Mount> mounts(Pod pod, Container c, Path podDir) {
+  /** {@code env}: the container's environment, for subPathExpr. */
+  List<ContainerSpec.Mount> mounts(Pod pod, Container c, Path podDir, Map<String, String> env) throws EnvResolver.ConfigError {
     List<ContainerSpec.Mount> out = new ArrayList<>();
     Map<String, Volume> volumes = new LinkedHashMap<>();
     for (Volume v : list(pod.getSpec().getVolumes())) volumes.put(v.getName(), v);
@@ -105,7 +106,8 @@ final class Volumes {
       boolean ro = Boolean.TRUE.equals(m.getReadOnly()) || projected;
       Path source = v.getHostPath() != null ? Path.of(v.getHostPath().getPath()) : dir(podDir, v);
       if (source == null) continue;
-      if (m.getSubPath() != null && !m.getSubPath().isEmpty()) source = source.resolve(m.getSubPath());
+      String subPath = SubPaths.of(m.getSubPath(), m.getSubPathExpr(), env);
+      if (subPath != null) source = SubPaths.resolve(source, subPath, m.getName(), c.getName());
       out.add(ContainerSpec.Mount.bind(source.toString(), m.getMountPath(), ro));
     }
     return out;

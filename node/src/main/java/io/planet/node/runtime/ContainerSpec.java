@@ -1,6 +1,7 @@
 package io.planet.node.runtime;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the runtime needs to run one container, in the runtime's own terms (like CRI's ContainerConfig): the
@@ -21,7 +22,13 @@ public record ContainerSpec(
     List<String> capabilitiesDrop,
     Resources resources,
     List<Mount> mounts,
-    boolean stdin) {
+    boolean stdin,
+    Map<String, String> sysctls,
+    String pidNamespace) {
+
+  public ContainerSpec {
+    sysctls = sysctls == null ? Map.of() : Map.copyOf(sysctls);
+  }
 
   /** cgroup limits: null fields mean no limit (cpu.shares defaults to 2, as the kubelet sets for no request). */
   public record Resources(Long cpuShares, Long cpuQuota, Long cpuPeriod, Long memoryLimitBytes) {
@@ -43,10 +50,33 @@ public record ContainerSpec(
         capabilitiesDrop, resources, mounts, false);
   }
 
+  /** As the canonical constructor, with no sysctls and a PID namespace of the container's (or the pod's) own. */
+  public ContainerSpec(String name, List<String> args, List<String> env, String workingDir, long uid, long gid,
+      List<Long> supplementalGroups, boolean privileged, boolean readOnlyRootFilesystem, List<String> capabilitiesAdd,
+      List<String> capabilitiesDrop, Resources resources, List<Mount> mounts, boolean stdin) {
+    this(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem, capabilitiesAdd,
+        capabilitiesDrop, resources, mounts, stdin, Map.of(), null);
+  }
+
   /** The same container with stdin kept open for attach ({@code stdin: true} in the pod spec). */
   public ContainerSpec withStdin(boolean open) {
     return new ContainerSpec(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem,
-        capabilitiesAdd, capabilitiesDrop, resources, mounts, open);
+        capabilitiesAdd, capabilitiesDrop, resources, mounts, open, sysctls, pidNamespace);
+  }
+
+  /** The same container with the pod's sysctls (OCI linux.sysctl: set in the namespaces it joins). */
+  public ContainerSpec withSysctls(Map<String, String> values) {
+    return new ContainerSpec(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem,
+        capabilitiesAdd, capabilitiesDrop, resources, mounts, stdin, values, pidNamespace);
+  }
+
+  /**
+   * The same container joining the PID namespace at {@code path} (an ephemeral container's target:
+   * /proc/&lt;pid&gt;/ns/pid of the target's init process); null for its own.
+   */
+  public ContainerSpec withPidNamespace(String path) {
+    return new ContainerSpec(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem,
+        capabilitiesAdd, capabilitiesDrop, resources, mounts, stdin, sysctls, path);
   }
 
   /** A plain container: runs args as root with the default capabilities and no limits. */

@@ -86,7 +86,10 @@ public final class OciSpec {
     ArrayNode ns = linux.putArray("namespaces");
     // a namespace left out is the runtime's own, i.e. the node's: that is how hostPID/hostIPC/hostNetwork share them
     // shareProcessNamespace: the pod's one PID namespace, its pause process's; else a new one per container
-    if (sandbox.sharedPid()) {
+    if (c.pidNamespace() != null && !sandbox.sharedPid() && !sandbox.hostNamespaces().pid()) {
+      // an ephemeral container with a target: the target container's own PID namespace
+      ns.addObject().put("type", "pid").put("path", c.pidNamespace());
+    } else if (sandbox.sharedPid()) {
       Path pidns = sandbox.pidns();
       if (pidns == null) throw new IllegalStateException("pod " + sandbox.id() + ": its pause process is gone");
       ns.addObject().put("type", "pid").put("path", pidns.toString());
@@ -98,6 +101,11 @@ public final class OciSpec {
     if (sandbox.ipc() != null) ns.addObject().put("type", "ipc").put("path", sandbox.ipc().toString());
     if (sandbox.uts() != null) ns.addObject().put("type", "uts").put("path", sandbox.uts().toString());
     linux.put("cgroupsPath", cgroupsPath);
+    // the pod's sysctls, written by runc in the container's namespaces (the pod's net/IPC ones, shared by all)
+    if (!c.sysctls().isEmpty()) {
+      ObjectNode sysctl = linux.putObject("sysctl");
+      new java.util.TreeMap<>(c.sysctls()).forEach(sysctl::put);
+    }
     ObjectNode resources = linux.putObject("resources");
     ObjectNode devices = resources.putArray("devices").addObject();
     devices.put("allow", c.privileged());
