@@ -220,7 +220,8 @@ public final class ApiServer implements AutoCloseable {
     Handler chain = Auditor.received(auditor,
         new AuthenticationFilter(authentication, Auditor.authenticated(auditor, routes)));
     http = new HttpServer(chain, config.workerThreads())
-        .withGate(new InFlightLimiter(config.inFlight(), config.workerThreads()));
+        .withGate(new InFlightLimiter(config.inFlight(), config.workerThreads()))
+        .withLongRunning(req -> io.planet.apiserver.flowcontrol.LongRunning.is(io.planet.apiserver.auth.rbac.RequestInfo.of(req)));
     try {
       address = http.start(config.bindAddress(), config.port(), ssl);
     } catch (Exception e) {

@@ -77,7 +77,7 @@ public record ApiServerConfig(
 
   public static ApiServerConfig defaults(String etcdServers) {
     return new ApiServerConfig(etcdServers, "127.0.0.1", 6443, "", "10.96.0.0/12", 30000, 32767,
-        Duration.ofMinutes(5), 10_000, Duration.ofMinutes(1), Duration.ofHours(1), false, 64);
+        Duration.ofMinutes(5), 10_000, Duration.ofMinutes(1), Duration.ofHours(1), false, 32);
   }
 
   /** A mutable copy: each wither changes one field of it and builds a new config. */
@@ -89,6 +89,7 @@ public record ApiServerConfig(
     int watchCacheSize = ApiServerConfig.this.watchCacheSize;
     Duration bookmarkInterval = ApiServerConfig.this.bookmarkInterval;
     boolean enableGarbageCollector = ApiServerConfig.this.enableGarbageCollector;
+    int workerThreads = ApiServerConfig.this.workerThreads;
     Duration apiServiceAvailabilityPeriod = ApiServerConfig.this.apiServiceAvailabilityPeriod;
     String authorizationMode = ApiServerConfig.this.authorizationMode;
     Function<ApiRequest, UserInfo> testAuthenticator = ApiServerConfig.this.testAuthenticator;
@@ -117,6 +118,13 @@ public record ApiServerConfig(
     Copy c = new Copy();
     c.compactionInterval = d;
     c.watchCacheSize = cacheSize;
+    return c.build();
+  }
+
+  /** Threads for short requests (long-running ones get their own). */
+  public ApiServerConfig withWorkerThreads(int n) {
+    Copy c = new Copy();
+    c.workerThreads = n;
     return c.build();
   }
 

@@ -30,17 +30,26 @@ class ProxySubresourceIT {
   static HttpServer backend;
   static String hostIp;
   static int port;
+  static final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
   @BeforeAll
   static void start() throws Exception {
     hostIp = siteAddress();
     backend = HttpServer.create(new InetSocketAddress("0.0.0.0", 0), 16);
+    backend.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     backend.createContext("/", ex -> {
       byte[] in = ex.getRequestBody().readAllBytes();
       String echo = ex.getRequestMethod() + " " + ex.getRequestURI() + " body=" + new String(in, StandardCharsets.UTF_8)
           + " x-test=" + ex.getRequestHeaders().getFirst("X-Test");
       byte[] out = echo.getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("X-Backend", "echo");
+      if (ex.getRequestURI().getPath().equals("/slow")) {
+        try {
+          release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (ex.getRequestURI().getPath().equals("/created")) {
         ex.sendResponseHeaders(201, out.length);
       } else if (ex.getRequestMethod().equals("HEAD")) {
@@ -56,7 +65,8 @@ class ProxySubresourceIT {
     });
     backend.start();
     port = backend.getAddress().getPort();
-    server = new TestApiServer();
+    // two workers: proxied requests waiting on a slow backend must not take them (they are long-running)
+    server = new TestApiServer(c -> c.withWorkerThreads(2));
     api = server.client();
     api.create("/api/v1/namespaces/default/pods", """
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"echo"},
@@ -81,6 +91,7 @@ class ProxySubresourceIT {
 
   @AfterAll
   static void stop() {
+    release.countDown();
     if (server != null) server.close();
     if (backend != null) backend.stop(0);
   }
@@ -145,5 +156,28 @@ class ProxySubresourceIT {
     ApiClient.Response noIp = send("GET", "/api/v1/namespaces/default/pods/pending/proxy/", null);
     assertThat(noIp.code()).isEqualTo(400);
     assertThat(noIp.body().path("message").asText()).isEqualTo("address not allowed");
+  }
+
+  @Test
+  void slowProxiedRequestsDoNotHoldUpOtherRequests() throws Exception {
+    java.util.List<java.util.concurrent.CompletableFuture<ApiClient.Response>> slow = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      slow.add(java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> send("GET", "/api/v1/namespaces/default/pods/echo/proxy/slow", null)));
+    }
+    // four proxied requests wait on the backend; a plain read still answers (the server has two workers)
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> backendWaiting() >= 4);
+    ApiClient.Response list = api.get("/api/v1/namespaces/default/pods");
+    assertThat(list.code()).isEqualTo(200);
+    assertThat(slow).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+    release.countDown();
+    for (var f : slow) assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS).text()).startsWith("GET /slow ");
+  }
+
+  /** Backend threads parked in the /slow handler. */
+  static long backendWaiting() {
+    return Thread.getAllStackTraces().entrySet().stream().filter(e -> java.util.Arrays.stream(e.getValue())
+        .anyMatch(f -> f.getClassName().startsWith(ProxySubresourceIT.class.getName()))
+        && e.getKey() != Thread.currentThread() && e.getKey().getState() == Thread.State.TIMED_WAITING).count();
   }
 }

@@ -59,6 +59,12 @@ public final class HttpServer implements AutoCloseable {
   private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
   private final ExecutorService pool;
+  /**
+   * Long-running requests (watches, logs, exec, proxies) get a thread of their own for as long as they last, as
+   * upstream gives each a goroutine: they must never wait for, or hold up, the bounded pool of short requests.
+   */
+  private final ExecutorService streams;
+  private volatile java.util.function.Predicate<ApiRequest> longRunning = req -> false;
   /** Every open connection, so that close() ends them before it returns. */
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private Channel channel;
@@ -74,6 +80,20 @@ public final class HttpServer implements AutoCloseable {
         });
     // sized for bursts; idle workers exit after a minute so a quiet cluster does not keep their stacks
     ((ThreadPoolExecutor) pool).allowCoreThreadTimeOut(true);
+    AtomicInteger s = new AtomicInteger();
+    // a thread per stream, reused most-recently-idle first, gone after a minute idle
+    this.streams = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "apiserver-stream-" + s.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Which requests are long-running (served on a thread of their own, outside the worker pool). */
+  public HttpServer withLongRunning(java.util.function.Predicate<ApiRequest> p) {
+    this.longRunning = p;
+    return this;
   }
 
   /** Admits requests before they reach a worker (max in-flight limits); the default admits everything. */
@@ -201,7 +221,7 @@ public final class HttpServer implements AutoCloseable {
       }
       tracker.begin(req);
       try {
-        pool.execute(() -> serve(req, seat));
+        (longRunning.test(req) ? streams : pool).execute(() -> serve(req, seat));
       } catch (java.util.concurrent.RejectedExecutionException e) {
         seat.release();
         Responses.status(req, new ApiException(503, "ServiceUnavailable", "the API server is shutting down"));
@@ -258,6 +278,7 @@ public final class HttpServer implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     pool.shutdownNow();
+    streams.shutdownNow();
   }
 
   static boolean keepAlive(HttpMessage m) {
