@@ -154,7 +154,7 @@ final class ApiServerCommand implements Callable<Integer> {
     }
     ApiServerConfig config = new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceRange,
         Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()), compaction, watchCacheSize,
-        Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 64)
+        Duration.ofMinutes(1), Duration.ofHours(1), enableGc, 32)
         .withAdmission(new AdmissionConfig(enableAdmission, disableAdmission, null))
         .withAuthorizationMode(authorizationMode != null ? authorizationMode : insecureHttp ? "AlwaysAllow" : "Node,RBAC")
         .withInFlight(new InFlightLimits(maxRequestsInflight, maxMutatingRequestsInflight));

@@ -169,7 +169,7 @@ public final class SingleNodeCluster implements Service {
   private Supervised<ApiServer> apiServer(ClusterPki pki) throws Exception {
     ApiServerConfig c = new ApiServerConfig(config.etcdEndpoint(), "0.0.0.0", config.ports().apiServer(), nodeIp,
         config.serviceCidr(), 30000, 32767, Duration.ofMinutes(5), 10000, Duration.ofMinutes(1), Duration.ofHours(1),
-        true, 64)
+        true, 32)
         .withAdmission(AdmissionConfig.DEFAULT.enabling("NodeRestriction"))
         .withAuthorizationMode("Node,RBAC")
         .withTls(new ServingTls(pki.certFile(ClusterCertificates.API_SERVER), pki.keyFile(ClusterCertificates.API_SERVER)))
