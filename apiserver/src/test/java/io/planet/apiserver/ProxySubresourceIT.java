@@ -65,8 +65,10 @@ class ProxySubresourceIT {
     });
     backend.start();
     port = backend.getAddress().getPort();
-    // two workers: proxied requests waiting on a slow backend must not take them (they are long-running)
-    server = new TestApiServer(c -> c.withWorkerThreads(2));
+    // two workers: proxied requests waiting on a slow backend must not take them (they are long-running); no
+    // in-flight limits, whose per-client share of two workers would be one request
+    server = new TestApiServer(c -> c.withWorkerThreads(2)
+        .withInFlight(new io.planet.apiserver.flowcontrol.InFlightLimits(0, 0)));
     api = server.client();
     api.create("/api/v1/namespaces/default/pods", """
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"echo"},
