@@ -5,15 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.planet.apiserver.testing.TestApiServer;
-import io.planet.node.image.ArchiveImporter;
-import io.planet.node.image.ImageStoreAccess;
-import io.planet.node.image.TestImages;
 import io.planet.node.runtime.Commands;
 import io.planet.node.runtime.Mounts;
 import java.io.IOException;
@@ -29,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostNamespacesIT {
   static final String NODE = "hostns-it";
+  static KubeletHarness h;
   static TestApiServer apiServer;
   static KubernetesClient client;
   static Kubelet kubelet;
@@ -55,35 +49,15 @@ class HostNamespacesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    apiServer = new TestApiServer();
-    Config config = new ConfigBuilder().withMasterUrl(apiServer.url()).withRequestTimeout(10_000).build();
-    client = new KubernetesClientBuilder().withConfig(config).build();
-    tmp = Files.createTempDirectory("planet-hostns");
-    bridge = "ph" + Long.toHexString(System.nanoTime() & 0xffffffL);
-    cidr = "10.197." + (int) (Math.random() * 250) + ".0/24";
-    kubelet = newKubelet();
-    image = new ArchiveImporter(kubelet.images()).importArchive(TestImages.busybox(), null).get(0).names().get(0);
-    kubelet.start();
+    h = KubeletHarness.start(NODE, "ph", k -> k);
+    apiServer = h.apiServer; client = h.client; kubelet = h.kubelet(); tmp = h.tmp; image = h.image;
+    bridge = h.bridge; cidr = h.cidr;
   }
 
-  static Kubelet newKubelet() throws IOException {
-    Kubelet.Paths paths = new Kubelet.Paths(tmp.resolve("data"), tmp.resolve("run"), tmp.resolve("logs"), Path.of("/run/netns"));
-    NodeStatusManager.Options node = NodeStatusManager.Options.defaults(NODE, paths.dataDir());
-    return new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4),
-        PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0, List.of("10.96.0.10"), "cluster.local");
-  }
 
   @AfterAll
   static void stop() throws Exception {
-    if (client != null) {
-      client.pods().inNamespace("default").delete();
-      await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
-    }
-    if (kubelet != null) kubelet.close();
-    if (bridge != null) Commands.run("sh", "-c", "ip link del " + bridge + " 2>/dev/null || true");
-    if (client != null) client.close();
-    if (apiServer != null) apiServer.close();
-    ImageStoreAccess.deleteTree(tmp);
+    if (h != null) h.close();
   }
 
   @Test
@@ -218,12 +192,11 @@ class HostNamespacesIT {
     String goneUid = get("hostns-gone").getMetadata().getUid();
     String goneId = get("hostns-gone").getStatus().getContainerStatuses().get(0).getContainerID().substring("runc://".length());
 
-    kubelet.close();
+    h.stopKubelet();
     kubelet = null;
     client.pods().inNamespace("default").withName("hostns-gone").withGracePeriod(0).delete();
     await().atMost(Duration.ofSeconds(10)).until(() -> get("hostns-gone") == null);
-    kubelet = newKubelet();
-    kubelet.start();
+    kubelet = h.startKubelet();
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       Pod p = get("hostns-adopt");

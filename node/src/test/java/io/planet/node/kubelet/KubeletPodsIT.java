@@ -8,14 +8,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.planet.apiserver.testing.TestApiServer;
-import io.planet.node.image.ArchiveImporter;
-import io.planet.node.image.ImageStoreAccess;
-import io.planet.node.image.TestImages;
 import io.planet.node.runtime.Commands;
 import io.planet.node.runtime.Mounts;
 import java.nio.file.Files;
@@ -23,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Pods bound to the node run as real runc containers from the busybox image; their status follows upstream's. */
 class KubeletPodsIT {
   static final String NODE = "kubelet-it";
+  static KubeletHarness h;
   static TestApiServer apiServer;
   static KubernetesClient client;
   static Kubelet kubelet;
@@ -42,31 +35,14 @@ class KubeletPodsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    apiServer = new TestApiServer();
-    Config config = new ConfigBuilder().withMasterUrl(apiServer.url()).withRequestTimeout(10_000).build();
-    client = new KubernetesClientBuilder().withConfig(config).build();
-    tmp = Files.createTempDirectory("planet-kubelet");
-    Kubelet.Paths paths = new Kubelet.Paths(tmp.resolve("data"), tmp.resolve("run"), tmp.resolve("logs"), Path.of("/run/netns"));
-    NodeStatusManager.Options node = NodeStatusManager.Options.defaults(NODE, paths.dataDir());
-    bridge = "pk" + Long.toHexString(System.nanoTime() & 0xffffffL);
-    cidr = "10.198." + (int) (Math.random() * 250) + ".0/24";
-    kubelet = new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4),
-        PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0, List.of("10.96.0.10"), "cluster.local");
-    image = new ArchiveImporter(kubelet.images()).importArchive(TestImages.busybox(), null).get(0).names().get(0);
-    kubelet.start();
+    h = KubeletHarness.start(NODE, "pk", k -> k);
+    apiServer = h.apiServer; client = h.client; kubelet = h.kubelet(); tmp = h.tmp; image = h.image;
+    bridge = h.bridge; cidr = h.cidr;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (client != null) {
-      client.pods().inAnyNamespace().delete();
-      await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
-    }
-    if (kubelet != null) kubelet.close();
-    if (bridge != null) Commands.run("sh", "-c", "ip link del " + bridge + " 2>/dev/null || true");
-    if (client != null) client.close();
-    if (apiServer != null) apiServer.close();
-    ImageStoreAccess.deleteTree(tmp);
+    if (h != null) h.close();
   }
 
   private Pod create(String name, String restartPolicy, String script) {

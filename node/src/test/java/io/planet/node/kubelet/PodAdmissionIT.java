@@ -6,14 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.planet.apiserver.testing.TestApiServer;
-import io.planet.node.image.ArchiveImporter;
-import io.planet.node.image.ImageStoreAccess;
-import io.planet.node.image.TestImages;
 import io.planet.node.runtime.Commands;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class PodAdmissionIT {
   static final String NODE = "admit-it";
+  static KubeletHarness h;
   static TestApiServer apiServer;
   static KubernetesClient client;
   static Kubelet kubelet;
@@ -46,35 +40,15 @@ class PodAdmissionIT {
 
   @BeforeAll
   static void start() throws Exception {
-    apiServer = new TestApiServer();
-    Config config = new ConfigBuilder().withMasterUrl(apiServer.url()).withRequestTimeout(10_000).build();
-    client = new KubernetesClientBuilder().withConfig(config).build();
-    tmp = Files.createTempDirectory("planet-admit");
-    bridge = "pa" + Long.toHexString(System.nanoTime() & 0xffffffL);
-    cidr = "10.198." + (int) (Math.random() * 250) + ".0/24";
-    kubelet = newKubelet();
-    image = new ArchiveImporter(kubelet.images()).importArchive(TestImages.busybox(), null).get(0).names().get(0);
-    kubelet.start();
+    h = KubeletHarness.start(NODE, "pa", k -> k);
+    apiServer = h.apiServer; client = h.client; kubelet = h.kubelet(); tmp = h.tmp; image = h.image;
+    bridge = h.bridge; cidr = h.cidr;
   }
 
-  static Kubelet newKubelet() throws IOException {
-    Kubelet.Paths paths = new Kubelet.Paths(tmp.resolve("data"), tmp.resolve("run"), tmp.resolve("logs"), Path.of("/run/netns"));
-    NodeStatusManager.Options node = NodeStatusManager.Options.defaults(NODE, paths.dataDir());
-    return new Kubelet(client, node, paths, Set.of(), Duration.ofSeconds(1), Duration.ofSeconds(4),
-        PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0, List.of("10.96.0.10"), "cluster.local");
-  }
 
   @AfterAll
   static void stop() throws Exception {
-    if (client != null) {
-      client.pods().inNamespace("default").delete();
-      await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
-    }
-    if (kubelet != null) kubelet.close();
-    if (bridge != null) Commands.run("sh", "-c", "ip link del " + bridge + " 2>/dev/null || true");
-    if (client != null) client.close();
-    if (apiServer != null) apiServer.close();
-    ImageStoreAccess.deleteTree(tmp);
+    if (h != null) h.close();
   }
 
   @Test
@@ -157,9 +131,8 @@ class PodAdmissionIT {
 
     // a restarted agent adopts the pod with its pause process; a restarted container joins the same namespace
     String before = containerId("shared-pid", 0);
-    kubelet.close();
-    kubelet = newKubelet();
-    kubelet.start();
+    h.stopKubelet();
+    kubelet = h.startKubelet();
     await().atMost(Duration.ofSeconds(30)).until(() -> ready("shared-pid") && before.equals(containerId("shared-pid", 0)));
     assertThat(pausePid(uid)).isEqualTo(pause);
     Commands.run("runc", "--root", tmp.resolve("run/runc").toString(), "kill", containerId("shared-pid", 1), "KILL");
