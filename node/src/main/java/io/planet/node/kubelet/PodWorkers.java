@@ -393,6 +393,12 @@ public final class PodWorkers implements AutoCloseable {
     Pod pod = s.pod;
     if (s.startTime == null) s.startTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     if (s.sandbox == null) {
+      try {
+        RuntimeHandlers.require(client, pod);
+      } catch (IOException e) {
+        events.pod(pod, KubeletEvents.WARNING, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
+        throw e;
+      }
       PodSandbox sandbox = runtime.sandbox(s.uid).withHostNamespaces(HostNamespacePods.of(pod))
           .withSharedPid(Boolean.TRUE.equals(pod.getSpec().getShareProcessNamespace()));
       String hostname = HostNamespacePods.hostname(pod);

@@ -153,6 +153,28 @@ class PodSpecFeaturesIT {
     assertThat(tmp.resolve("run/pods/" + uid)).doesNotExist();
   }
 
+  @Test
+  void runtimeClassHandlers() {
+    for (String[] rc : new String[][] {{"plain", "runc"}, {"kata", "kata"}}) {
+      client.resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata().withName(rc[0])
+          .endMetadata().withHandler(rc[1]).build()).create();
+    }
+    // a class whose handler is runc runs as any pod
+    client.pods().inNamespace("default").resource(oneShot("with-runc", "echo ran").editSpec().withRuntimeClassName("plain")
+        .endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(phase("with-runc")));
+    // a handler this node lacks: no sandbox, the pod waits and says why, as with containerd
+    client.pods().inNamespace("default").resource(oneShot("with-kata", "echo ran").editSpec().withRuntimeClassName("kata")
+        .endSpec().build()).create();
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.v1().events().inNamespace("default").list().getItems().stream()
+        .anyMatch(e -> "with-kata".equals(e.getInvolvedObject().getName()) && "FailedCreatePodSandBox".equals(e.getReason())
+            && e.getMessage().equals("Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox "
+                + "runtime: no runtime for \"kata\" is configured")));
+    assertThat(phase("with-kata")).isEqualTo("Pending");
+    delete("with-runc");
+    delete("with-kata");
+  }
+
   private static PodBuilder oneShot(String name, String script) {
     return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withNodeName(NODE)
         .withRestartPolicy("Never").withTerminationGracePeriodSeconds(1L).addNewContainer().withName("main").withImage(image)
