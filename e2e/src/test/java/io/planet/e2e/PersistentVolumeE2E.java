@@ -144,6 +144,8 @@ class PersistentVolumeE2E {
     assertThat(kubectl.run("get", "pv", pv).assertSuccess().stdout())
         .containsPattern(pv + " +1Gi +RWO +Delete +Bound +default/data +standard");
     assertThat(kubectl.run("exec", "writer", "--", "cat", "/data/file").assertSuccess().stdout()).isEqualTo("persisted\n");
+    // the scheduler bound the pod only once its claim was bound: the kubelet never had to wait for it
+    assertThat(kubectl.run("describe", "pod", "writer").assertSuccess().stdout()).doesNotContain("FailedMount");
     Path dir = work.resolve("data/storage").resolve(pv);
     assertThat(Files.readString(dir.resolve("file"))).isEqualTo("persisted\n");
 
@@ -161,5 +163,52 @@ class PersistentVolumeE2E {
     // reclaim Delete: the volume goes, and the node removes its directory
     kubectl.run("wait", "--for=delete", "pv/" + pv, "--timeout=30s").assertSuccess();
     await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(dir));
+  }
+
+  @Test
+  void aStatefulSetsClaimTemplateKeepsItsDataWhenThePodIsReplaced() throws Exception {
+    kubectl.runWithInput("""
+        apiVersion: storage.k8s.io/v1
+        kind: StorageClass
+        metadata:
+          name: standard
+          annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+        provisioner: planet.io/local-path
+        reclaimPolicy: Delete
+        volumeBindingMode: WaitForFirstConsumer
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db}
+        spec:
+          serviceName: db
+          replicas: 1
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: %s
+                command: [sh, -c, 'date +%%s%%N >> /var/lib/db/starts; exec sleep 1000']
+                volumeMounts: [{name: state, mountPath: /var/lib/db}]
+          volumeClaimTemplates:
+          - metadata: {name: state}
+            spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+        """.formatted(image), "apply", "-f", "-").assertSuccess();
+    kubectl.run("rollout", "status", "statefulset/db", "--timeout=120s").assertSuccess();
+    assertThat(kubectl.run("get", "pvc", "state-db-0").assertSuccess().stdout())
+        .containsPattern("state-db-0 +Bound +pvc-\\S+ +1Gi +RWO +standard");
+    String firstUid = kubectl.getJson("pod", "db-0").at("/metadata/uid").asText();
+    kubectl.run("delete", "pod", "db-0", "--wait=true", "--timeout=60s").assertSuccess();
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      var pod = kubectl.getJson("pod", "db-0");
+      assertThat(pod.at("/metadata/uid").asText()).isNotEqualTo(firstUid);
+      assertThat(kubectl.run("exec", "db-0", "--", "cat", "/var/lib/db/starts").assertSuccess().stdout().lines())
+          .hasSize(2);
+    });
+    kubectl.run("delete", "statefulset", "db", "--wait=true", "--timeout=60s").assertSuccess();
+    kubectl.run("delete", "pvc", "state-db-0", "--wait=true", "--timeout=60s").assertSuccess();
   }
 }

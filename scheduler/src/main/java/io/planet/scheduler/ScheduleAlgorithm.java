@@ -87,9 +87,17 @@ public final class ScheduleAlgorithm {
     return new Chosen(feasible.get(pickBest(total)).name(), feasible.size());
   }
 
-  /** Upstream's PreBind: what must be written before the pod is bound to the node (WaitForFirstConsumer claims). */
-  public void preBind(io.fabric8.kubernetes.api.model.Pod pod, String node) {
-    volumes.preBind(pod, node);
+  /**
+   * Upstream's PreBind: what must be written before the pod is bound to the node (WaitForFirstConsumer claims);
+   * true when the pod must then wait for {@link #claimsBound}.
+   */
+  public boolean preBind(io.fabric8.kubernetes.api.model.Pod pod, String node) {
+    return volumes.preBind(pod, node);
+  }
+
+  /** Whether every claim of the pod is bound (the pod may be bound then). */
+  public boolean claimsBound(io.fabric8.kubernetes.api.model.Pod pod) {
+    return volumes.claimsBound(pod);
   }
 
   List<String> filter(PodContext pod, NodeInfo node) {

@@ -163,9 +163,9 @@ public final class Scheduler implements AutoCloseable {
       }
       CompletableFuture<Void> bound;
       try {
-        // upstream's PreBind: WaitForFirstConsumer claims learn their node before the pod is bound
-        algorithm.preBind(pod, node);
-        bound = binder.bind(pod, node);
+        // upstream's PreBind: WaitForFirstConsumer claims learn their node, and the pod is bound once they are
+        bound = algorithm.preBind(pod, node)
+            ? claimsBound(pod).thenCompose(v -> binder.bind(pod, node)) : binder.bind(pod, node);
       } catch (RuntimeException ex) {
         bindings.release();
         cache.forget(pod);
@@ -220,6 +220,26 @@ public final class Scheduler implements AutoCloseable {
       events.event(EventRecorder.reference(pod), "Warning", "FailedScheduling", "Scheduling", message);
     });
   }
+
+  /** Completes once the pod's claims are bound (provisioned for the chosen node); fails after upstream's 600 s. */
+  private CompletableFuture<Void> claimsBound(Pod pod) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long deadline = System.nanoTime() + CLAIM_BINDING_TIMEOUT.toNanos();
+    Runnable[] check = new Runnable[1];
+    check[0] = () -> {
+      if (algorithm.claimsBound(pod)) {
+        done.complete(null);
+      } else if (System.nanoTime() > deadline) {
+        done.completeExceptionally(new java.util.concurrent.TimeoutException("binding volumes: timed out waiting for the condition"));
+      } else {
+        timers.schedule(check[0], 100, TimeUnit.MILLISECONDS);
+      }
+    };
+    timers.execute(check[0]);
+    return done;
+  }
+
+  static final Duration CLAIM_BINDING_TIMEOUT = Duration.ofSeconds(600);
 
   /**
    * Upstream's prepareCandidate: each victim gets DisruptionTarget, a Preempted event, and is deleted; pods of lower

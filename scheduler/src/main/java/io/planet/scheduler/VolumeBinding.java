@@ -108,16 +108,34 @@ public final class VolumeBinding implements FilterPlugin {
     return List.of();
   }
 
-  /** Upstream's PreBind, before the pod is bound: the pod's unbound WaitForFirstConsumer claims get the node. */
-  void preBind(Pod pod, String node) {
-    if (lister == null) return;
+  /**
+   * Upstream's PreBind, before the pod is bound: the pod's unbound WaitForFirstConsumer claims get the node.
+   * Returns whether the pod has such claims (the pod is bound only once they are, see {@link #claimsBound}).
+   */
+  boolean preBind(Pod pod, String node) {
+    if (lister == null) return false;
+    boolean waiting = false;
     for (String name : claimNames(pod)) {
       PersistentVolumeClaim claim = lister.claim(pod.getMetadata().getNamespace(), name);
       if (claim == null || bound(claim)) continue;
+      waiting = true;
       Map<String, String> a = claim.getMetadata().getAnnotations();
       if (a != null && node.equals(a.get(SELECTED_NODE))) continue;
       writer.selectNode(claim, node);
     }
+    return waiting;
+  }
+
+  /** Whether the binder has completed the binding of every claim of the pod (upstream's checkBindings). */
+  boolean claimsBound(Pod pod) {
+    if (lister == null) return true;
+    for (String name : claimNames(pod)) {
+      PersistentVolumeClaim claim = lister.claim(pod.getMetadata().getNamespace(), name);
+      if (claim == null) return false;
+      Map<String, String> a = claim.getMetadata().getAnnotations();
+      if (!bound(claim) || a == null || !"yes".equals(a.get("pv.kubernetes.io/bind-completed"))) return false;
+    }
+    return true;
   }
 
   private boolean hasMatchingVolume(PersistentVolumeClaim claim, NodeInfo node) {

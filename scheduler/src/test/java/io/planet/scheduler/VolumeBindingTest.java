@@ -121,8 +121,14 @@ class VolumeBindingTest {
     claim("later", "wait", null);
     Pod pod = using("later");
     String node = chosen(pod);
-    algorithm.preBind(pod, node);
+    assertThat(algorithm.preBind(pod, node)).isTrue();
     assertThat(selected).containsEntry("later", node);
+    // the pod is bound only once the binder has bound the claim (to what the provisioner made)
+    assertThat(algorithm.claimsBound(pod)).isFalse();
+    claim("later", "wait", "pvc-later");
+    claims.get("default/later").getMetadata().setAnnotations(Map.of("pv.kubernetes.io/bind-completed", "yes"));
+    assertThat(algorithm.claimsBound(pod)).isTrue();
+    assertThat(algorithm.preBind(pod, node)).isFalse();
   }
 
   @Test
