@@ -78,7 +78,7 @@ final class ApiServerCommand implements Callable<Integer> {
 
   @Option(names = "--enable-admission-plugins", split = ",", description = "Admission plugins to enable in addition to the "
       + "default-on ones (NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, "
-      + "DefaultStorageClass, RuntimeClass, CertificateApproval, CertificateSigning, CertificateSubjectRestriction, "
+      + "DefaultStorageClass, StorageObjectInUseProtection, RuntimeClass, CertificateApproval, CertificateSigning, CertificateSubjectRestriction, "
       + "DefaultIngressClass, MutatingAdmissionWebhook, ValidatingAdmissionWebhook, ResourceQuota); comma-separated")
   List<String> enableAdmission = new ArrayList<>();
 

@@ -37,6 +37,15 @@ public final class KnownControllers {
           io.planet.controllers.rbac.ClusterRoleAggregationController::new),
       new Known("resourcequota-controller", "resourcequota",
           io.planet.controllers.resourcequota.ResourceQuotaController::new),
+      new Known("persistentvolume-binder-controller", "persistentvolume-binder",
+          io.planet.controllers.volume.PersistentVolumeBinder::new),
+      new Known("persistentvolumeclaim-protection-controller", "pvc-protection",
+          io.planet.controllers.volume.PvcProtectionController::new),
+      new Known("persistentvolume-protection-controller", "pv-protection",
+          io.planet.controllers.volume.PvProtectionController::new),
+      // Planet's own: the default StorageClass's provisioner, as k3s ships rancher's local-path-provisioner
+      new Known("planet-local-path-provisioner", "local-path-provisioner",
+          io.planet.controllers.volume.LocalPathProvisioner::new),
 
       // upstream runs it only when asked (kubeadm does); a planet cluster always has bootstrap tokens
       new Known("token-cleaner-controller", "tokencleaner", TokenCleaner::new),

@@ -152,6 +152,7 @@ class PlanetStartE2E {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(kubectl.run("exec", "client", "--", "wget", "-qO-", "http://web.default.svc.cluster.local/")
             .assertSuccess().stdout().trim()).isEqualTo(backend));
+    localPathStorage(image);
     List<String> podUids = new ArrayList<>();
     kubectl.getJson("pods").path("items").forEach(p -> podUids.add(p.at("/metadata/uid").asText()));
 
@@ -184,6 +185,41 @@ class PlanetStartE2E {
     assertThat(kubectl.getJson("deployment", "web").at("/metadata/name").asText()).isEqualTo("web");
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     assertThat(planet("status", "--run-dir", work.resolve("run").toString()).exitCode()).isZero();
+  }
+
+  /**
+   * The default StorageClass: a claim with no class is provisioned on the node of its pod (the kubelet reading the
+   * claim and volume with its node credentials), and its directory goes with the claim (reclaim Delete).
+   */
+  void localPathStorage(String image) throws Exception {
+    assertThat(kubectl.run("get", "storageclass").assertSuccess().stdout())
+        .containsPattern("standard \\(default\\) +planet.io/local-path +Delete +WaitForFirstConsumer +false");
+    kubectl.runWithInput("""
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {name: store}
+        spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 100Mi}}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: store}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: main, image: %s, command: [sh, -c, 'echo kept > /data/file; exec sleep 1000'],
+             volumeMounts: [{name: data, mountPath: /data}]}
+          volumes: [{name: data, persistentVolumeClaim: {claimName: store}}]
+        """.formatted(image), "apply", "-f", "-").assertSuccess();
+    kubectl.run("wait", "--for=condition=Ready", "pod/store", "--timeout=120s").assertSuccess();
+    assertThat(kubectl.run("exec", "store", "--", "cat", "/data/file").assertSuccess().stdout()).isEqualTo("kept\n");
+    String pv = kubectl.getJson("pvc", "store").at("/spec/volumeName").asText();
+    String storage = kubectl.getJson("node", "e2e-node").at("/metadata/annotations").path("planet.io/local-path-dir").asText();
+    Path dir = Path.of(storage, pv);
+    assertThat(Files.readString(dir.resolve("file"))).isEqualTo("kept\n");
+    kubectl.run("delete", "pod", "store", "--wait=true", "--timeout=60s").assertSuccess();
+    kubectl.run("delete", "pvc", "store", "--wait=true", "--timeout=60s").assertSuccess();
+    kubectl.run("wait", "--for=delete", "pv/" + pv, "--timeout=60s").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(dir));
   }
 
   /** Each component has its own log file; planet logs prints one, or planet.log, and refuses an unknown one. */

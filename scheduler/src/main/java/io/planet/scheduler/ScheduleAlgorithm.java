@@ -14,15 +14,22 @@ public final class ScheduleAlgorithm {
   /** Upstream's default filter order; a node stops at the first plugin that rejects it. */
   private final List<FilterPlugin> filters;
   private final List<ScorePlugin> scores;
+  private final VolumeBinding volumes;
   private int nextStartNode;
 
   public ScheduleAlgorithm() {
+    this(VolumeBinding.NONE);
+  }
+
+  /** With upstream's VolumeBinding on the given claims, volumes and classes. */
+  public ScheduleAlgorithm(VolumeBinding volumes) {
+    this.volumes = volumes;
     TaintToleration taints = new TaintToleration();
     NodeAffinity affinity = new NodeAffinity();
     InterPodAffinity podAffinity = new InterPodAffinity();
     PodTopologySpread spread = new PodTopologySpread();
     this.filters = List.of(new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(),
-        new NodeResourcesFit(), spread, podAffinity);
+        new NodeResourcesFit(), volumes, spread, podAffinity);
     this.scores = List.of(new LeastAllocated(), new BalancedAllocation(), spread, podAffinity, affinity, taints);
   }
 
@@ -52,6 +59,8 @@ public final class ScheduleAlgorithm {
     int all = snapshot.nodeCount();
     if (all == 0) return new Unschedulable(new FitError(0, Map.of()));
     pod.snapshot = snapshot;
+    String rejected = volumes.preFilter(pod);
+    if (rejected != null) return new Unschedulable(new FitError(all, Map.of(), rejected));
     PodTopologySpread.prepare(pod, snapshot);
     InterPodAffinity.prepare(pod, snapshot);
     // a node a preemption made room on is tried first, as upstream's evaluateNominatedNode
@@ -76,6 +85,19 @@ public final class ScheduleAlgorithm {
     if (feasible.size() == 1) return new Chosen(feasible.get(0).name(), 1);
     long[] total = score(pod, feasible);
     return new Chosen(feasible.get(pickBest(total)).name(), feasible.size());
+  }
+
+  /**
+   * Upstream's PreBind: what must be written before the pod is bound to the node (WaitForFirstConsumer claims);
+   * true when the pod must then wait for {@link #claimsBound}.
+   */
+  public boolean preBind(io.fabric8.kubernetes.api.model.Pod pod, String node) {
+    return volumes.preBind(pod, node);
+  }
+
+  /** Whether every claim of the pod is bound (the pod may be bound then). */
+  public boolean claimsBound(io.fabric8.kubernetes.api.model.Pod pod) {
+    return volumes.claimsBound(pod);
   }
 
   List<String> filter(PodContext pod, NodeInfo node) {

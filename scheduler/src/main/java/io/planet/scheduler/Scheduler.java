@@ -30,8 +30,9 @@ public final class Scheduler implements AutoCloseable {
   private final KubernetesClient client;
   private final ClusterCache cache = new ClusterCache();
   private final SchedulingQueue queue = new SchedulingQueue();
-  private final ScheduleAlgorithm algorithm = new ScheduleAlgorithm();
-  private final DefaultPreemption preemption = new DefaultPreemption(algorithm);
+  private final StorageInformers storage;
+  private final ScheduleAlgorithm algorithm;
+  private final DefaultPreemption preemption;
   private final SchedulerMetrics metrics = new SchedulerMetrics(queue);
   private final Binder binder;
   private final PodConditions conditions;
@@ -53,6 +54,9 @@ public final class Scheduler implements AutoCloseable {
 
   public Scheduler(KubernetesClient client, String identity) {
     this.client = client;
+    this.storage = new StorageInformers(client, queue::moveAllToActive);
+    this.algorithm = new ScheduleAlgorithm(new VolumeBinding(storage, storage));
+    this.preemption = new DefaultPreemption(algorithm);
     this.binder = new Binder(client);
     this.conditions = new PodConditions(client);
     // events come in bursts as fast as pods are bound: a few writers keep up where one request at a time would not
@@ -68,9 +72,10 @@ public final class Scheduler implements AutoCloseable {
     nodeInformer = client.nodes().inform(new NodeHandler(), 0);
     podInformer = client.pods().inAnyNamespace().inform(new PodHandler(), 0);
     namespaceInformer = client.namespaces().inform(new NamespaceHandler(), 0);
+    var storageSynced = storage.start();
     try {
       CompletableFuture.allOf(nodeInformer.start().toCompletableFuture(), podInformer.start().toCompletableFuture(),
-              namespaceInformer.start().toCompletableFuture())
+              namespaceInformer.start().toCompletableFuture(), CompletableFuture.allOf(storageSynced.toArray(CompletableFuture[]::new)))
           .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       close();
@@ -140,7 +145,8 @@ public final class Scheduler implements AutoCloseable {
     ScheduleAlgorithm.Result result = cache.withSnapshot(s -> {
       ScheduleAlgorithm.Result r = algorithm.schedule(ctx, s);
       // upstream's PostFilter: a pod no node fits may make room by evicting pods of lower priority
-      if (r instanceof ScheduleAlgorithm.Unschedulable u && u.error().numAllNodes() > 0) {
+      if (r instanceof ScheduleAlgorithm.Unschedulable u && u.error().numAllNodes() > 0
+          && u.error().preFilterMessage() == null) {
         DefaultPreemption.Outcome o = preemption.preempt(ctx, s);
         return new ScheduleAlgorithm.Unschedulable(u.error(), o.candidate(), o.message(), o.clearNomination());
       }
@@ -157,7 +163,9 @@ public final class Scheduler implements AutoCloseable {
       }
       CompletableFuture<Void> bound;
       try {
-        bound = binder.bind(pod, node);
+        // upstream's PreBind: WaitForFirstConsumer claims learn their node, and the pod is bound once they are
+        bound = algorithm.preBind(pod, node)
+            ? claimsBound(pod).thenCompose(v -> binder.bind(pod, node)) : binder.bind(pod, node);
       } catch (RuntimeException ex) {
         bindings.release();
         cache.forget(pod);
@@ -213,6 +221,26 @@ public final class Scheduler implements AutoCloseable {
     });
   }
 
+  /** Completes once the pod's claims are bound (provisioned for the chosen node); fails after upstream's 600 s. */
+  private CompletableFuture<Void> claimsBound(Pod pod) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long deadline = System.nanoTime() + CLAIM_BINDING_TIMEOUT.toNanos();
+    Runnable[] check = new Runnable[1];
+    check[0] = () -> {
+      if (algorithm.claimsBound(pod)) {
+        done.complete(null);
+      } else if (System.nanoTime() > deadline) {
+        done.completeExceptionally(new java.util.concurrent.TimeoutException("binding volumes: timed out waiting for the condition"));
+      } else {
+        timers.schedule(check[0], 100, TimeUnit.MILLISECONDS);
+      }
+    };
+    timers.execute(check[0]);
+    return done;
+  }
+
+  static final Duration CLAIM_BINDING_TIMEOUT = Duration.ofSeconds(600);
+
   /**
    * Upstream's prepareCandidate: each victim gets DisruptionTarget, a Preempted event, and is deleted; pods of lower
    * priority nominated to the node lose their nomination.
@@ -250,6 +278,7 @@ public final class Scheduler implements AutoCloseable {
     if (podInformer != null) podInformer.close();
     if (nodeInformer != null) nodeInformer.close();
     if (namespaceInformer != null) namespaceInformer.close();
+    storage.close();
     timers.shutdownNow();
     events.close();
     writers.shutdown();

@@ -1,10 +1,12 @@
 package io.planet.api.strategy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.FieldError;
 import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -78,7 +80,29 @@ public final class StatefulSetStrategy implements ResourceStrategy {
     Errors.nonNegative(spec, "replicas", "spec.replicas", errors);
     Errors.nonNegative(spec, "minReadySeconds", "spec.minReadySeconds", errors);
     PodTemplates.validateSelector(spec, "spec", "statefulset", errors);
-    PodTemplates.validateForReplicaSet(spec, "spec", "StatefulSet", errors);
+    PodTemplates.validateForReplicaSet(withClaimVolumes(spec), "spec", "StatefulSet", errors);
+  }
+
+  /**
+   * The spec with each volumeClaimTemplate as a persistentVolumeClaim volume of the template, as the controller
+   * makes its pods: containers mount claim templates by name (upstream leaves the pod spec unvalidated for this).
+   */
+  static JsonNode withClaimVolumes(JsonNode spec) {
+    if (spec == null || !(Trees.obj(spec, "template") instanceof ObjectNode) || Trees.items(spec, "volumeClaimTemplates").isEmpty()) {
+      return spec;
+    }
+    ObjectNode copy = ((ObjectNode) spec).deepCopy();
+    ObjectNode podSpec = Trees.with(Trees.obj(copy, "template"), "spec");
+    ArrayNode volumes = podSpec.get("volumes") instanceof ArrayNode a ? a : podSpec.putArray("volumes");
+    Set<String> have = new HashSet<>();
+    for (JsonNode v : volumes) have.add(v.path("name").asText());
+    for (ObjectNode claim : Trees.items(copy, "volumeClaimTemplates")) {
+      String name = claim.path("metadata").path("name").asText("");
+      if (name.isEmpty() || !have.add(name)) continue;
+      ObjectNode v = volumes.addObject().put("name", name);
+      v.putObject("persistentVolumeClaim").put("claimName", name);
+    }
+    return copy;
   }
 
   @Override

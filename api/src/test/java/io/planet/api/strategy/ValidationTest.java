@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.FieldError;
+import io.planet.api.ResourceType;
 import io.planet.api.selector.Validation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,29 @@ class ValidationTest {
     assertThat(messages(update(type("", "v1", "configmaps"), now, old))).containsExactly(
         "metadata.name: Invalid value: \"b\": field is immutable",
         "metadata.uid: Invalid value: \"u2\": field is immutable");
+  }
+
+  @Test
+  void statefulSetContainersMountTheirClaimTemplatesByName() {
+    String sts = """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db, namespace: default}
+        spec:
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec:
+              containers:
+              - {name: main, image: busybox, volumeMounts: [{name: state, mountPath: /data}, {name: %s, mountPath: /x}]}
+          volumeClaimTemplates:
+          - metadata: {name: state}
+            spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+        """;
+    ResourceType t = type("apps", "v1", "statefulsets");
+    assertThat(messages(create(t, yaml(sts.formatted("state"))))).isEmpty();
+    assertThat(messages(create(t, yaml(sts.formatted("missing")))))
+        .anyMatch(m -> m.contains("volumeMounts[1].name") && m.contains("Not found: \"missing\""));
   }
 
   @Test

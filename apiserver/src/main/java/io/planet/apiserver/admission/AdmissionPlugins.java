@@ -21,10 +21,11 @@ public final class AdmissionPlugins {
   public static final String DEFAULT_STORAGE_CLASS = "DefaultStorageClass";
   public static final String RUNTIME_CLASS = "RuntimeClass";
   public static final String DEFAULT_INGRESS_CLASS = "DefaultIngressClass";
+  public static final String STORAGE_OBJECT_IN_USE_PROTECTION = "StorageObjectInUseProtection";
 
   /** Upstream's AllOrderedPlugins restricted to the ones implemented here; ResourceQuota is always last. */
   public static final List<String> ORDER = List.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, NODE_RESTRICTION,
-      POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, DEFAULT_STORAGE_CLASS, RUNTIME_CLASS, CERTIFICATE_APPROVAL,
+      POD_SECURITY, PRIORITY, DEFAULT_TOLERATION_SECONDS, DEFAULT_STORAGE_CLASS, STORAGE_OBJECT_IN_USE_PROTECTION, RUNTIME_CLASS, CERTIFICATE_APPROVAL,
       CERTIFICATE_SIGNING, CERTIFICATE_SUBJECT_RESTRICTION, DEFAULT_INGRESS_CLASS, MUTATING_ADMISSION_WEBHOOK,
       VALIDATING_ADMISSION_WEBHOOK, RESOURCE_QUOTA);
 
@@ -32,7 +33,7 @@ public final class AdmissionPlugins {
   public static final Set<String> DEFAULT_ON = Set.of(NAMESPACE_LIFECYCLE, LIMIT_RANGER, SERVICE_ACCOUNT, POD_SECURITY,
       PRIORITY, DEFAULT_TOLERATION_SECONDS, CERTIFICATE_APPROVAL, CERTIFICATE_SIGNING, CERTIFICATE_SUBJECT_RESTRICTION,
       MUTATING_ADMISSION_WEBHOOK, VALIDATING_ADMISSION_WEBHOOK, RESOURCE_QUOTA, DEFAULT_STORAGE_CLASS, RUNTIME_CLASS,
-      DEFAULT_INGRESS_CLASS);
+      DEFAULT_INGRESS_CLASS, STORAGE_OBJECT_IN_USE_PROTECTION);
 
   private AdmissionPlugins() {}
 
@@ -55,6 +56,7 @@ public final class AdmissionPlugins {
       case DEFAULT_STORAGE_CLASS -> new DefaultStorageClass(stores);
       case RUNTIME_CLASS -> new RuntimeClassAdmission(stores);
       case DEFAULT_INGRESS_CLASS -> new DefaultIngressClass(stores);
+      case STORAGE_OBJECT_IN_USE_PROTECTION -> new StorageObjectInUseProtection();
       default -> throw new IllegalArgumentException("admission plugin \"" + name + "\" is unknown");
     };
   }

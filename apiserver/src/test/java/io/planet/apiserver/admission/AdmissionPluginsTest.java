@@ -17,15 +17,15 @@ class AdmissionPluginsTest {
     List<String> certs = List.of("CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction");
     List<String> webhooks = List.of("MutatingAdmissionWebhook", "ValidatingAdmissionWebhook");
     assertThat(AdmissionConfig.DEFAULT.plugins()).containsExactly("NamespaceLifecycle", "LimitRanger", "ServiceAccount",
-        "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "RuntimeClass", certs.get(0),
+        "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "StorageObjectInUseProtection", "RuntimeClass", certs.get(0),
         certs.get(1), certs.get(2), "DefaultIngressClass", webhooks.get(0), webhooks.get(1), "ResourceQuota");
     assertThat(AdmissionConfig.DEFAULT.disabling("ServiceAccount", "ResourceQuota", "DefaultIngressClass", webhooks.get(0),
         webhooks.get(1)).plugins())
         .containsExactly("NamespaceLifecycle", "LimitRanger", "PodSecurity", "Priority", "DefaultTolerationSeconds",
-            "DefaultStorageClass", "RuntimeClass", certs.get(0), certs.get(1), certs.get(2));
+            "DefaultStorageClass", "StorageObjectInUseProtection", "RuntimeClass", certs.get(0), certs.get(1), certs.get(2));
     assertThat(AdmissionConfig.DEFAULT.enabling("NodeRestriction").plugins()).containsExactly("NamespaceLifecycle", "LimitRanger",
         "ServiceAccount", "NodeRestriction", "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass",
-        "RuntimeClass", certs.get(0), certs.get(1), certs.get(2), "DefaultIngressClass", webhooks.get(0), webhooks.get(1),
+        "StorageObjectInUseProtection", "RuntimeClass", certs.get(0), certs.get(1), certs.get(2), "DefaultIngressClass", webhooks.get(0), webhooks.get(1),
         "ResourceQuota");
     assertThatThrownBy(() -> new AdmissionConfig(List.of("AlwaysPullImagez"), List.of(), null).plugins())
         .hasMessage("enable-admission-plugins plugin \"AlwaysPullImagez\" is unknown");

@@ -108,6 +108,7 @@ public final class SingleNodeCluster implements Service {
       phases.run("API server serving on " + config.apiServerUrl(), () -> supervisor.start(apiServer(pki)));
       admin = client(config.adminKubeconfig());
       phases.run("admin kubeconfig " + kubeconfigs(), () -> null);
+      phases.run("default StorageClass " + DefaultStorageClass.ensure(admin), () -> null);
       String joinUrl = "https://" + nodeIp + ":" + config.ports().apiServer();
       phases.run("cluster-info published for planet join " + joinUrl, () ->
           supervisor.start(JoinSupport.supervised(admin, joinUrl, pki.caFile(), config.nodeName())));

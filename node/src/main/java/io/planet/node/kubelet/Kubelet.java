@@ -41,6 +41,7 @@ public final class Kubelet implements AutoCloseable {
   private final ImageStore images;
   private final Set<String> insecureRegistries;
   private PodWorkers workers;
+  private LocalPathStorage localPath;
   private KubeletServer server;
   private final int port;
   private final List<String> clusterDns;
@@ -110,6 +111,8 @@ public final class Kubelet implements AutoCloseable {
         : KubeletTls.fromFiles(serverConfig.tlsCertFile(), serverConfig.tlsPrivateKeyFile(), auth.clientAuthorities());
     events.node(KubeletEvents.NORMAL, "Starting", "Starting kubelet.");
     node.start();
+    localPath = new LocalPathStorage(client, nodeOptions.nodeName(), paths.dataDir().resolve("storage"));
+    localPath.start();
     ImageManager imageManager = new ImageManager(images, new RegistryClient(images, insecureRegistries), events);
     workers = new PodWorkers(client, runtime, imageManager, networking, new PodWorkers.Options(nodeOptions.nodeName(),
         node.host().internalIp(), paths.dataDir().resolve("pods"), paths.logsDir(), backoffInitial, backoffMax, clusterDns,
@@ -144,6 +147,7 @@ public final class Kubelet implements AutoCloseable {
   public void close() {
     if (server != null) server.close();
     if (workers != null) workers.close();
+    if (localPath != null) localPath.close();
     runtime.close();
     node.close();
     recorder.close();

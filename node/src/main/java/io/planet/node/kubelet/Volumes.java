@@ -35,10 +35,12 @@ final class Volumes {
 
   private final KubernetesClient client;
   private final ServiceAccountTokens tokens;
+  private final ClaimVolumes claims;
 
   Volumes(KubernetesClient client) {
     this.client = client;
     this.tokens = new ServiceAccountTokens(client, java.time.Clock.systemUTC());
+    this.claims = new ClaimVolumes(client);
   }
 
   /** A volume that cannot be set up (missing source): the pod waits in ContainerCreating with this message. */
@@ -50,6 +52,7 @@ final class Volumes {
 
   void setUp(Pod pod, Path podDir) throws IOException, VolumeError {
     for (Volume v : list(pod.getSpec().getVolumes())) {
+      if (v.getPersistentVolumeClaim() != null) claims.setUp(pod, v);
       Path dir = dir(podDir, v);
       if (dir == null) continue;
       Files.createDirectories(dir);
@@ -92,6 +95,7 @@ final class Volumes {
     mounts.sort((a, b) -> b.toString().compareTo(a.toString()));
     for (Path m : mounts) Commands.run("umount", m.toString());
     tokens.forget(podDir.getFileName().toString());
+    claims.forget(podDir.getFileName().toString());
   }
 
   /** {@code env}: the container's environment, for subPathExpr. */
@@ -103,8 +107,10 @@ final class Volumes {
       Volume v = volumes.get(m.getName());
       if (v == null) continue;
       boolean projected = v.getConfigMap() != null || v.getSecret() != null || v.getDownwardAPI() != null || v.getProjected() != null;
-      boolean ro = Boolean.TRUE.equals(m.getReadOnly()) || projected;
-      Path source = v.getHostPath() != null ? Path.of(v.getHostPath().getPath()) : dir(podDir, v);
+      boolean claimReadOnly = v.getPersistentVolumeClaim() != null && Boolean.TRUE.equals(v.getPersistentVolumeClaim().getReadOnly());
+      boolean ro = Boolean.TRUE.equals(m.getReadOnly()) || projected || claimReadOnly;
+      Path source = v.getHostPath() != null ? Path.of(v.getHostPath().getPath())
+          : v.getPersistentVolumeClaim() != null ? claims.source(pod, v) : dir(podDir, v);
       if (source == null) continue;
       String subPath = SubPaths.of(m.getSubPath(), m.getSubPathExpr(), env);
       if (subPath != null) source = SubPaths.resolve(source, subPath, m.getName(), c.getName());

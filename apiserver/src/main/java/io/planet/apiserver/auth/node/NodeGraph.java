@@ -38,7 +38,10 @@ public final class NodeGraph {
 
   private record PodEntry(String node, PodReferences refs) {}
 
-  private record PvEntry(String claim, Set<String> secrets) {}
+  private record PvEntry(String claim, Set<String> secrets, String localNode) {}
+
+  /** The annotation the local-path provisioner puts on its volumes: the node their directory is on. */
+  static final String LOCAL_PATH_NODE = "planet.io/local-path-node";
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   /** namespace/name → the node a pod is bound to and what it references. */
@@ -117,15 +120,20 @@ public final class NodeGraph {
 
   // ---- persistent volumes
 
-  /** Adds or replaces a persistent volume; only a volume with a claimRef relates to anything. */
+  /**
+   * Adds or replaces a persistent volume; a volume with a claimRef relates to the nodes of the pods using the claim,
+   * and one of Planet's local-path volumes also to its node (whose kubelet removes its directory once it is gone).
+   */
   public void putPersistentVolume(JsonNode pv) {
     String name = Meta.name(pv);
     JsonNode claimRef = pv.path("spec").path("claimRef");
+    String localNode = pv.path("metadata").path("annotations").path(LOCAL_PATH_NODE).asText("");
     PvEntry next = null;
-    if (claimRef.isObject()) {
+    if (claimRef.isObject() || !localNode.isEmpty()) {
       Set<String> secrets = new HashSet<>();
       PodReferences.visitPvSecrets(pv, (ns, secret) -> secrets.add(ns + "/" + secret));
-      next = new PvEntry(claimRef.path("namespace").asText("") + "/" + claimRef.path("name").asText(""), secrets);
+      String claim = claimRef.isObject() ? claimRef.path("namespace").asText("") + "/" + claimRef.path("name").asText("") : "";
+      next = new PvEntry(claim, secrets, localNode);
     }
     lock.writeLock().lock();
     try {
@@ -231,6 +239,8 @@ public final class NodeGraph {
   private boolean pvReachable(String node, String pv) {
     PvEntry e = pvs.get(pv);
     if (e == null) return false;
+    if (node.equals(e.localNode())) return true;
+    if (e.claim().isEmpty()) return false;
     int slash = e.claim().indexOf('/');
     return referencedByPod(node, new Ref(Kind.PVC, e.claim().substring(0, slash), e.claim().substring(slash + 1)));
   }

@@ -104,6 +104,18 @@ class NodeGraphTest {
   }
 
   @Test
+  void aLocalPathVolumeRelatesToItsNodeUntilDeleted() {
+    graph.putPersistentVolume(json("""
+        {"metadata":{"name":"pvc-1","annotations":{"planet.io/local-path-node":"n1"}},
+         "spec":{"claimRef":{"namespace":"dev","name":"data"},"hostPath":{"path":"/var/lib/planet/storage/pvc-1"}}}"""));
+    // no pod uses the claim: only its own node may read it (to remove its directory once it is gone)
+    assertThat(graph.hasPath("n1", Kind.PV, "", "pvc-1")).isTrue();
+    assertThat(graph.hasPath("n2", Kind.PV, "", "pvc-1")).isFalse();
+    graph.removePersistentVolume("pvc-1");
+    assertThat(graph.hasPath("n1", Kind.PV, "", "pvc-1")).isFalse();
+  }
+
+  @Test
   void persistentVolumeAndItsSecretFollowTheClaim() {
     graph.putPersistentVolume(json("""
         {"metadata":{"name":"pv1"},"spec":{"claimRef":{"namespace":"dev","name":"data"},
