@@ -88,9 +88,13 @@ class PersistentVolumeClaimIT {
         .anyMatch(e -> "writer".equals(e.getInvolvedObject().getName()) && "FailedMount".equals(e.getReason())
             && e.getMessage().equals("Unable to attach or mount volumes: unmounted volumes=[data], unattached "
                 + "volumes=[data]: error processing PVC default/data: PVC is not bound")));
-    Pod waiting = client.pods().inNamespace("default").withName("writer").get();
-    assertThat(waiting.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason())
-        .isEqualTo("ContainerCreating");
+    // the status may be posted just after the event
+    await().atMost(WAIT).untilAsserted(() -> {
+      Pod waiting = client.pods().inNamespace("default").withName("writer").get();
+      assertThat(waiting.getStatus().getContainerStatuses()).isNotEmpty();
+      assertThat(waiting.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason())
+          .isEqualTo("ContainerCreating");
+    });
 
     // bound as the binder and the local-path provisioner would: the directory does not exist yet
     String pvName = "pvc-" + claim.getMetadata().getUid();
