@@ -10,20 +10,12 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.planet.apiserver.testing.TestApiServer;
-import io.planet.node.image.ArchiveImporter;
-import io.planet.node.image.ImageStoreAccess;
-import io.planet.node.image.TestImages;
-import io.planet.node.runtime.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class PersistentVolumeClaimIT {
   static final String NODE = "pvc-it";
+  static KubeletHarness h;
   static final Duration WAIT = Duration.ofSeconds(40);
   static TestApiServer apiServer;
   static KubernetesClient client;
@@ -47,31 +40,13 @@ class PersistentVolumeClaimIT {
 
   @BeforeAll
   static void start() throws Exception {
-    apiServer = new TestApiServer();
-    Config config = new ConfigBuilder().withMasterUrl(apiServer.url()).withRequestTimeout(10_000).build();
-    client = new KubernetesClientBuilder().withConfig(config).build();
-    tmp = Files.createTempDirectory("planet-pvc");
-    bridge = "pv" + Long.toHexString(System.nanoTime() & 0xffffffL);
-    String cidr = "10.197." + (int) (Math.random() * 250) + ".0/24";
-    Kubelet.Paths paths = new Kubelet.Paths(tmp.resolve("data"), tmp.resolve("run"), tmp.resolve("logs"), Path.of("/run/netns"));
-    kubelet = new Kubelet(client, NodeStatusManager.Options.defaults(NODE, paths.dataDir()), paths, Set.of(),
-        Duration.ofSeconds(1), Duration.ofSeconds(4), PodNetworking.cni(client, NODE, cidr, tmp.resolve("cni"), bridge), 0,
-        List.of("10.96.0.10"), "cluster.local");
-    image = new ArchiveImporter(kubelet.images()).importArchive(TestImages.busybox(), null).get(0).names().get(0);
-    kubelet.start();
+    h = KubeletHarness.start(NODE, "pv", k -> k);
+    apiServer = h.apiServer; client = h.client; kubelet = h.kubelet(); tmp = h.tmp; image = h.image; bridge = h.bridge;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (client != null) {
-      client.pods().inNamespace("default").delete();
-      await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inAnyNamespace().list().getItems().isEmpty());
-    }
-    if (kubelet != null) kubelet.close();
-    if (bridge != null) Commands.run("sh", "-c", "ip link del " + bridge + " 2>/dev/null || true");
-    if (client != null) client.close();
-    if (apiServer != null) apiServer.close();
-    ImageStoreAccess.deleteTree(tmp);
+    if (h != null) h.close();
   }
 
   @Test
