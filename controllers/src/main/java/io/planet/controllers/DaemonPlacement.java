@@ -79,41 +79,12 @@ final class DaemonPlacement {
   }
 
   private static boolean termMatches(NodeSelectorTerm term, Node node) {
-    List<NodeSelectorRequirement> exprs = term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
-    List<NodeSelectorRequirement> fields = term.getMatchFields() == null ? List.of() : term.getMatchFields();
-    if (exprs.isEmpty() && fields.isEmpty()) return false;
-    Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-    for (NodeSelectorRequirement r : exprs) {
-      if (!requirementMatches(r, labels.get(r.getKey()))) return false;
-    }
-    for (NodeSelectorRequirement r : fields) {
-      String v = "metadata.name".equals(r.getKey()) ? node.getMetadata().getName() : null;
-      if (!requirementMatches(r, v)) return false;
-    }
-    return true;
+    return io.planet.client.scheduling.NodeSelectorTerms.matches(term, node.getMetadata().getLabels(), node.getMetadata().getName());
   }
 
-  private static boolean requirementMatches(NodeSelectorRequirement r, String v) {
-    List<String> values = r.getValues() == null ? List.of() : r.getValues();
-    return switch (r.getOperator()) {
-      case "In" -> v != null && values.contains(v);
-      case "NotIn" -> v == null || !values.contains(v);
-      case "Exists" -> v != null;
-      case "DoesNotExist" -> v == null;
-      case "Gt", "Lt" -> v != null && values.size() == 1 && compare(r.getOperator(), v, values.get(0));
-      default -> false;
-    };
-  }
 
-  private static boolean compare(String op, String v, String bound) {
-    try {
-      long a = Long.parseLong(v);
-      long b = Long.parseLong(bound);
-      return "Gt".equals(op) ? a > b : a < b;
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
+
+
 
   /**
    * Upstream's ReplaceDaemonSetPodNodeNameNodeAffinity: the pod's required node affinity becomes exactly

@@ -1,7 +1,6 @@
 package io.planet.controllers.volume;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -115,37 +114,10 @@ public final class VolumeMatching {
   }
 
   static boolean termMatches(NodeSelectorTerm t, Map<String, String> labels, String nodeName) {
-    boolean any = false;
-    for (NodeSelectorRequirement r : t.getMatchExpressions() == null ? List.<NodeSelectorRequirement>of() : t.getMatchExpressions()) {
-      any = true;
-      if (!requirement(r, labels.get(r.getKey()), labels.containsKey(r.getKey()))) return false;
-    }
-    for (NodeSelectorRequirement r : t.getMatchFields() == null ? List.<NodeSelectorRequirement>of() : t.getMatchFields()) {
-      any = true;
-      if (!"metadata.name".equals(r.getKey()) || !requirement(r, nodeName, true)) return false;
-    }
-    return any;
+    return io.planet.client.scheduling.NodeSelectorTerms.matches(t, labels, nodeName);
   }
 
-  private static boolean requirement(NodeSelectorRequirement r, String value, boolean present) {
-    List<String> values = r.getValues() == null ? List.of() : r.getValues();
-    return switch (r.getOperator()) {
-      case "In" -> present && values.contains(value);
-      case "NotIn" -> !present || !values.contains(value);
-      case "Exists" -> present;
-      case "DoesNotExist" -> !present;
-      case "Gt", "Lt" -> {
-        try {
-          long have = Long.parseLong(value);
-          long want = Long.parseLong(values.get(0));
-          yield r.getOperator().equals("Gt") ? have > want : have < want;
-        } catch (RuntimeException e) {
-          yield false;
-        }
-      }
-      default -> false;
-    };
-  }
+
 
   private static String volumeMode(String m) {
     return m == null || m.isEmpty() ? "Filesystem" : m;

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelector;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -120,43 +119,10 @@ final class GeneralPredicates {
 
   /** A term with no requirement matches nothing; matchFields know metadata.name only. */
   private static boolean matches(NodeSelectorTerm term, Map<String, String> labels, String nodeName) {
-    List<NodeSelectorRequirement> exprs = list(term.getMatchExpressions());
-    List<NodeSelectorRequirement> fields = list(term.getMatchFields());
-    if (exprs.isEmpty() && fields.isEmpty()) return false;
-    for (NodeSelectorRequirement r : exprs) {
-      if (!requirement(r, labels.containsKey(r.getKey()), labels.get(r.getKey()))) return false;
-    }
-    for (NodeSelectorRequirement r : fields) {
-      if (!"metadata.name".equals(r.getKey()) || !requirement(r, true, nodeName)) return false;
-    }
-    return true;
+    return io.planet.client.scheduling.NodeSelectorTerms.matches(term, labels, nodeName);
   }
 
-  private static boolean requirement(NodeSelectorRequirement r, boolean present, String value) {
-    List<String> values = list(r.getValues());
-    switch (r.getOperator()) {
-      case "In":
-        return present && values.contains(value);
-      case "NotIn":
-        return !present || !values.contains(value);
-      case "Exists":
-        return present;
-      case "DoesNotExist":
-        return !present;
-      case "Gt":
-      case "Lt":
-        if (!present || values.size() != 1) return false;
-        try {
-          long have = Long.parseLong(value);
-          long bound = Long.parseLong(values.get(0));
-          return r.getOperator().equals("Gt") ? have > bound : have < bound;
-        } catch (NumberFormatException e) {
-          return false;
-        }
-      default:
-        return false;
-    }
-  }
+
 
   /** A host port as upstream keys it: IP (0.0.0.0 when unset), protocol (TCP when unset), port. */
   record HostPort(String ip, String protocol, int port) {
