@@ -64,7 +64,8 @@ final class PauseProcess {
       // unshare's child, once in the new namespace, is the pause (setpriv and the shell exec in its place)
       Optional<ProcessHandle> pause = p.toHandle().descendants().filter(h -> !pidNs(h).equals(ownPidNs) && !pidNs(h).isEmpty())
           .findFirst();
-      if (pause.isPresent() && cmdline(pause.get()).contains(NAME)) {
+      // ready once setpriv has dropped privileges and exec'd the shell (setpriv's own argv names the pause too)
+      if (pause.isPresent() && cmdline(pause.get()).startsWith(busybox + " sh -c ")) {
         Files.writeString(dir.resolve(FILE), pause.get().pid() + " " + startMillis(pause.get()) + "\n");
         return pause.get();
       }
