@@ -68,6 +68,14 @@ public final class WatchHandler {
     boolean initialEvents = Boolean.TRUE.equals(o.sendInitialEvents()) || rv.isEmpty() || rv.equals("0");
     if (initialEvents && !Boolean.FALSE.equals(o.sendInitialEvents())) {
       from = -1;
+      // the initial state is consistent unless "any" (resourceVersion=0) was asked for: the cache must have seen
+      // etcd's current revision (or the one given) first, as upstream's cacher waits until fresh
+      if (!rv.equals("0")) {
+        long required = rv.isEmpty() ? features.currentRevision() : parseRv(rv);
+        if (required > cache.revision() && !awaitRevision(cache, required)) {
+          throw ApiException.timeout("Too large resource version: " + required + ", current: " + cache.revision(), 1);
+        }
+      }
     } else {
       from = rv.isEmpty() ? cache.revision() : parseRv(rv);
       if (from > cache.revision()) {

@@ -142,9 +142,10 @@ class AuditIT {
     String watchId;
     try (WatchStream w = api.watch("/api/v1/namespaces/default/serviceaccounts?watch=1&timeoutSeconds=30")) {
       assertThat(w.nextNonBookmark(10)).isNotNull();
-      watchId = events().stream().filter(e -> e.path("verb").asText().equals("watch")
-          && e.path("requestURI").asText().contains("serviceaccounts?watch=1")).findFirst()
-          .map(e -> e.path("auditID").asText()).orElseThrow();
+      // the audit log is written in the background: the watch's first event may arrive before its audit line
+      watchId = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> events().stream()
+          .filter(e -> e.path("verb").asText().equals("watch") && e.path("requestURI").asText().contains("serviceaccounts?watch=1"))
+          .findFirst().map(e -> e.path("auditID").asText()).orElse(null), java.util.Objects::nonNull);
       List<JsonNode> started = awaitEvents(watchId, "RequestReceived", "ResponseStarted");
       assertThat(started.get(1).at("/responseStatus/code").asInt()).isEqualTo(200);
     }
