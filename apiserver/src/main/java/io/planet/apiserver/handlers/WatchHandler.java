@@ -70,22 +70,16 @@ public final class WatchHandler {
       from = -1;
       // the initial state is consistent unless "any" (resourceVersion=0) was asked for: the cache must have seen
       // etcd's current revision (or the one given) first, as upstream's cacher waits until fresh
-      if (!rv.equals("0")) {
-        long required = rv.isEmpty() ? features.currentRevision() : parseRv(rv);
-        if (required > cache.revision() && !awaitRevision(cache, required)) {
-          throw ApiException.timeout("Too large resource version: " + required + ", current: " + cache.revision(), 1);
-        }
+      if (rv.isEmpty()) {
+        long now = features.currentRevision();
+        requireFresh(cache, now, () -> now);
+      } else if (!rv.equals("0")) {
+        requireFresh(cache, parseRv(rv), features::currentRevision);
       }
     } else {
       from = rv.isEmpty() ? cache.revision() : parseRv(rv);
-      if (from > cache.revision()) {
-        // a revision etcd has not reached fails at once; one the cache has not yet seen is waited for (≤ 3 s, as
-        // upstream), so that nothing the client already listed is sent again and bookmarks never go back
-        long current = features.currentRevision();
-        if (from > current || !awaitRevision(cache, from)) {
-          throw ApiException.timeout("Too large resource version: " + from + ", current: " + Math.min(current, cache.revision()), 1);
-        }
-      }
+      // so that nothing the client already listed is sent again and bookmarks never go back
+      requireFresh(cache, from, features::currentRevision);
     }
     Predicate<ObjectNode> filter = store.filter(o);
     if (!name.isEmpty()) {
@@ -127,13 +121,21 @@ public final class WatchHandler {
     if (stream.finished.get()) w.close();
   }
 
-  private static boolean awaitRevision(WatchCache cache, long rv) {
-    try {
-      return cache.awaitRevision(rv, 3000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+  /**
+   * Returns once the cache has seen revision {@code required}: a revision etcd has not reached fails at once, one the
+   * cache has not yet seen is waited for (≤ 3 s, as upstream's cacher), else 504 Too large resource version.
+   */
+  private static void requireFresh(WatchCache cache, long required, java.util.function.LongSupplier etcdRevision) {
+    if (required <= cache.revision()) return;
+    boolean fresh = false;
+    if (required <= etcdRevision.getAsLong()) {
+      try {
+        fresh = cache.awaitRevision(required, 3000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
+    if (!fresh) throw ApiException.timeout("Too large resource version: " + required + ", current: " + cache.revision(), 1);
   }
 
   private static long parseRv(String rv) {
