@@ -45,7 +45,7 @@ public final class WebSockets {
     }
     if (ch.pipeline().get(HttpServerKeepAliveHandler.class) != null) ch.pipeline().remove(HttpServerKeepAliveHandler.class);
     ChannelFuture f = hs.handshake(ch, head);
-    ch.pipeline().addLast(new Frames(hs));
+    ch.pipeline().addLast(new ControlFrames());
     return f;
   }
 
@@ -76,27 +76,9 @@ public final class WebSockets {
     return hs;
   }
 
-  /** Control frames from the client; data frames are ignored (watch and log streams are one-way). */
-  private static final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
-    private final WebSocketServerHandshaker handshaker;
-
-    Frames(WebSocketServerHandshaker handshaker) {
-      this.handshaker = handshaker;
-    }
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-      if (frame instanceof CloseWebSocketFrame close) {
-        handshaker.close(ctx.channel(), close.retainedDuplicate());
-      } else if (frame instanceof PingWebSocketFrame) {
-        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-      }
-    }
-  }
-
   /**
-   * For {@link #upgrade(ApiRequest, String, io.netty.channel.ChannelHandler)} on one-way streams: pings are answered,
-   * a close from the client closes the connection (echoing the close), data frames are ignored.
+   * Control frames of one-way streams (watch, logs): pings are answered, a close from the client closes the
+   * connection (echoing the close), data frames are ignored.
    */
   public static final class ControlFrames extends SimpleChannelInboundHandler<WebSocketFrame> {
     @Override
