@@ -5,19 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.planet.api.ApiException;
 import io.planet.api.tls.TrustAll;
 import io.planet.apiserver.http.ApiRequest;
-import io.planet.apiserver.registry.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -208,22 +203,7 @@ final class EndpointProxy {
     }
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
     copy(headers, head.headers());
-    head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-    HttpUtil.setTransferEncodingChunked(head, true);
-    ch.writeAndFlush(head);
-    byte[] buf = new byte[16 * 1024];
-    try (InputStream in = r.body()) {
-      int n;
-      while ((n = in.read(buf)) > 0 && ch.isActive()) {
-        ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, n))).sync();
-      }
-    } catch (IOException | RuntimeException e) {
-      // the backend or the client went away: end the response
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    var last = ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-    if (!req.isKeepAlive()) last.addListener(ChannelFutureListener.CLOSE);
+    PodLogs.stream(req, r.body(), head);
   }
 
   private static void copy(List<Map.Entry<String, String>> from, HttpHeaders to) {

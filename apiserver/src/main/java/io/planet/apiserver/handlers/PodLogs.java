@@ -170,6 +170,12 @@ final class PodLogs {
     DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
     head.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     head.headers().set("Cache-Control", "no-cache, private");
+    stream(req, body, head);
+  }
+
+  /** Writes {@code head} (made chunked) and then the body as chunks, until it ends or the client goes. */
+  static void stream(ApiRequest req, InputStream body, io.netty.handler.codec.http.HttpResponse head) {
+    head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
     HttpUtil.setTransferEncodingChunked(head, true);
     var ch = req.ctx().channel();
     ch.writeAndFlush(head);
