@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.NodeSelector;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
-import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -174,20 +173,9 @@ final class GeneralPredicates {
     if (node.getSpec() == null) return false;
     for (Taint t : list(node.getSpec().getTaints())) {
       if (!"NoExecute".equals(t.getEffect())) continue;
-      if (list(pod.getSpec().getTolerations()).stream().noneMatch(tol -> tolerates(tol, t))) return true;
+      if (!io.planet.client.scheduling.Tolerations.tolerate(pod.getSpec().getTolerations(), t)) return true;
     }
     return false;
-  }
-
-  static boolean tolerates(Toleration t, Taint taint) {
-    if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) return false;
-    String key = t.getKey() == null ? "" : t.getKey();
-    if (!key.isEmpty() && !key.equals(taint.getKey())) return false;
-    String op = t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
-    if (op.equals("Exists")) return true;
-    if (key.isEmpty()) return false;
-    String value = t.getValue() == null ? "" : t.getValue();
-    return op.equals("Equal") && value.equals(taint.getValue() == null ? "" : taint.getValue());
   }
 
   private static <T> List<T> list(List<T> l) {
