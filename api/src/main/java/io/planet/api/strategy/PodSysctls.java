@@ -3,6 +3,7 @@ package io.planet.api.strategy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.planet.api.FieldError;
+import io.planet.api.SysctlNames;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,30 +40,11 @@ final class PodSysctls {
       else if (!validName(name)) {
         errors.add(Errors.invalid(p, name, "must have at most " + MAX_LENGTH + " characters and match regex " + REGEX));
       } else if (seen.contains(name)) errors.add(Errors.duplicate(p, name));
-      String ns = namespace(dots(name));
-      if (hostNet && ns.equals("net")) errors.add(Errors.invalid(p, name, "may not be specified when 'hostNetwork' is true"));
-      if (hostIpc && ns.equals("ipc")) errors.add(Errors.invalid(p, name, "may not be specified when 'hostIPC' is true"));
+      SysctlNames.Namespace ns = SysctlNames.namespacedBy(SysctlNames.dots(name));
+      if (hostNet && ns == SysctlNames.Namespace.NET) errors.add(Errors.invalid(p, name, "may not be specified when 'hostNetwork' is true"));
+      if (hostIpc && ns == SysctlNames.Namespace.IPC) errors.add(Errors.invalid(p, name, "may not be specified when 'hostIPC' is true"));
       seen.add(name);
     }
-  }
-
-  /** Which of the pod's namespaces holds a sysctl: "net", "ipc", or "" when not known to be namespaced. */
-  static String namespace(String name) {
-    if (name.equals("kernel.sem") || name.startsWith("kernel.shm") || name.startsWith("kernel.msg")
-        || name.startsWith("fs.mqueue.")) {
-      return "ipc";
-    }
-    return name.startsWith("net.") ? "net" : "";
-  }
-
-  /** sysctl.d's rule: a name whose first separator is '/' has '/' and '.' swapped. */
-  static String dots(String name) {
-    int slash = name.indexOf('/');
-    int dot = name.indexOf('.');
-    if (slash < 0 || (dot >= 0 && dot < slash)) return name;
-    StringBuilder out = new StringBuilder(name.length());
-    for (char c : name.toCharArray()) out.append(c == '/' ? '.' : c == '.' ? '/' : c);
-    return out.toString();
   }
 
   static boolean any(JsonNode spec) {

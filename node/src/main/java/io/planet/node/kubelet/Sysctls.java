@@ -3,6 +3,7 @@ package io.planet.node.kubelet;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Sysctl;
+import io.planet.api.SysctlNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,25 +28,23 @@ final class Sysctls {
       "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
       "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes");
 
-  enum Namespace { IPC, NET, UNKNOWN }
-
-  private final Map<String, Namespace> names = new LinkedHashMap<>();
-  private final Map<String, Namespace> prefixes = new LinkedHashMap<>();
+  private final Map<String, SysctlNames.Namespace> names = new LinkedHashMap<>();
+  private final Map<String, SysctlNames.Namespace> prefixes = new LinkedHashMap<>();
 
   private Sysctls(List<String> patterns) {
     for (String raw : patterns) {
-      String p = dots(raw.strip());
+      String p = SysctlNames.dots(raw.strip());
       if (p.isEmpty()) continue;
       if (p.endsWith("*")) {
         String prefix = p.substring(0, p.length() - 1);
-        Namespace ns = namespacedBy(prefix);
-        if (ns == Namespace.UNKNOWN) {
+        SysctlNames.Namespace ns = SysctlNames.namespacedBy(prefix);
+        if (ns == SysctlNames.Namespace.UNKNOWN) {
           throw new IllegalArgumentException("the sysctls \"" + p + "\" are not known to be namespaced");
         }
         prefixes.put(prefix, ns);
       } else {
-        Namespace ns = namespacedBy(p);
-        if (ns == Namespace.UNKNOWN) throw new IllegalArgumentException("the sysctl \"" + p + "\" are not known to be namespaced");
+        SysctlNames.Namespace ns = SysctlNames.namespacedBy(p);
+        if (ns == SysctlNames.Namespace.UNKNOWN) throw new IllegalArgumentException("the sysctl \"" + p + "\" are not known to be namespaced");
         names.put(p, ns);
       }
     }
@@ -56,27 +55,6 @@ final class Sysctls {
     List<String> all = new ArrayList<>(SAFE);
     if (allowedUnsafe != null) all.addAll(allowedUnsafe);
     return new Sysctls(all);
-  }
-
-  /** Upstream's NamespacedBy: which namespace a sysctl lives in, UNKNOWN when not known to be namespaced. */
-  static Namespace namespacedBy(String name) {
-    if (name.equals("kernel.sem")) return Namespace.IPC;
-    if (name.startsWith("kernel.shm") || name.startsWith("kernel.msg") || name.startsWith("fs.mqueue.")) return Namespace.IPC;
-    if (name.startsWith("net.")) return Namespace.NET;
-    return Namespace.UNKNOWN;
-  }
-
-  /**
-   * sysctl.d's rule: a name whose first separator is '/' uses '/' between segments, so '/' and '.' swap
-   * (net/ipv4/conf/eth0.100/forwarding is net.ipv4.conf.eth0/100.forwarding).
-   */
-  static String dots(String name) {
-    int slash = name.indexOf('/');
-    int dot = name.indexOf('.');
-    if (slash < 0 || (dot >= 0 && dot < slash)) return name;
-    StringBuilder out = new StringBuilder(name.length());
-    for (char c : name.toCharArray()) out.append(c == '/' ? '.' : c == '.' ? '/' : c);
-    return out.toString();
   }
 
   /** Null when the pod's sysctls may be set here, else upstream's SysctlForbidden rejection. */
@@ -93,10 +71,10 @@ final class Sysctls {
   }
 
   private String check(String raw, boolean hostNet, boolean hostIpc) {
-    String name = dots(raw);
-    Namespace ns = names.get(name);
+    String name = SysctlNames.dots(raw);
+    SysctlNames.Namespace ns = names.get(name);
     if (ns == null) {
-      for (Map.Entry<String, Namespace> p : prefixes.entrySet()) {
+      for (Map.Entry<String, SysctlNames.Namespace> p : prefixes.entrySet()) {
         if (name.startsWith(p.getKey())) {
           ns = p.getValue();
           break;
@@ -104,8 +82,8 @@ final class Sysctls {
       }
     }
     if (ns == null) return "\"" + name + "\" not allowlisted";
-    if (ns == Namespace.IPC && hostIpc) return "\"" + name + "\" not allowed with host ipc enabled";
-    if (ns == Namespace.NET && hostNet) return "\"" + name + "\" not allowed with host net enabled";
+    if (ns == SysctlNames.Namespace.IPC && hostIpc) return "\"" + name + "\" not allowed with host ipc enabled";
+    if (ns == SysctlNames.Namespace.NET && hostNet) return "\"" + name + "\" not allowed with host net enabled";
     return null;
   }
 
@@ -115,7 +93,7 @@ final class Sysctls {
     Map<String, String> out = new LinkedHashMap<>();
     if (sc == null || sc.getSysctls() == null) return out;
     for (Sysctl s : sc.getSysctls()) {
-      if (s.getName() != null) out.put(dots(s.getName()), s.getValue() == null ? "" : s.getValue());
+      if (s.getName() != null) out.put(SysctlNames.dots(s.getName()), s.getValue() == null ? "" : s.getValue());
     }
     return out;
   }

@@ -49,7 +49,7 @@ class PodSpecFeaturesTest {
         .isEqualTo("forbidden sysctl: \"net.ipv4.tcp_syncookies\" not allowed with host net enabled");
     assertThatThrownBy(() -> Sysctls.allowing(List.of("vm.swappiness")))
         .hasMessage("the sysctl \"vm.swappiness\" are not known to be namespaced");
-    assertThat(Sysctls.dots("net/ipv4/conf/eth0.100/forwarding")).isEqualTo("net.ipv4.conf.eth0/100.forwarding");
+    assertThat(io.planet.api.SysctlNames.dots("net/ipv4/conf/eth0.100/forwarding")).isEqualTo("net.ipv4.conf.eth0/100.forwarding");
     assertThat(Sysctls.of(pod(false, false, "net/ipv4/ip_local_port_range=1024 2048")))
         .containsExactly(Map.entry("net.ipv4.ip_local_port_range", "1024 2048"));
   }
