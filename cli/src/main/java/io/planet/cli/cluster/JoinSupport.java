@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -113,10 +114,7 @@ final class JoinSupport implements AutoCloseable {
     if (name.equals(masterNode) || labels == null) return;
     if (labels.keySet().stream().anyMatch(l -> l.startsWith("node-role.kubernetes.io/"))) return;
     try {
-      admin.nodes().withName(name).edit(x -> {
-        x.getMetadata().getLabels().put(SingleNodeCluster.NODE_LABEL, "");
-        return x;
-      });
+      SingleNodeCluster.labelRoles(admin, name, List.of(SingleNodeCluster.NODE_LABEL));
     } catch (RuntimeException e) {
       // the next update of the node (its status, every few seconds) tries again
     }

@@ -3,6 +3,8 @@ package io.planet.cli.cluster;
 import io.planet.apiserver.auth.serviceaccount.ServiceAccountTokenOptions;
 import io.planet.apiserver.handlers.KubeletClientTls;
 import io.planet.controllers.RootCaCertPublisher;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.planet.api.Json;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -11,6 +13,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.planet.apiserver.ApiServer;
 import io.planet.apiserver.ApiServerConfig;
@@ -288,11 +292,10 @@ public final class SingleNodeCluster implements Service {
     while (Instant.now().isBefore(deadline)) {
       Node n = admin.nodes().withName(config.nodeName()).get();
       if (n != null && !labelled) {
-        admin.nodes().withName(config.nodeName()).edit(x -> {
-          if (config.master()) x.getMetadata().getLabels().put(CONTROL_PLANE_LABEL, "");
-          if (config.node()) x.getMetadata().getLabels().put(NODE_LABEL, "");
-          return x;
-        });
+        List<String> roles = new ArrayList<>();
+        if (config.master()) roles.add(CONTROL_PLANE_LABEL);
+        if (config.node()) roles.add(NODE_LABEL);
+        labelRoles(admin, config.nodeName(), roles);
         labelled = true;
       }
       if (n != null && n.getStatus() != null && n.getStatus().getConditions() != null) {
@@ -303,6 +306,18 @@ public final class SingleNodeCluster implements Service {
       Thread.sleep(100);
     }
     throw new IOException("node " + config.nodeName() + " did not become Ready within 120 s; see " + config.logFile());
+  }
+
+  /**
+   * Adds role labels with a merge patch that carries no resourceVersion (as `kubectl label`): the kubelet's and the
+   * node controller's writes to the same Node must not make it fail with a conflict.
+   */
+  static void labelRoles(KubernetesClient admin, String node, List<String> roles) {
+    ObjectNode labels = Json.MAPPER.createObjectNode();
+    roles.forEach(r -> labels.put(r, ""));
+    ObjectNode patch = Json.MAPPER.createObjectNode();
+    patch.putObject("metadata").set("labels", labels);
+    admin.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
   }
 
   static KubernetesClient client(Path kubeconfig) throws IOException {

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -190,10 +192,10 @@ final class SmokeTest {
   }
 
   private void rollingUpdate() throws InterruptedException {
-    client.apps().deployments().inNamespace(namespace).withName(APP).edit(d -> {
-      d.getSpec().getTemplate().getSpec().getContainers().get(0).setEnv(List.of(new EnvVar(REVISION_ENV, "2", null)));
-      return d;
-    });
+    // a strategic merge patch without resourceVersion, as kubectl set env: the controller's status writes don't conflict
+    client.apps().deployments().inNamespace(namespace).withName(APP).patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"" + APP + "\",\"env\":[{\"name\":\""
+            + REVISION_ENV + "\",\"value\":\"2\"}]}]}}}}");
     awaitRollout(1, "2");
     String url = "http://" + APP + "." + namespace + ".svc." + clusterDomain + "/";
     await("the Service to answer from revision 2",
@@ -206,10 +208,8 @@ final class SmokeTest {
   }
 
   private void setReplicas(int n) {
-    client.apps().deployments().inNamespace(namespace).withName(APP).edit(d -> {
-      d.getSpec().setReplicas(n);
-      return d;
-    });
+    client.apps().deployments().inNamespace(namespace).withName(APP).patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"spec\":{\"replicas\":" + n + "}}");
   }
 
   /**
