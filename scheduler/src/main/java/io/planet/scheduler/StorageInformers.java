@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Collection;
@@ -76,13 +78,10 @@ final class StorageInformers implements VolumeBinding.Lister, VolumeBinding.Clai
 
   @Override
   public void selectNode(PersistentVolumeClaim claim, String node) {
+    // a merge patch without resourceVersion: the volume binder writes the same claim
+    String patch = "{\"metadata\":{\"annotations\":{\"" + VolumeBinding.SELECTED_NODE + "\":\"" + node + "\"}}}";
     client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName())
-        .edit(c -> {
-          if (c.getMetadata().getAnnotations() == null) c.getMetadata().setAnnotations(new java.util.HashMap<>());
-          Map<String, String> a = c.getMetadata().getAnnotations();
-          a.put(VolumeBinding.SELECTED_NODE, node);
-          return c;
-        });
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
   }
 
   @Override

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.planet.api.Json;
@@ -83,12 +85,11 @@ final class JoinSupport implements AutoCloseable {
       admin.configMaps().inNamespace("kube-public").resource(new ConfigMapBuilder().withNewMetadata().withName("cluster-info")
           .withNamespace("kube-public").endMetadata().addToData("kubeconfig", kubeconfig).build()).create();
     } else if (existing.getData() == null || !kubeconfig.equals(existing.getData().get("kubeconfig"))) {
-      admin.configMaps().inNamespace("kube-public").withName("cluster-info").edit(c -> {
-        Map<String, String> data = c.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(c.getData());
-        data.put("kubeconfig", kubeconfig);
-        c.setData(data);
-        return c;
-      });
+      // a merge patch without resourceVersion: the bootstrap signer adds its signatures to the same ConfigMap
+      ObjectNode patch = Json.MAPPER.createObjectNode();
+      patch.putObject("data").put("kubeconfig", kubeconfig);
+      admin.configMaps().inNamespace("kube-public").withName("cluster-info")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
   }
 
