@@ -163,6 +163,22 @@ class NodeAgentE2E {
         "--restart=Never", "--", "sh", "-c", "read line; echo got $line");
     assertThat(attached.stdout()).as(attached.toString()).contains("got hello");
 
+    // upstream's "should support inline execution and attach": with stdinOnce (kubectl's default for --stdin) the
+    // container reads EOF when kubectl's input ends; with --leave-stdin-open it keeps reading after kubectl is gone
+    kubectl.runWithInput("value\nabcd1234", "run", "run-test", "--image=" + image, "--restart=OnFailure",
+        "--attach=true", "--stdin", "--", "sh", "-c", "echo -n read: && cat && echo 'stdin closed'").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.run("logs", "run-test").stdout())
+        .contains("read:value", "abcd1234", "stdin closed"));
+    assertThat(kubectl.getJson("pod", "run-test").at("/spec/containers/0/stdinOnce").asBoolean()).isTrue();
+    kubectl.runWithInput("abcd1234\n", "run", "run-test-3", "--image=" + image, "--restart=OnFailure",
+        "--attach=true", "--leave-stdin-open=true", "--stdin", "--", "sh", "-c", "cat && echo 'stdin closed'")
+        .assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(kubectl.run("logs", "run-test-3").stdout()).contains("abcd1234"));
+    assertThat(kubectl.run("logs", "run-test-3").stdout()).doesNotContain("stdin closed");
+    assertThat(kubectl.getJson("pod", "run-test-3").at("/status/phase").asText()).isEqualTo("Running");
+    kubectl.run("delete", "pod", "run-test", "run-test-3", "--grace-period=1").assertSuccess();
+
     kubectl.run("scale", "deployment/web", "--replicas=3").assertSuccess();
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     assertThat(kubectl.getJson("pods", "-l", "app=web").path("items").findValuesAsText("podIP")).hasSize(3).doesNotHaveDuplicates();

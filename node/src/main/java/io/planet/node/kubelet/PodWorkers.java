@@ -973,8 +973,12 @@ public final class PodWorkers implements AutoCloseable {
     return out;
   }
 
-  /** A running container's log and stdin, for attach; LogsUnavailable (with upstream's words) when none. */
-  public record AttachTarget(Path log, java.io.OutputStream stdin, boolean stdinOpen, RuncRuntime.Container container) {}
+  /**
+   * A running container's log and stdin, for attach; {@code stdinOnce}: the container's stdin closes when the first
+   * attach closes its input (the spec's stdinOnce without a TTY, as upstream's runtimes).
+   */
+  public record AttachTarget(Path log, java.io.OutputStream stdin, boolean stdinOpen, boolean stdinOnce,
+      RuncRuntime.Container container) {}
 
   public AttachTarget attach(String namespace, String pod, String container) throws LogsUnavailable {
     for (PodState s : states.values()) {
@@ -986,8 +990,9 @@ public final class PodWorkers implements AutoCloseable {
         }
         Container spec = spec(s.pod, container);
         boolean open = spec != null && Boolean.TRUE.equals(spec.getStdin());
+        boolean once = open && Boolean.TRUE.equals(spec.getStdinOnce()) && !Boolean.TRUE.equals(spec.getTty());
         try {
-          return new AttachTarget(r.current.logPath(), r.current.stdin(), open, r.current);
+          return new AttachTarget(r.current.logPath(), r.current.stdin(), open, once, r.current);
         } catch (IOException e) {
           throw new LogsUnavailable("container " + container + " of pod " + pod + ": stdin unavailable: " + e.getMessage());
         }

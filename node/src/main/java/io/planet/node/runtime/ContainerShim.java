@@ -15,11 +15,17 @@ import java.nio.file.Path;
  * Then the shim waits for a reader (an agent whose pid is in {@code agent.pid}) before letting go of the pipes:
  * a pipe nobody holds loses what is still in it, the container's last words. It waits a minute at most, so a node
  * whose agent is gone for good keeps no shims.
+ *
+ * <p>A container with stdin reads its pipe read-only; the write end is held by a holder process (pid in
+ * {@code stdin.holder}) so that the container sees no end of input while no one is attached, as upstream's runtimes.
+ * For {@code stdinOnce} the agent ends the holder when the first attach closes its input: the container then reads
+ * EOF. The shim ends the holder when the container exits.
  */
 final class ContainerShim {
   static final String STDOUT = "stdout";
   static final String STDERR = "stderr";
   static final String STDIN = "stdin";
+  static final String STDIN_HOLDER = "stdin.holder";
   static final String EXIT = "exit";
   static final String PID = "pid";
   static final String READER = "agent.pid";
@@ -29,9 +35,12 @@ final class ContainerShim {
   private static final String SCRIPT = String.join("\n",
       "cd \"$2\" || exit 125",
       "exec 3<>" + STDOUT + " 4<>" + STDERR,
-      "if [ -p " + STDIN + " ]; then exec 5<>" + STDIN + "; else exec 5</dev/null; fi",
+      // read-write first so that the read-only open does not wait for a writer; the holder keeps the write end
+      "if [ -p " + STDIN + " ]; then exec 6<>" + STDIN + " 5<" + STDIN + "; sleep infinity 3>&- 4>&- 5>&- &",
+      "  echo $! > " + STDIN_HOLDER + "; exec 6>&-; else exec 5</dev/null; fi",
       "runc --root \"$1\" run --keep --bundle \"$2\" --pid-file \"$2/" + PID + "\" \"$3\" <&5 >&3 2>&4 3>&- 4>&- 5>&-",
       "echo $? > " + EXIT,
+      "if read -r holder < " + STDIN_HOLDER + "; then kill \"$holder\"; fi 2>/dev/null",
       // a minute for an agent to come back and read the last output; then the shim goes (the exit file stays)
       "n=0",
       "until { read -r reader < " + READER + "; kill -0 \"$reader\"; } 2>/dev/null || [ $n -ge " + READER_WAIT_SECONDS

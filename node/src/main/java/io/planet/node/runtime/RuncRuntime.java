@@ -45,6 +45,8 @@ public final class RuncRuntime {
 
   private final ImageStore images;
   static final String CHECKPOINT = "container.json";
+  /** Marks a container whose stdin was closed for good (stdinOnce), so that an agent restarted later knows. */
+  static final String STDIN_CLOSED = "stdin.closed";
 
   private final Path stateDir;
   private final Path sandboxesDir;
@@ -132,6 +134,7 @@ public final class RuncRuntime {
     private volatile boolean detached;
     private OutputStream logOut;
     private OutputStream stdin;
+    private FileChannel stdinChannel;
 
     Container(String id, String podId, Path dir, Path log, Map<String, String> labels) {
       this.id = id;
@@ -162,15 +165,43 @@ public final class RuncRuntime {
       return !exit.isDone();
     }
 
-    /** The container's stdin (a pipe the shim holds open when its spec asked for stdin; else a sink). */
+    /**
+     * The container's stdin (a pipe kept open when its spec asked for stdin); a sink when it has none or its stdin
+     * was closed for good.
+     */
     public synchronized OutputStream stdin() throws IOException {
       if (stdin != null) return stdin;
       Path fifo = dir.resolve(ContainerShim.STDIN);
-      if (!Files.exists(fifo) || !running()) return OutputStream.nullOutputStream();
-      FileChannel ch = FileChannel.open(fifo, StandardOpenOption.WRITE);
-      pipes.add(ch);
-      stdin = Channels.newOutputStream(ch);
+      if (!Files.exists(fifo) || !running() || Files.exists(dir.resolve(STDIN_CLOSED))) {
+        return OutputStream.nullOutputStream();
+      }
+      stdinChannel = FileChannel.open(fifo, StandardOpenOption.WRITE);
+      pipes.add(stdinChannel);
+      stdin = Channels.newOutputStream(stdinChannel);
       return stdin;
+    }
+
+    /**
+     * Closes the container's stdin for good (upstream's stdinOnce: the first attach closed its input): once it has
+     * read what was written, the container reads end of file. Later attaches get no stdin.
+     */
+    public synchronized void closeStdin() {
+      try {
+        Files.writeString(dir.resolve(STDIN_CLOSED), "");
+      } catch (IOException e) {
+        // the container directory is gone with the container
+      }
+      if (stdinChannel != null) {
+        pipes.remove(stdinChannel);
+        try {
+          stdinChannel.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
+        stdinChannel = null;
+        stdin = null;
+      }
+      endStdinHolder(dir);
     }
 
     /** Completes once the container has exited and its output is in the log. */
@@ -469,6 +500,7 @@ public final class RuncRuntime {
   private void cleanUp(String id) throws IOException {
     if (runc.state(id).isPresent()) runc.delete(id);
     Path dir = stateDir.resolve(id);
+    endStdinHolder(dir); // left when the shim itself was killed
     Path rootfs = dir.resolve("rootfs");
     if (Mounts.isMountPoint(rootfs)) Commands.run("umount", rootfs.toString());
     deleteTree(dir);
@@ -482,6 +514,20 @@ public final class RuncRuntime {
     sandbox.destroy();
     Cgroups.removePodCgroup(podCgroup(sandbox.id()));
     Files.deleteIfExists(sandboxesDir.resolve(sandbox.id() + ".json"));
+  }
+
+  /** Ends the process holding the write end of a container's stdin pipe (see {@link ContainerShim}), if any. */
+  private static void endStdinHolder(Path dir) {
+    Path holder = dir.resolve(ContainerShim.STDIN_HOLDER);
+    try {
+      long pid = Long.parseLong(Files.readString(holder).trim());
+      // the pid is the shim's `sleep` unless it has long ended and the pid was reused
+      ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
+          .ifPresent(ProcessHandle::destroy);
+      Files.deleteIfExists(holder);
+    } catch (IOException | NumberFormatException e) {
+      // no holder (no stdin, or already ended)
+    }
   }
 
   public static String podCgroup(String podId) {

@@ -22,16 +22,20 @@ import java.util.concurrent.ExecutorService;
 /**
  * {@code attach} over the remote-command WebSocket protocol: the container's output from now on (read back from its
  * CRI log as it is written, stdout and stderr apart), and stdin frames written to the container's stdin when its spec
- * keeps stdin open. Ends with a Success Status when the container exits or the client leaves.
+ * keeps stdin open. Ends with a Success Status when the container exits or the client leaves. The end of the
+ * client's input (v5's close of stdin) closes a stdinOnce container's stdin, and ends the session otherwise.
  */
 final class AttachSession extends SimpleChannelInboundHandler<WebSocketFrame> {
   private final PodWorkers.AttachTarget target;
   private final boolean v5;
+  private final boolean input;
   private volatile boolean closed;
 
-  AttachSession(PodWorkers.AttachTarget target, boolean v5) {
+  /** {@code input}: the client sends stdin (attach's {@code stdin=true}). */
+  AttachSession(PodWorkers.AttachTarget target, boolean v5, boolean input) {
     this.target = target;
     this.v5 = v5;
+    this.input = input;
   }
 
   /** Streams the log from its current end until the container exits. */
@@ -113,12 +117,27 @@ final class AttachSession extends SimpleChannelInboundHandler<WebSocketFrame> {
       } catch (IOException e) {
         // the container no longer reads stdin
       }
+    } else if (v5 && stream == ExecSession.CLOSE && c.isReadable() && c.readByte() == ExecSession.STDIN) {
+      inputEnded();
     }
-    // v5's close of stdin ends this client's input, not the container's stdin (others may attach later)
+  }
+
+  /**
+   * This client's input ended. As upstream's runtimes: a stdinOnce container's stdin closes and the session goes on
+   * until it exits; otherwise the session ends (its stdin stays open for the next attach).
+   */
+  private void inputEnded() {
+    if (!input) return;
+    if (target.stdinOnce()) {
+      target.container().closeStdin();
+    } else {
+      closed = true;
+    }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
+    inputEnded();
   }
 }

@@ -279,7 +279,7 @@ public final class KubeletServer implements AutoCloseable {
     Channel ch = ctx.channel();
     String offered = req.headers().get("Sec-WebSocket-Protocol", "");
     boolean v5 = java.util.Arrays.stream(offered.split(",")).map(String::trim).findFirst().orElse("").equals("v5.channel.k8s.io");
-    AttachSession session = new AttachSession(target, v5);
+    AttachSession session = new AttachSession(target, v5, bool(params, "input"));
     ch.pipeline().replace(routerName(ch), "attach", session);
     try {
       hs.handshake(ch, req).sync();

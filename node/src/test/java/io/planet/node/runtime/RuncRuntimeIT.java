@@ -9,6 +9,7 @@ import io.planet.node.image.Image;
 import io.planet.node.image.ImageStore;
 import io.planet.node.image.TestImages;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,6 +102,36 @@ class RuncRuntimeIT {
     assertThat(c.awaitExit(Duration.ofSeconds(30))).isZero();
     String log = Files.readString(c.logPath());
     assertThat(log).contains("stdout F 65534\n").contains("stdout F read-only");
+  }
+
+  @Test
+  void stdinStaysOpenUntilClosedForGoodAndLeavesNoHolder() throws Exception {
+    PodSandbox pod = pod("reader");
+    RuncRuntime.Container c = run(pod, "cat", sh("cat", "cat; echo stdin closed").withStdin(true));
+    c.stdin().write("first\n".getBytes(StandardCharsets.UTF_8));
+    c.stdin().flush();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(c.logPath()).contains("stdout F first"));
+    long holder = Long.parseLong(Files.readString(tmp.resolve("state/containers").resolve(c.id())
+        .resolve(ContainerShim.STDIN_HOLDER)).trim());
+    assertThat(ProcessHandle.of(holder)).isPresent();
+
+    c.stdin().write("second".getBytes(StandardCharsets.UTF_8));
+    c.stdin().flush();
+    c.closeStdin();
+    assertThat(c.awaitExit(Duration.ofSeconds(10))).isZero();
+    assertThat(Files.readString(c.logPath())).contains("second").contains("stdin closed");
+    assertThat(ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  @Test
+  void theShimEndsTheStdinHolderWhenTheContainerExits() throws Exception {
+    PodSandbox pod = pod("early");
+    RuncRuntime.Container c = run(pod, "quit", sh("quit", "exit 0").withStdin(true));
+    Path holderFile = tmp.resolve("state/containers").resolve(c.id()).resolve(ContainerShim.STDIN_HOLDER);
+    assertThat(c.awaitExit(Duration.ofSeconds(10))).isZero();
+    long holder = Long.parseLong(Files.readString(holderFile).trim());
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> ProcessHandle.of(holder).map(h -> !h.isAlive()).orElse(true));
   }
 
   @Test
