@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
@@ -52,16 +50,8 @@ class DaemonSetControllerIT {
     try (HollowNodes nodes = new HollowNodes(c, new HollowNodes.Options("node", 4, "4", "16Gi", 110, 40,
         Duration.ofSeconds(10))).start()) {
       // node-3 carries a taint the DaemonSet does not tolerate; cordoning node-1 does not matter to DaemonSets
-      c.nodes().withName("node-3").edit(n -> {
-        if (n.getSpec() == null) n.setSpec(new NodeSpec());
-        n.getSpec().setTaints(List.of(new TaintBuilder().withKey("dedicated").withValue("db").withEffect("NoSchedule").build()));
-        return n;
-      });
-      c.nodes().withName("node-1").edit(n -> {
-        if (n.getSpec() == null) n.setSpec(new NodeSpec());
-        n.getSpec().setUnschedulable(true);
-        return n;
-      });
+      patchNode("node-3", "{\"spec\":{\"taints\":[{\"key\":\"dedicated\",\"value\":\"db\",\"effect\":\"NoSchedule\"}]}}");
+      patchNode("node-1", "{\"spec\":{\"unschedulable\":true}}");
       DaemonSet ds = c.apps().daemonSets().inNamespace(ns).resource(new DaemonSetBuilder()
           .withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
           .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "agent")).endSelector()
@@ -129,11 +119,7 @@ class DaemonSetControllerIT {
             .extracting(ControllerRevision::getRevision).containsExactlyInAnyOrder(1L, 2L);
 
         // a NoExecute taint the pod does not tolerate takes its pod away
-        c.nodes().withName("extra-0").edit(n -> {
-          if (n.getSpec() == null) n.setSpec(new NodeSpec());
-          n.getSpec().setTaints(List.of(new TaintBuilder().withKey("maintenance").withEffect("NoExecute").build()));
-          return n;
-        });
+        patchNode("extra-0", "{\"spec\":{\"taints\":[{\"key\":\"maintenance\",\"effect\":\"NoExecute\"}]}}");
         await().atMost(WAIT).untilAsserted(() -> {
           assertThat(nodesOf(ns)).containsExactlyInAnyOrder("node-0", "node-1");
           assertThat(status(ns).getDesiredNumberScheduled()).isEqualTo(2);
@@ -350,10 +336,12 @@ class DaemonSetControllerIT {
   }
 
   private static void relabel(String node, String color) {
-    c.nodes().withName(node).edit(n -> {
-      n.getMetadata().getLabels().put("color", color);
-      return n;
-    });
+    patchNode(node, "{\"metadata\":{\"labels\":{\"color\":\"" + color + "\"}}}");
+  }
+
+  /** A merge patch without resourceVersion: the hollow nodes write their status meanwhile. */
+  private static void patchNode(String node, String mergePatch) {
+    c.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
   }
 
   private static DaemonSetStatus status(String ns) {

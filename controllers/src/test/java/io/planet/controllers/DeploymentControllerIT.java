@@ -282,10 +282,10 @@ class DeploymentControllerIT {
       assertThat(c.apps().replicaSets().inNamespace(ns).list().getItems()).hasSize(1);
 
       // relabelled out of the selector: released, and the Deployment makes a ReplicaSet of its own
-      c.apps().replicaSets().inNamespace(ns).withName("svc-old").edit(x -> {
+      Fixtures.retryOnConflict(() -> c.apps().replicaSets().inNamespace(ns).withName("svc-old").edit(x -> {
         x.getMetadata().setLabels(Map.of("app", "elsewhere"));
         return x;
-      });
+      }));
       await().atMost(WAIT).untilAsserted(() -> {
         assertThat(rs(ns, "svc-old").getMetadata().getOwnerReferences()).isEmpty();
         assertThat(c.apps().replicaSets().inNamespace(ns).withLabel("app", "svc").list().getItems()).hasSize(1)
@@ -306,7 +306,7 @@ class DeploymentControllerIT {
   }
 
   private static void edit(String ns, String name, UnaryOperator<Deployment> f) {
-    c.apps().deployments().inNamespace(ns).withName(name).edit(f);
+    Fixtures.retryOnConflict(() -> c.apps().deployments().inNamespace(ns).withName(name).edit(f));
   }
 
   private static Deployment get(String ns, String name) {

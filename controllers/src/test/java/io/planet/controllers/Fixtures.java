@@ -17,10 +17,25 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Objects the controller tests create. */
 final class Fixtures {
   private Fixtures() {}
+
+  /**
+   * Runs a fabric8 {@code edit} again while it conflicts: edit sends the resourceVersion it read, and the controllers
+   * under test write the same objects (status, owner references) at any time.
+   */
+  static <T> T retryOnConflict(Supplier<T> edit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return edit.get();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) throw e;
+      }
+    }
+  }
 
   static PodTemplateSpec template(String app) {
     return new PodTemplateSpecBuilder().withNewMetadata().withLabels(Map.of("app", app)).endMetadata()

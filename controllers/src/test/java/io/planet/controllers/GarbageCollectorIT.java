@@ -61,10 +61,10 @@ class GarbageCollectorIT {
     assertThat(c.pods().inNamespace(ns).list().getItems()).hasSize(2);
 
     for (Pod p : c.pods().inNamespace(ns).list().getItems()) {
-      c.pods().inNamespace(ns).withName(p.getMetadata().getName()).edit(x -> {
+      Fixtures.retryOnConflict(() -> c.pods().inNamespace(ns).withName(p.getMetadata().getName()).edit(x -> {
         x.getMetadata().setFinalizers(List.of());
         return x;
-      });
+      }));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> c.apps().replicaSets().inNamespace(ns).withName("fg").get() == null);
     assertThat(c.pods().inNamespace(ns).list().getItems()).isEmpty();

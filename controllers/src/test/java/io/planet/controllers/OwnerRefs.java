@@ -19,10 +19,10 @@ final class OwnerRefs {
 
   /** Replaces the pod's labels with one that selects nothing. */
   static void relabel(KubernetesClient c, Pod pod) {
-    c.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).edit(p -> {
+    Fixtures.retryOnConflict(() -> c.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).edit(p -> {
       p.getMetadata().setLabels(Map.of("released", "true"));
       return p;
-    });
+    }));
   }
 
   /** The pod's controller ownerReference as the API server has it now (null when none or the pod is gone). */

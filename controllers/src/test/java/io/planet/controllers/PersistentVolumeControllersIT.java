@@ -185,9 +185,9 @@ class PersistentVolumeControllersIT {
     assertThat(c.persistentVolumes().list().getItems()).noneMatch(v -> v.getSpec().getStorageClassName().equals("lp-wait"));
 
     // what the scheduler does once a consumer is scheduled
-    c.persistentVolumeClaims().inNamespace(ns).withName("data")
+    Fixtures.retryOnConflict(() -> c.persistentVolumeClaims().inNamespace(ns).withName("data")
         .edit(x -> new PersistentVolumeClaimBuilder(x).editMetadata()
-            .addToAnnotations("volume.kubernetes.io/selected-node", "lp-node").endMetadata().build());
+            .addToAnnotations("volume.kubernetes.io/selected-node", "lp-node").endMetadata().build()));
     await().atMost(WAIT).until(() -> "Bound".equals(phase(claim(ns, "data"))));
     PersistentVolumeClaim claim = claim(ns, "data");
     String pvName = "pvc-" + claim.getMetadata().getUid();

@@ -102,10 +102,10 @@ class ReplicaSetControllerIT {
     assertThat(Fixtures.controllerRef(stray).getUid()).isEqualTo(rs.getMetadata().getUid());
 
     // relabelled out of the selector: released, and replaced
-    c.pods().inNamespace(ns).withName("stray").edit(p -> {
+    Fixtures.retryOnConflict(() -> c.pods().inNamespace(ns).withName("stray").edit(p -> {
       p.getMetadata().setLabels(Map.of("app", "elsewhere"));
       return p;
-    });
+    }));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       assertThat(c.pods().inNamespace(ns).withName("stray").get().getMetadata().getOwnerReferences()).isEmpty();
       assertThat(Fixtures.livePods(c, ns, "api")).hasSize(2).noneMatch(p -> p.getMetadata().getName().equals("stray"));

@@ -112,11 +112,11 @@ class StatefulSetControllerIT {
           added.add(p.getMetadata().getName());
         }
       })) {
-        c.apps().statefulSets().inNamespace(ns).withName("web").edit(s -> {
+        Fixtures.retryOnConflict(() -> c.apps().statefulSets().inNamespace(ns).withName("web").edit(s -> {
           s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:2");
           s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2);
           return s;
-        });
+        }));
         await().atMost(WAIT).untilAsserted(() -> {
           StatefulSetStatus s = status(ns);
           assertThat(s.getUpdatedReplicas()).isEqualTo(1);
@@ -130,10 +130,10 @@ class StatefulSetControllerIT {
         assertThat(image(ns, "web-0")).isEqualTo("nginx");
 
         // the partition lifted: the rest roll from the highest ordinal down
-        c.apps().statefulSets().inNamespace(ns).withName("web").edit(s -> {
+        Fixtures.retryOnConflict(() -> c.apps().statefulSets().inNamespace(ns).withName("web").edit(s -> {
           s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(0);
           return s;
-        });
+        }));
         await().atMost(WAIT).untilAsserted(() -> {
           StatefulSetStatus s = status(ns);
           assertThat(s.getUpdatedReplicas()).isEqualTo(3);
@@ -190,10 +190,10 @@ class StatefulSetControllerIT {
     await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerOf(c, ns, "web-0")).isNull());
 
     // its own labels back (revision hash included, or the rollout would replace it): adopted again
-    c.pods().inNamespace(ns).withName("web-0").edit(p -> {
+    Fixtures.retryOnConflict(() -> c.pods().inNamespace(ns).withName("web-0").edit(p -> {
       p.getMetadata().setLabels(web0.getMetadata().getLabels());
       return p;
-    });
+    }));
     await().atMost(WAIT).untilAsserted(() -> assertThat(OwnerRefs.controllerUid(c, ns, "web-0")).isEqualTo(uid));
     assertThat(pod(ns, "web-0").getMetadata().getUid()).isEqualTo(web0.getMetadata().getUid());
 

@@ -119,7 +119,9 @@ class SecureComponentsE2E {
       // blind patch reaches NodeRestriction)
       k1.nodes().resource(new NodeBuilder().withNewMetadata().withName("k1").endMetadata().build()).create();
       k2.nodes().resource(new NodeBuilder().withNewMetadata().withName("k2").endMetadata().build()).create();
-      k1.nodes().withName("k1").edit(n -> new NodeBuilder(n).editMetadata().addToLabels("team", "a").endMetadata().build());
+      // a merge patch carries no resourceVersion: the node controller may taint the new Node meanwhile
+      k1.nodes().withName("k1").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+          io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"team\":\"a\"}}}");
       assertThat(admin.nodes().withName("k1").get().getMetadata().getLabels()).containsEntry("team", "a");
 
       var e = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,

@@ -111,9 +111,10 @@ class PodSpecFeaturesIT {
         .withImage(image).withCommand("sleep", "1234").endContainer().endSpec().build()).create();
     await().atMost(Duration.ofSeconds(60)).until(() -> "Running".equals(phase("debuggee")));
 
-    client.pods().inNamespace("default").withName("debuggee").ephemeralContainers().edit(p -> new PodBuilder(p).editSpec()
-        .addNewEphemeralContainer().withName("debugger").withImage(image).withCommand("sh", "-c", "ps -o pid,args; sleep 600")
-        .withTargetContainerName("main").endEphemeralContainer().endSpec().build());
+    retryOnConflict(() -> client.pods().inNamespace("default").withName("debuggee").ephemeralContainers().edit(p ->
+        new PodBuilder(p).editSpec().addNewEphemeralContainer().withName("debugger").withImage(image)
+            .withCommand("sh", "-c", "ps -o pid,args; sleep 600").withTargetContainerName("main").endEphemeralContainer()
+            .endSpec().build()));
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       List<ContainerStatus> ephemeral = get("debuggee").getStatus().getEphemeralContainerStatuses();
       return ephemeral != null && ephemeral.size() == 1 && ephemeral.get(0).getState().getRunning() != null;
@@ -132,9 +133,9 @@ class PodSpecFeaturesIT {
             && "spec.ephemeralContainers{debugger}".equals(e.getInvolvedObject().getFieldPath())));
 
     // existing ephemeral containers cannot be changed, and other fields do not change through the subresource
-    KubernetesClientException changed = org.assertj.core.api.Assertions.catchThrowableOfType(() -> client.pods()
-        .inNamespace("default").withName("debuggee").ephemeralContainers().edit(p -> new PodBuilder(p).editSpec()
-            .editFirstEphemeralContainer().withImage("other").endEphemeralContainer().endSpec().build()),
+    KubernetesClientException changed = org.assertj.core.api.Assertions.catchThrowableOfType(() -> retryOnConflict(() ->
+        client.pods().inNamespace("default").withName("debuggee").ephemeralContainers().edit(p -> new PodBuilder(p)
+            .editSpec().editFirstEphemeralContainer().withImage("other").endEphemeralContainer().endSpec().build())),
         KubernetesClientException.class);
     assertThat(changed.getCode()).isEqualTo(422);
     assertThat(changed.getMessage()).contains("existing ephemeral containers \"debugger\" may not be changed");
@@ -199,5 +200,16 @@ class PodSpecFeaturesIT {
   private static void delete(String name) {
     client.pods().inNamespace("default").withName(name).delete();
     await().atMost(Duration.ofSeconds(30)).until(() -> get(name) == null);
+  }
+
+  /** fabric8's edit sends the resourceVersion it read; the kubelet writes the pod's status at any time. */
+  private static <T> T retryOnConflict(java.util.function.Supplier<T> edit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return edit.get();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) throw e;
+      }
+    }
   }
 }
