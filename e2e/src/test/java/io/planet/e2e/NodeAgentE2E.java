@@ -163,22 +163,6 @@ class NodeAgentE2E {
         "--restart=Never", "--", "sh", "-c", "read line; echo got $line");
     assertThat(attached.stdout()).as(attached.toString()).contains("got hello");
 
-    // upstream's "should support inline execution and attach": with stdinOnce (kubectl's default for --stdin) the
-    // container reads EOF when kubectl's input ends; with --leave-stdin-open it keeps reading after kubectl is gone
-    kubectl.runWithInput("value\nabcd1234", "run", "run-test", "--image=" + image, "--restart=OnFailure",
-        "--attach=true", "--stdin", "--", "sh", "-c", "echo -n read: && cat && echo 'stdin closed'").assertSuccess();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.run("logs", "run-test").stdout())
-        .contains("read:value", "abcd1234", "stdin closed"));
-    assertThat(kubectl.getJson("pod", "run-test").at("/spec/containers/0/stdinOnce").asBoolean()).isTrue();
-    kubectl.runWithInput("abcd1234\n", "run", "run-test-3", "--image=" + image, "--restart=OnFailure",
-        "--attach=true", "--leave-stdin-open=true", "--stdin", "--", "sh", "-c", "cat && echo 'stdin closed'")
-        .assertSuccess();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-        assertThat(kubectl.run("logs", "run-test-3").stdout()).contains("abcd1234"));
-    assertThat(kubectl.run("logs", "run-test-3").stdout()).doesNotContain("stdin closed");
-    assertThat(kubectl.getJson("pod", "run-test-3").at("/status/phase").asText()).isEqualTo("Running");
-    kubectl.run("delete", "pod", "run-test", "run-test-3", "--grace-period=1").assertSuccess();
-
     kubectl.run("scale", "deployment/web", "--replicas=3").assertSuccess();
     kubectl.run("rollout", "status", "deployment/web", "--timeout=120s").assertSuccess();
     assertThat(kubectl.getJson("pods", "-l", "app=web").path("items").findValuesAsText("podIP")).hasSize(3).doesNotHaveDuplicates();
@@ -188,5 +172,47 @@ class NodeAgentE2E {
     kubectl.run("delete", "deployment", "web", "--wait=true").assertSuccess();
     await().atMost(Duration.ofSeconds(60)).until(() ->
         kubectl.getJson("pods", "-l", "app=web").path("items").isEmpty());
+  }
+
+  /** Upstream's kubectl e2e cases "Kubectl run" and "should support inline execution and attach". */
+  @Test
+  void kubectlRunAttachesWithStdinAndReturnsExitCodes() {
+    kubectl.run("run", "-i", "--image=" + image, "--restart=Never", "success", "--", "/bin/sh", "-c", "exit 0")
+        .assertSuccess();
+    Kubectl.Result failing = kubectl.run("run", "-i", "--image=" + image, "--restart=Never", "failure-1", "--",
+        "/bin/sh", "-c", "exit 42");
+    assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(42);
+    // with --leave-stdin-open kubectl leaves without the pod's exit code
+    kubectl.runWithInput("abcd1234", "run", "-i", "--image=" + image, "--restart=Never", "failure-4",
+        "--leave-stdin-open", "--", "/bin/sh", "-c", "exit 42").assertSuccess();
+
+    // upstream's "should support inline execution and attach": with stdinOnce (kubectl's default for --stdin) the
+    // container reads EOF when kubectl's input ends; with --leave-stdin-open it keeps reading after kubectl is gone
+    kubectl.runWithInput("value\nabcd1234", "run", "run-test", "--image=" + image, "--restart=OnFailure",
+        "--attach=true", "--stdin", "--", "sh", "-c", "echo -n read: && cat && echo 'stdin closed'").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.run("logs", "run-test").stdout())
+        .contains("read:value", "abcd1234", "stdin closed"));
+    assertThat(kubectl.getJson("pod", "run-test").at("/spec/containers/0/stdinOnce").asBoolean()).isTrue();
+    // without --stdin the container's stdin is empty: kubectl's input never reaches it
+    kubectl.runWithInput("abcd1234", "run", "run-test-2", "--image=" + image, "--restart=OnFailure", "--attach=true",
+        "--leave-stdin-open=true", "--", "sh", "-c", "cat && echo 'stdin closed'").assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(kubectl.run("logs", "run-test-2").stdout()).contains("stdin closed").doesNotContain("abcd1234"));
+    kubectl.runWithInput("abcd1234\n", "run", "run-test-3", "--image=" + image, "--restart=OnFailure",
+        "--attach=true", "--leave-stdin-open=true", "--stdin", "--", "sh", "-c", "cat && echo 'stdin closed'")
+        .assertSuccess();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(kubectl.run("logs", "run-test-3").stdout()).contains("abcd1234"));
+    assertThat(kubectl.run("logs", "run-test-3").stdout()).doesNotContain("stdin closed");
+    assertThat(kubectl.getJson("pod", "run-test-3").at("/status/phase").asText()).isEqualTo("Running");
+    kubectl.run("delete", "pod", "run-test", "run-test-2", "run-test-3", "--grace-period=1").assertSuccess();
+
+    // --rm: kubectl's output has what the container read, and the pod is deleted
+    Kubectl.Result removed = kubectl.runWithInput("abcd1234", "run", "run-test-rm", "--image=" + image, "--rm=true",
+        "--restart=Never", "--attach=true", "--stdin", "--", "sh", "-c", "cat && echo 'stdin closed'").assertSuccess();
+    assertThat(removed.stdout()).as(removed.toString()).contains("abcd1234", "stdin closed");
+    await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.getJson("pods").path("items").findValuesAsText("name")
+        .stream().noneMatch(n -> n.equals("run-test-rm")));
+    kubectl.run("delete", "pod", "success", "failure-1", "failure-4", "--grace-period=1").assertSuccess();
   }
 }

@@ -175,7 +175,8 @@ public final class RuncRuntime {
       if (!Files.exists(fifo) || !running() || Files.exists(dir.resolve(STDIN_CLOSED))) {
         return OutputStream.nullOutputStream();
       }
-      stdinChannel = FileChannel.open(fifo, StandardOpenOption.WRITE);
+      // read-write: a write-only open of a pipe waits for a reader, and the container may just have exited
+      stdinChannel = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
       pipes.add(stdinChannel);
       stdin = Channels.newOutputStream(stdinChannel);
       return stdin;
