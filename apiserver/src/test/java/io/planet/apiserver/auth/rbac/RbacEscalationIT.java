@@ -219,6 +219,16 @@ class RbacEscalationIT {
   }
 
   @Test
+  void withoutRbacEveryoneMayEscalateAsUnderAlwaysAllow() throws IOException {
+    try (TestApiServer open = new TestApiServer(c -> c.withTestAuthenticator(RbacEscalationIT::testUser))) {
+      Response r = open.client().send("POST", RBAC + "/clusterroles", role("ClusterRole", "", "everything",
+          "[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]").getBytes(StandardCharsets.UTF_8),
+          "application/json", Map.of(USER, "nobody"));
+      assertThat(r.code()).isEqualTo(201);
+    }
+  }
+
+  @Test
   void kubectlShowsTheMessage(@TempDir Path dir) throws Exception {
     Path kubeconfig = server.writeKubeconfig(dir);
     grant("bob", "bob-roles", "[{\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\"],"
