@@ -193,6 +193,10 @@ public final class ApiServer implements AutoCloseable {
     Authorizer authorizer = AuthorizationModes.build(config.authorizationMode(), new RbacAuthorizer(rbacPolicy),
         nodeAuthorizer);
     admissionAuthorizer.set(authorizer);
+    if (rbac) {
+      resources.withEscalationCheck(new io.planet.apiserver.auth.rbac.EscalationCheck(rbacPolicy, authorizer,
+          (resource, namespace, name) -> store("rbac.authorization.k8s.io", "v1", resource).get(namespace, name)));
+    }
     RequestAuthorization authorization = new RequestAuthorization(authorizer,
         modes.equals(List.of(AuthorizationModes.ALWAYS_ALLOW)), config.testAuthenticator());
     AccessReviews accessReviews = new AccessReviews(authorizer, rbac ? rbacPolicy : null,

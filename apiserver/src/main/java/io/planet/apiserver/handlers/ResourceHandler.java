@@ -41,6 +41,7 @@ public final class ResourceHandler {
   private final EndpointProxy endpointProxy = new EndpointProxy();
   private final AdmissionChain admission;
   private TokenRequests tokenRequests;
+  private io.planet.apiserver.auth.rbac.EscalationCheck escalation;
 
   public ResourceHandler(ResourceRegistry registry, Function<ResourceType, Store> stores, WatchHandler watches, Features features) {
     this(registry, stores, watches, features, new AdmissionChain(List.of()), KubeletClientTls.NONE);
@@ -64,6 +65,12 @@ public final class ResourceHandler {
   /** Serves serviceaccounts/token with this issuer (none: 404, as an API server without a signing key). */
   public ResourceHandler withTokenRequests(TokenRequests t) {
     this.tokenRequests = t;
+    return this;
+  }
+
+  /** Checks writes to RBAC roles and bindings for privilege escalation (under RBAC authorization). */
+  public ResourceHandler withEscalationCheck(io.planet.apiserver.auth.rbac.EscalationCheck check) {
+    this.escalation = check;
     return this;
   }
 
@@ -153,7 +160,11 @@ public final class ResourceHandler {
   /** The write's options with the admission chain bound to the request's user; Warning headers go to {@code warnings}. */
   WriteOptions writeOptions(ApiRequest req, List<String> warnings) {
     io.planet.apiserver.auth.UserInfo u = req.user();
-    WriteOptions opts = writeOptions(req).withAdmission(admission.forRequest(u, warnings));
+    io.planet.apiserver.registry.WriteAdmission checks = admission.forRequest(u, warnings);
+    if (escalation != null && u != null) {
+      checks = escalation.guard(u, io.planet.apiserver.auth.rbac.RequestInfo.of(req), checks);
+    }
+    WriteOptions opts = writeOptions(req).withAdmission(checks);
     return u == null ? opts : opts.withRequester(new io.planet.api.Requester(u.name(), u.uid(), u.groups(), u.extra()));
   }
 

@@ -120,11 +120,16 @@ public final class PolicyIndex {
    * bindings naming the user, then, for a namespaced request, those of the namespace's role bindings.
    */
   public void visitRulesFor(UserInfo user, String namespace, RuleVisitor visitor) {
-    if (!visit(user, "", visitor)) return;
-    if (!namespace.isEmpty()) visit(user, namespace, visitor);
+    visitRulesFor(user, namespace, false, visitor);
   }
 
-  private boolean visit(UserInfo user, String namespace, RuleVisitor visitor) {
+  /** {@code registryWording}: missing roles worded as the registry's NotFound, as upstream's RBAC storage resolves. */
+  private void visitRulesFor(UserInfo user, String namespace, boolean registryWording, RuleVisitor visitor) {
+    if (!visit(user, "", registryWording, visitor)) return;
+    if (!namespace.isEmpty()) visit(user, namespace, registryWording, visitor);
+  }
+
+  private boolean visit(UserInfo user, String namespace, boolean registryWording, RuleVisitor visitor) {
     for (Binding b : candidates(user, namespace)) {
       Subject subject = b.subjectFor(user);
       if (subject == null) continue;
@@ -134,7 +139,7 @@ public final class PolicyIndex {
         default -> null;
       };
       if (rules == null) {
-        if (!visitor.visit(null, null, missingRole(b))) return false;
+        if (!visitor.visit(null, null, missingRole(b, registryWording))) return false;
         continue;
       }
       String source = b.describe(subject);
@@ -143,20 +148,29 @@ public final class PolicyIndex {
     return true;
   }
 
-  /** The error texts of upstream's listers. */
-  private static String missingRole(Binding b) {
+  /**
+   * The error texts of upstream's listers (the authorizer's, singular resource) or of its registry (the RBAC
+   * storage's escalation checks, plural).
+   */
+  private static String missingRole(Binding b, boolean registryWording) {
+    String plural = registryWording ? "s" : "";
     return switch (b.roleKind()) {
-      case "ClusterRole" -> "clusterrole.rbac.authorization.k8s.io \"" + b.roleName() + "\" not found";
-      case "Role" -> "role.rbac.authorization.k8s.io \"" + b.roleName() + "\" not found";
+      case "ClusterRole" -> "clusterrole" + plural + ".rbac.authorization.k8s.io \"" + b.roleName() + "\" not found";
+      case "Role" -> "role" + plural + ".rbac.authorization.k8s.io \"" + b.roleName() + "\" not found";
       default -> "unsupported role reference kind: \"" + b.roleKind() + "\"";
     };
   }
 
   /** The rules that apply to the user in the namespace and the errors met (upstream's RulesFor). */
   public Rules rulesFor(UserInfo user, String namespace) {
+    return rulesFor(user, namespace, false);
+  }
+
+  /** As {@link #rulesFor(UserInfo, String)}; {@code registryWording} as upstream's RBAC storage words missing roles. */
+  public Rules rulesFor(UserInfo user, String namespace, boolean registryWording) {
     List<PolicyRule> rules = new ArrayList<>();
     List<String> errors = new ArrayList<>();
-    visitRulesFor(user, namespace, (source, rule, error) -> {
+    visitRulesFor(user, namespace, registryWording, (source, rule, error) -> {
       if (rule != null) rules.add(rule);
       if (error != null) errors.add(error);
       return true;

@@ -88,12 +88,77 @@ public record PolicyRule(List<String> verbs, List<String> apiGroups, List<String
     return resourceNames.isEmpty() || resourceNames.contains(name);
   }
 
-  /** Exact paths, "*" for every path, and a trailing "*" for a prefix. */
+  /** Exact paths, "*" for every path, and a trailing "*" (or several) for a prefix. */
   boolean nonResourceURLMatches(String path) {
     for (String u : nonResourceURLs) {
       if (u.equals(ALL) || u.equals(path)) return true;
-      if (u.endsWith(ALL) && path.startsWith(u.substring(0, u.length() - 1))) return true;
+      if (u.endsWith(ALL) && path.startsWith(u.replaceFirst("\\*+$", ""))) return true;
     }
     return false;
+  }
+
+  /**
+   * This rule as rules of one verb, one API group and resource (and one resource name) or one non-resource URL each
+   * (upstream's BreakdownRule), the units escalation checks cover one by one.
+   */
+  public List<PolicyRule> breakdown() {
+    List<PolicyRule> out = new ArrayList<>();
+    for (String group : apiGroups) {
+      for (String resource : resources) {
+        for (String verb : verbs) {
+          if (resourceNames.isEmpty()) {
+            out.add(new PolicyRule(List.of(verb), List.of(group), List.of(resource), List.of(), List.of()));
+          } else {
+            for (String name : resourceNames) {
+              out.add(new PolicyRule(List.of(verb), List.of(group), List.of(resource), List.of(name), List.of()));
+            }
+          }
+        }
+      }
+    }
+    for (String url : nonResourceURLs) {
+      for (String verb : verbs) out.add(new PolicyRule(List.of(verb), List.of(), List.of(), List.of(), List.of(url)));
+    }
+    return out;
+  }
+
+  /**
+   * Whether this rule grants everything a broken-down rule does (upstream's ruleCovers), with the request matchers:
+   * wildcards in the held rule cover, a wildcard asked for is covered only by a wildcard, "{@code *}/scale" covers
+   * "deployments/scale", a held rule with resourceNames covers only those names and never a rule without them.
+   */
+  public boolean covers(PolicyRule unit) {
+    if (!unit.verbs.stream().allMatch(this::verbMatches)) return false;
+    if (!unit.apiGroups.stream().allMatch(this::apiGroupMatches)) return false;
+    for (String r : unit.resources) {
+      int slash = r.indexOf('/');
+      if (!resourceMatches(r, slash < 0 ? "" : r.substring(slash + 1))) return false;
+    }
+    if (!unit.nonResourceURLs.stream().allMatch(this::nonResourceURLMatches)) return false;
+    if (unit.resourceNames.isEmpty()) return resourceNames.isEmpty();
+    return unit.resourceNames.stream().allMatch(this::resourceNameMatches);
+  }
+
+  /**
+   * Upstream's CompactString, as escalation errors show a rule:
+   * {@code {APIGroups:[""], Resources:["pods"], Verbs:["get" "list"]}} (Go's %q of each non-empty list).
+   */
+  public String compactString() {
+    List<String> parts = new ArrayList<>();
+    part(parts, "APIGroups", apiGroups);
+    part(parts, "Resources", resources);
+    part(parts, "NonResourceURLs", nonResourceURLs);
+    part(parts, "ResourceNames", resourceNames);
+    part(parts, "Verbs", verbs);
+    return "{" + String.join(", ", parts) + "}";
+  }
+
+  private static void part(List<String> parts, String field, List<String> values) {
+    if (!values.isEmpty()) parts.add(field + ":" + goQuoted(values));
+  }
+
+  /** Go's %q of a []string: {@code ["a" "b"]}. */
+  static String goQuoted(List<String> values) {
+    return "[" + String.join(" ", values.stream().map(Forbidden::quote).toList()) + "]";
   }
 }
