@@ -66,6 +66,14 @@ public interface ResourceStrategy {
     validateUpdate(type, obj, old, errors);
   }
 
+  /**
+   * An object as read from storage, before it is served: custom resources get their schema's defaults (upstream
+   * defaults on every read from etcd). Returns {@code stored} itself when nothing changes; never mutates it.
+   */
+  default ObjectNode defaultOnRead(ResourceType type, ObjectNode stored) {
+    return stored;
+  }
+
   /** Fields this resource can be selected by beyond metadata.name and metadata.namespace. */
   default Map<String, String> selectableFields(ObjectNode obj) {
     return Map.of();

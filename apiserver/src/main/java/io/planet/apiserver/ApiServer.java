@@ -8,8 +8,8 @@ import io.planet.api.ApiException;
 import io.planet.api.Json;
 import io.planet.api.Meta;
 import io.planet.api.ResourceRegistry;
-import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
+import io.planet.api.strategy.CustomResourceStrategy;
 import io.planet.api.openapi.OpenApiV2Protobuf;
 import io.planet.apiserver.admission.AdmissionChain;
 import io.planet.apiserver.aggregator.AggregatedDiscovery;
@@ -464,7 +464,7 @@ public final class ApiServer implements AutoCloseable {
       registry.add(new ResourceType(group, v, names.path("kind").asText(), plural,
           names.path("singular").asText(names.path("kind").asText().toLowerCase()),
           "Namespaced".equals(spec.path("scope").asText()), shortNames, categories, subs, prefix, storageVersion,
-          ResourceStrategy.DEFAULT, crd));
+          CustomResourceStrategy.INSTANCE, crd));
     }
     registry.setVersionOrder(group, sortVersions(served));
   }

@@ -627,8 +627,10 @@ class KubectlE2E {
                     properties:
                       size:
                         type: integer
+                        maximum: 10
                       color:
                         type: string
+                        default: red
         """.formatted(crdName, group));
     Path cr = k.manifest("widget.yaml", """
         apiVersion: %s/v1
@@ -653,6 +655,35 @@ class KubectlE2E {
       assertThat(w.path("spec").path("size").asInt()).isEqualTo(3);
       assertThat(k.run("get", "widgets." + group, "-n", ns).assertSuccess().stdout())
           .containsPattern(line("w1\\s+.*"));
+
+      // the CRD's structural schema: unknown fields pruned (kubectl apply validates Strict), defaults, value checks
+      Path extra = k.manifest("widget-extra.yaml", """
+          apiVersion: %s/v1
+          kind: Widget
+          metadata:
+            name: w2
+            namespace: %s
+          spec:
+            size: 4
+            shape: round
+          """.formatted(group, ns));
+      assertThat(k.run("apply", "-f", extra.toString()).assertFailure().stderr())
+          .contains("unknown field \"spec.shape\"");
+      k.run("apply", "--validate=false", "-f", extra.toString()).assertSuccess();
+      JsonNode w2 = k.getJson("widgets." + group, "w2", "-n", ns);
+      assertThat(w2.path("spec").has("shape")).isFalse();
+      assertThat(w2.path("spec").path("color").asText()).isEqualTo("red");
+      Path tooBig = k.manifest("widget-big.yaml", """
+          apiVersion: %s/v1
+          kind: Widget
+          metadata:
+            name: w3
+            namespace: %s
+          spec:
+            size: 20
+          """.formatted(group, ns));
+      assertThat(k.run("apply", "-f", tooBig.toString()).assertFailure().stderr())
+          .contains("spec.size: Invalid value: 20: spec.size in body should be less than or equal to 10");
 
       assertThat(k.run("delete", "widget." + group, "w1", "-n", ns).assertSuccess().stdout())
           .contains("widget." + group + " \"w1\" deleted");

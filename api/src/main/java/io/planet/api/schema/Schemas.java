@@ -21,6 +21,9 @@ public final class Schemas {
   private static final Map<String, Optional<Schema>> BY_KIND = new ConcurrentHashMap<>();
   /** Custom resource schemas by CRD uid/resourceVersion/version; small, CRDs are few. */
   private static final Map<String, Schema> BY_CRD = new ConcurrentHashMap<>();
+  /** Compiled structural schemas of custom resource versions, by the same key. */
+  private static final Map<String, Optional<StructuralSchema>> STRUCTURAL_BY_CRD = new ConcurrentHashMap<>();
+  private static final Map<CrdVersion, Optional<StructuralSchema>> STRUCTURAL_BY_IDENTITY = new ConcurrentHashMap<>();
 
   /** Kinds whose model class name does not follow "V" + version + kind. */
   private static final Map<String, String> CLASS_OF_KIND = Map.of(
@@ -87,11 +90,52 @@ public final class Schemas {
       for (JsonNode v : versions) if (version.equals(v.path("name").asText())) found = v;
     }
     if (found == null) return null;
-    String key = Json.str(crd.path("metadata"), "uid") + "/" + Json.str(crd.path("metadata"), "name") + "/"
-        + Json.str(crd.path("metadata"), "resourceVersion") + "/" + version + "/" + found.path("schema").hashCode();
     JsonNode schema = found.path("schema").path("openAPIV3Schema");
     if (BY_CRD.size() > 512) BY_CRD.clear();
-    return BY_CRD.computeIfAbsent(key, k -> fromOpenApiV3(schema.isObject() ? schema : null));
+    return BY_CRD.computeIfAbsent(crdKey(crd, version, found), k -> fromOpenApiV3(schema.isObject() ? schema : null));
+  }
+
+  /**
+   * The compiled structural schema of a custom resource version (pruning, defaulting, validation), built once per
+   * CRD revision; null when the CRD lacks the version or the version has no schema.
+   */
+  public static StructuralSchema structuralForCustomResource(JsonNode crd, String version) {
+    // the hot path (every read of a custom resource) asks with the same CRD object: no hashing of its schema then
+    CrdVersion served = new CrdVersion(crd, version);
+    Optional<StructuralSchema> hit = STRUCTURAL_BY_IDENTITY.get(served);
+    if (hit != null) return hit.orElse(null);
+    StructuralSchema s = structuralByContent(crd, version);
+    if (STRUCTURAL_BY_IDENTITY.size() > 512) STRUCTURAL_BY_IDENTITY.clear();
+    STRUCTURAL_BY_IDENTITY.put(served, Optional.ofNullable(s));
+    return s;
+  }
+
+  /** A CRD object (by identity) and a version name. */
+  private record CrdVersion(JsonNode crd, String version) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CrdVersion c && c.crd == crd && c.version.equals(version);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(crd) * 31 + version.hashCode();
+    }
+  }
+
+  private static StructuralSchema structuralByContent(JsonNode crd, String version) {
+    JsonNode found = null;
+    for (JsonNode v : crd.path("spec").path("versions")) if (version.equals(v.path("name").asText())) found = v;
+    if (found == null) return null;
+    JsonNode schema = found.path("schema").path("openAPIV3Schema");
+    if (STRUCTURAL_BY_CRD.size() > 512) STRUCTURAL_BY_CRD.clear();
+    return STRUCTURAL_BY_CRD.computeIfAbsent(crdKey(crd, version, found),
+        k -> Optional.ofNullable(StructuralSchema.compile(schema))).orElse(null);
+  }
+
+  private static String crdKey(JsonNode crd, String version, JsonNode versionNode) {
+    return Json.str(crd.path("metadata"), "uid") + "/" + Json.str(crd.path("metadata"), "name") + "/"
+        + Json.str(crd.path("metadata"), "resourceVersion") + "/" + version + "/" + versionNode.path("schema").hashCode();
   }
 
   /**

@@ -7,6 +7,7 @@ import io.planet.api.FieldError;
 import io.planet.api.Meta;
 import io.planet.api.ResourceStrategy;
 import io.planet.api.ResourceType;
+import io.planet.api.schema.CrdSchemaValidation;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -97,10 +98,12 @@ public final class CustomResourceDefinitionStrategy implements ResourceStrategy 
       }
       if (Trees.bool(v, "storage")) storage++;
       if (Trees.bool(v, "served")) served = true;
-      if (io.planet.api.Json.at(v, "schema", "openAPIV3Schema") == null
-          && io.planet.api.Json.at(spec, "validation", "openAPIV3Schema") == null) {
+      JsonNode schema = io.planet.api.Json.at(v, "schema", "openAPIV3Schema");
+      if (schema == null && io.planet.api.Json.at(spec, "validation", "openAPIV3Schema") == null) {
         errors.add(Errors.required(p + ".schema.openAPIV3Schema", "schemas are required"));
       }
+      // v1 requires structural schemas whose defaults are pruned and valid
+      if (schema != null) errors.addAll(CrdSchemaValidation.validate(schema, p + ".schema.openAPIV3Schema"));
     }
     if (!versions.isEmpty() && storage != 1) {
       errors.add(Errors.invalidRendered("spec.versions", spec.get("versions").toString(), "must have exactly one version marked as storage version"));

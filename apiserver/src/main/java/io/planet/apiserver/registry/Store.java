@@ -104,8 +104,9 @@ public final class Store {
 
   /** A served copy of a stored object (cached objects are shared: never mutate them). */
   public ObjectNode served(ObjectNode stored) {
-    if (type.version().equals(storageType.version()) && type.group().equals(storageType.group())) return stored;
-    return Conversions.convert(stored.deepCopy(), type);
+    ObjectNode out = type.version().equals(storageType.version()) && type.group().equals(storageType.group())
+        ? stored : Conversions.convert(stored.deepCopy(), type);
+    return type.strategy().defaultOnRead(type, out);
   }
 
   private ObjectNode servedCopy(ObjectNode stored) {
