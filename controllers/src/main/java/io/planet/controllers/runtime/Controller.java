@@ -7,21 +7,37 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.planet.client.events.EventRecorder;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A controller: informer handlers enqueue keys ("namespace/name", or "name" for cluster objects), worker threads
- * call the idempotent {@link #reconcile}; a failure re-queues the key with back-off.
+ * A controller: informer handlers enqueue keys ("namespace/name", or "name" for cluster objects), workers call the
+ * idempotent {@link #reconcile}; a failure re-queues the key with back-off. Up to {@code workers} reconciles run at
+ * once (upstream's concurrent syncs), on threads of a pool all controllers share that run only while there is work:
+ * an idle controller-manager with dozens of controllers holds no worker threads.
  */
 public abstract class Controller {
+  /** Threads for the workers of every controller; idle ones end after a while. */
+  private static final ExecutorService WORKERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "controller-worker");
+        t.setDaemon(true);
+        return t;
+      });
+
   protected final Logger log = LoggerFactory.getLogger(getClass());
   private final String name;
   private final int workers;
-  private final List<Thread> threads = new ArrayList<>();
+  /** Guards {@link #active} and {@link #running}: not {@code this}, which subclasses may lock while they enqueue. */
+  private final Object workersLock = new Object();
+  /** Workers running now (at most {@link #workers}). */
+  private int active;
+  private boolean running;
   private WorkQueue queue;
   private Timer reconcileTimer;
   private EventRecorder events;
@@ -63,26 +79,39 @@ public abstract class Controller {
     initQueue(registry);
     reconcileTimer = Timer.builder("controller.reconcile.duration").tag("controller", name)
         .description("Time one reconcile takes").register(registry);
-    for (int i = 0; i < workers; i++) {
-      Thread t = new Thread(this::work, name + "-worker-" + i);
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
+    synchronized (workersLock) {
+      running = true;
     }
-    log.info("started {} with {} workers", name, workers);
+    queue.onReady(this::startWorker);
+    log.info("started {} with up to {} workers", name, workers);
+    // keys queued before the start (the informers' initial lists)
+    for (int i = Math.min(workers, queue.depth()); i > 0; i--) startWorker();
   }
 
   /** Stops taking keys and waits briefly for in-flight reconciles. */
   public final synchronized void stop() {
     if (queue != null) queue.shutDown();
-    for (Thread t : threads) {
-      try {
-        t.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    synchronized (workersLock) {
+      running = false;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (active > 0 && System.nanoTime() < deadline) {
+        try {
+          workersLock.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
-    threads.clear();
+  }
+
+  /** A key is ready: one more worker, unless as many as allowed already run (they will take it). */
+  private void startWorker() {
+    synchronized (workersLock) {
+      if (!running || active >= workers) return;
+      active++;
+    }
+    WORKERS.execute(this::work);
   }
 
   private void initQueue(MeterRegistry registry) {
@@ -127,34 +156,45 @@ public abstract class Controller {
     };
   }
 
+  /** Takes keys until none is ready, then ends (a key that becomes ready later starts a worker again). */
   private void work() {
-    while (true) {
+    Thread.currentThread().setName(name + "-worker");
+    try {
       String key;
-      try {
-        key = queue.get();
-      } catch (InterruptedException e) {
-        return;
+      while (!queue.isShuttingDown() && (key = queue.poll()) != null) {
+        if (queue.depth() > 0) startWorker(); // more waiting: a second worker, up to the limit
+        reconcileOnce(key);
       }
-      if (key == null) return;
-      long start = System.nanoTime();
-      try {
-        reconcile(key);
-        queue.forget(key);
-      } catch (Requeue r) {
-        queue.forget(key);
-        queue.addAfter(key, r.after);
-      } catch (Exception | Error e) {
-        if (e instanceof KubernetesClientException k && k.getCode() == 409) {
-          // a write raced another: normal for optimistic concurrency, the retry reads again
-          log.debug("{}: reconcile {} conflicted: {}", name, key, describe(e));
-        } else {
-          log.warn("{}: reconcile {} failed (retry {}): {}", name, key, queue.numRequeues(key), describe(e));
-        }
-        queue.addRateLimited(key);
-      } finally {
-        reconcileTimer.record(Duration.ofNanos(System.nanoTime() - start));
-        queue.done(key);
+    } finally {
+      Thread.currentThread().setName("controller-worker");
+      synchronized (workersLock) {
+        active--;
+        workersLock.notifyAll();
       }
+    }
+    // a key that became ready while this worker was leaving found it still counted: look once more
+    if (queue.depth() > 0) startWorker();
+  }
+
+  private void reconcileOnce(String key) {
+    long start = System.nanoTime();
+    try {
+      reconcile(key);
+      queue.forget(key);
+    } catch (Requeue r) {
+      queue.forget(key);
+      queue.addAfter(key, r.after);
+    } catch (Exception | Error e) {
+      if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+        // a write raced another: normal for optimistic concurrency, the retry reads again
+        log.debug("{}: reconcile {} conflicted: {}", name, key, describe(e));
+      } else {
+        log.warn("{}: reconcile {} failed (retry {}): {}", name, key, queue.numRequeues(key), describe(e));
+      }
+      queue.addRateLimited(key);
+    } finally {
+      reconcileTimer.record(Duration.ofNanos(System.nanoTime() - start));
+      queue.done(key);
     }
   }
 

@@ -14,38 +14,49 @@ import java.util.concurrent.TimeUnit;
 /**
  * client-go's rate-limited work queue: a key waits at most once in the queue (dirty set), a key being processed is not
  * handed to a second worker (it goes back in the queue when {@link #done} is called), and failed keys come back after
- * a per-key exponential back-off.
+ * a per-key exponential back-off. Delayed adds of every queue share one timer thread; a listener set with
+ * {@link #onReady} hears of each key that becomes ready, so that workers can run only while there is work.
  */
 public final class WorkQueue {
+  /** One timer thread for the delayed adds of all queues (a controller-manager has dozens of queues). */
+  private static final ScheduledExecutorService DELAYER = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "workqueue-delay");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final Set<String> dirty = new HashSet<>();
   private final Set<String> processing = new HashSet<>();
   private final RateLimiter limiter;
-  private final ScheduledExecutorService delayer;
+  private volatile Runnable onReady = () -> { };
   private final Counter adds;
   private final Counter retries;
   private boolean shuttingDown;
 
   public WorkQueue(String name, RateLimiter limiter, MeterRegistry registry) {
     this.limiter = limiter;
-    this.delayer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, name + "-queue-delay");
-      t.setDaemon(true);
-      return t;
-    });
     Gauge.builder("workqueue.depth", this, WorkQueue::depth).tag("name", name)
         .description("Current depth of the work queue").register(registry);
     this.adds = Counter.builder("workqueue.adds").tag("name", name).description("Keys added").register(registry);
     this.retries = Counter.builder("workqueue.retries").tag("name", name).description("Rate-limited re-adds").register(registry);
   }
 
-  public synchronized void add(String key) {
-    if (shuttingDown || dirty.contains(key)) return;
-    adds.increment();
-    dirty.add(key);
-    if (processing.contains(key)) return;
-    queue.add(key);
-    notifyAll();
+  /** Called (outside the queue's lock) whenever a key becomes ready to be taken. */
+  public void onReady(Runnable listener) {
+    this.onReady = listener;
+  }
+
+  public void add(String key) {
+    synchronized (this) {
+      if (shuttingDown || dirty.contains(key)) return;
+      adds.increment();
+      dirty.add(key);
+      if (processing.contains(key)) return;
+      queue.add(key);
+      notifyAll();
+    }
+    onReady.run();
   }
 
   public void addAfter(String key, Duration delay) {
@@ -56,7 +67,7 @@ public final class WorkQueue {
     synchronized (this) {
       if (shuttingDown) return;
     }
-    delayer.schedule(() -> add(key), delay.toNanos(), TimeUnit.NANOSECONDS);
+    DELAYER.schedule(() -> add(key), delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Re-adds a key after its back-off (a failed reconcile). */
@@ -76,6 +87,11 @@ public final class WorkQueue {
   /** The next key to process, or null once the queue shuts down; blocks while empty. */
   public synchronized String get() throws InterruptedException {
     while (queue.isEmpty() && !shuttingDown) wait();
+    return poll();
+  }
+
+  /** The next key to process, or null when none is ready (or the queue shut down); never blocks. */
+  public synchronized String poll() {
     if (queue.isEmpty()) return null;
     String key = queue.poll();
     processing.add(key);
@@ -84,12 +100,14 @@ public final class WorkQueue {
   }
 
   /** Marks a key processed; if it was added meanwhile it is queued again. */
-  public synchronized void done(String key) {
-    processing.remove(key);
-    if (dirty.contains(key)) {
+  public void done(String key) {
+    synchronized (this) {
+      processing.remove(key);
+      if (!dirty.contains(key)) return;
       queue.add(key);
       notifyAll();
     }
+    onReady.run();
   }
 
   public synchronized int depth() {
@@ -98,7 +116,6 @@ public final class WorkQueue {
 
   public synchronized void shutDown() {
     shuttingDown = true;
-    delayer.shutdownNow();
     notifyAll();
   }
 
