@@ -18,11 +18,13 @@ final class AttachedContainer implements RemoteCommand {
   private final PodWorkers.AttachTarget target;
   private final boolean input;
   private final boolean tty;
+  private final StdinPipe stdin;
   private volatile boolean closed;
 
   /** {@code input}: the client sends stdin (attach's {@code stdin=true}); {@code tty}: attach's {@code tty=true}. */
-  AttachedContainer(PodWorkers.AttachTarget target, boolean input, boolean tty) {
+  AttachedContainer(PodWorkers.AttachTarget target, boolean input, boolean tty, java.util.concurrent.Executor executor) {
     this.target = target;
+    this.stdin = new StdinPipe(target.stdin(), executor);
     this.input = input;
     this.tty = tty;
   }
@@ -68,14 +70,9 @@ final class AttachedContainer implements RemoteCommand {
   }
 
   @Override
-  public void stdin(byte[] data) {
-    if (!target.stdinOpen()) return;
-    try {
-      target.stdin().write(data);
-      target.stdin().flush();
-    } catch (IOException e) {
-      // the container no longer reads stdin
-    }
+  public boolean stdin(byte[] data, Runnable resume) {
+    if (!target.stdinOpen()) return true;
+    return stdin.write(data, resume);
   }
 
   /**
@@ -86,7 +83,8 @@ final class AttachedContainer implements RemoteCommand {
   public void stdinEnded() {
     if (!input) return;
     if (target.stdinOnce()) {
-      target.container().closeStdin();
+      // after what the client sent before its end
+      stdin.end(() -> target.container().closeStdin());
     } else {
       closed = true;
     }

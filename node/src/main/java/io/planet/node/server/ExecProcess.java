@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,14 +19,14 @@ import java.util.function.Consumer;
 final class ExecProcess implements RemoteCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Process process;
-  private final OutputStream stdin;
+  private final StdinPipe stdin;
   private final List<String> command;
   /** Null without a tty: then resizes have nothing to apply to. */
   private final TerminalResizer resizer;
 
-  private ExecProcess(Process process, List<String> command, TerminalResizer resizer) {
+  private ExecProcess(Process process, List<String> command, TerminalResizer resizer, Executor executor) {
     this.process = process;
-    this.stdin = process.getOutputStream();
+    this.stdin = new StdinPipe(process.getOutputStream(), executor);
     this.command = command;
     this.resizer = resizer;
   }
@@ -46,7 +45,7 @@ final class ExecProcess implements RemoteCommand {
     }
     Process p = pb.start();
     if (!wantStdin) p.getOutputStream().close();
-    return new ExecProcess(p, command, tty ? new TerminalResizer(p, executor) : null);
+    return new ExecProcess(p, command, tty ? new TerminalResizer(p, executor) : null, executor);
   }
 
   @Override
@@ -97,22 +96,19 @@ final class ExecProcess implements RemoteCommand {
   }
 
   @Override
-  public void stdin(byte[] data) {
-    try {
-      stdin.write(data);
-      stdin.flush();
-    } catch (IOException e) {
-      // the command does not read stdin any more
-    }
+  public boolean stdin(byte[] data, Runnable resume) {
+    return stdin.write(data, resume);
   }
 
   @Override
   public void stdinEnded() {
-    try {
-      stdin.close();
-    } catch (IOException e) {
-      // already gone with the process
-    }
+    stdin.end(() -> {
+      try {
+        process.getOutputStream().close();
+      } catch (IOException e) {
+        // already gone with the process
+      }
+    });
   }
 
   @Override

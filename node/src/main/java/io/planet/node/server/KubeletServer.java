@@ -286,7 +286,7 @@ public final class KubeletServer implements AutoCloseable {
       text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
-    AttachedContainer attached = new AttachedContainer(target, bool(params, "input"), bool(params, "tty"));
+    AttachedContainer attached = new AttachedContainer(target, bool(params, "input"), bool(params, "tty"), streams);
     if (spdy) {
       spdyUpgrade(ctx, req, params, () -> attached);
       return;

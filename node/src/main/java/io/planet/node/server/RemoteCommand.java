@@ -34,7 +34,11 @@ interface RemoteCommand {
   /** Starts sending output (only the streams asked for) on {@code pumps}; ends with {@link Output#finished}. */
   void start(Output out, boolean wantStdout, boolean wantStderr, ExecutorService pumps);
 
-  void stdin(byte[] data);
+  /**
+   * The client's input, queued for the command ({@link StdinPipe}); false when the transport should stop reading
+   * until {@code resume} runs.
+   */
+  boolean stdin(byte[] data, Runnable resume);
 
   /** The client's input ended (v5's close of stdin, SPDY's FIN on the stdin stream). */
   void stdinEnded();

@@ -104,7 +104,7 @@ final class RemoteCommandSpdy extends ChannelInboundHandlerAdapter {
       if (msg instanceof SpdySynStreamFrame syn) {
         synStream(ctx, syn);
       } else if (msg instanceof SpdyDataFrame data) {
-        data(data.streamId(), ByteBufUtil.getBytes(data.content()), data.isLast());
+        data(ctx.channel(), data.streamId(), ByteBufUtil.getBytes(data.content()), data.isLast());
       } else if (msg instanceof SpdyRstStreamFrame rst) {
         if (isStream("stdin", rst.streamId())) stdinEnded();
       } else if (msg instanceof SpdyPingFrame ping) {
@@ -151,13 +151,15 @@ final class RemoteCommandSpdy extends ChannelInboundHandlerAdapter {
       return;
     }
     command = c;
-    for (byte[] b : earlyStdin) c.stdin(b);
+    for (byte[] b : earlyStdin) {
+      if (!c.stdin(b, () -> ch.config().setAutoRead(true))) ch.config().setAutoRead(false);
+    }
     earlyStdin.clear();
     if (earlyStdinEnded) c.stdinEnded();
     c.start(output(ch), wanted.stdout(), wanted.stderr(), pumps);
   }
 
-  private void data(int stream, byte[] bytes, boolean last) {
+  private void data(Channel ch, int stream, byte[] bytes, boolean last) {
     if (isStream("stdin", stream)) {
       RemoteCommand c = command;
       if (c == null) {
@@ -165,7 +167,7 @@ final class RemoteCommandSpdy extends ChannelInboundHandlerAdapter {
         earlyStdinEnded |= last;
         return;
       }
-      if (bytes.length > 0) c.stdin(bytes);
+      if (bytes.length > 0 && !c.stdin(bytes, () -> ch.config().setAutoRead(true))) ch.config().setAutoRead(false);
       if (last) c.stdinEnded();
     } else if (isStream("resize", stream)) {
       resize(bytes);

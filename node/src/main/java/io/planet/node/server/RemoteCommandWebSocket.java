@@ -87,7 +87,8 @@ final class RemoteCommandWebSocket extends SimpleChannelInboundHandler<WebSocket
     if (stream == STDIN) {
       byte[] data = new byte[c.readableBytes()];
       c.readBytes(data);
-      command.stdin(data);
+      Channel ch = ctx.channel();
+      if (!command.stdin(data, () -> ch.config().setAutoRead(true))) ch.config().setAutoRead(false);
     } else if (stream == RESIZE) {
       byte[] data = new byte[c.readableBytes()];
       c.readBytes(data);
