@@ -226,6 +226,35 @@ class SpdyExecIT {
         .startsWith("HTTP/1.1 101 ").contains("X-Stream-Protocol-Version: v3.channel.k8s.io");
   }
 
+  @Test
+  void olderProtocolsReportFailuresAsTextOnTheErrorStream() throws Exception {
+    running("sx-v3", false, "exec sleep 1000");
+    String host = client.nodes().withName(NODE).get().getStatus().getAddresses().get(0).getAddress();
+    String path = "/exec/default/sx-v3/main?command=sh&command=-c&command=read+x%3B+echo+got+%24x%3B+exit+5&input=1&output=1";
+    try (SpdyPortForwardClient c = SpdyPortForwardClient.connectRaw(host, kubelet.port(), path, "v3.channel.k8s.io")) {
+      assertThat(c.protocol).isEqualTo("v3.channel.k8s.io");
+      // client-go's order: error first, then the others; the command starts once all are there
+      int error = c.open("error");
+      int stdin = c.open("stdin");
+      int stdout = c.open("stdout");
+      c.send(stdin, "hi\n", true);
+      assertThat(c.received(stdout).get(20, TimeUnit.SECONDS)).isEqualTo("got hi\n");
+      // v1-v3: not the Status JSON but its message
+      assertThat(c.received(error).get(20, TimeUnit.SECONDS)).isEqualTo("command terminated with non-zero exit code: "
+          + "error executing command [sh -c read x; echo got $x; exit 5], exit code 5");
+      assertThat(c.emptyReplies).hasValue(0);
+    }
+    try (SpdyPortForwardClient c = SpdyPortForwardClient.connectRaw(host, kubelet.port(),
+        "/exec/default/sx-v3/main?command=echo&command=fine&output=1", "v2.channel.k8s.io")) {
+      int error = c.open("error");
+      int stdout = c.open("stdout");
+      assertThat(c.received(stdout).get(20, TimeUnit.SECONDS)).isEqualTo("fine\n");
+      assertThat(c.received(error).get(20, TimeUnit.SECONDS)).as("success: nothing on the error stream").isEmpty();
+      // the server lets go once the client has read everything and left, or soon after
+      await().atMost(Duration.ofSeconds(20)).until(() -> c.closed.isDone());
+    }
+  }
+
   /** A SPDY upgrade POST straight to the kubelet; the answer's head and (for a refusal) body. */
   private static String post(String host, String path, String protocols) throws Exception {
     SSLContext ssl = SSLContext.getInstance("TLS");
