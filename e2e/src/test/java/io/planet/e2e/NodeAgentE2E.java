@@ -44,6 +44,7 @@ class NodeAgentE2E {
   static Kubelet kubelet;
   static Kubectl kubectl;
   static Path work;
+  static Path kubeconfig;
   static String bridge;
   static String image;
 
@@ -73,7 +74,8 @@ class NodeAgentE2E {
         PodNetworking.cni(client, "node-1", null, work.resolve("cni"), bridge), 0);
     image = new ArchiveImporter(kubelet.images()).importArchive(archive, null).get(0).names().get(0);
     kubelet.start();
-    kubectl = new Kubectl(installed.get(0), server.writeKubeconfig(work), work);
+    kubeconfig = server.writeKubeconfig(work);
+    kubectl = new Kubectl(installed.get(0), kubeconfig, work);
   }
 
   @AfterAll
@@ -214,5 +216,51 @@ class NodeAgentE2E {
     await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.getJson("pods").path("items").findValuesAsText("name")
         .stream().noneMatch(n -> n.equals("run-test-rm")));
     kubectl.run("delete", "pod", "success", "failure-1", "failure-4", "--grace-period=1").assertSuccess();
+  }
+
+  /**
+   * kubectl 1.29 speaks client-go's SPDY/3.1 remote-command protocol (v4.channel.k8s.io) for exec, cp, attach and
+   * run -i: the API server relays the upgrade to the kubelet, which serves the streams.
+   */
+  @Test
+  void kubectl129ExecAttachCopyAndRunOverSpdy() throws Exception {
+    KubectlBinary v129 = KubectlBinaries.installed().stream().filter(b -> b.label().equals("kubectl.1.29")).findFirst()
+        .orElse(null);
+    Assumptions.assumeTrue(v129 != null, "no kubectl.1.29 beside the PATH kubectl");
+    Kubectl old = new Kubectl(v129, kubeconfig, work);
+    old.run("run", "spdy", "--image=" + image, "--restart=Never", "--", "sleep", "1000").assertSuccess();
+    old.run("wait", "--for=condition=Ready", "pod/spdy", "--timeout=120s").assertSuccess();
+
+    // exec: output, the exit code, stdin
+    assertThat(old.run("exec", "spdy", "--", "sh", "-c", "echo in $(hostname)").assertSuccess().stdout())
+        .isEqualTo("in spdy\n");
+    Kubectl.Result failed = old.run("exec", "spdy", "--", "sh", "-c", "echo oops >&2; exit 3");
+    assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(3);
+    assertThat(failed.stderr()).contains("oops").contains("command terminated with exit code 3");
+    assertThat(old.runWithInput("hello through spdy\n", "exec", "-i", "spdy", "--", "tr", "a-z", "A-Z").assertSuccess()
+        .stdout()).isEqualTo("HELLO THROUGH SPDY\n");
+
+    // cp both ways (tar through exec)
+    Files.writeString(work.resolve("spdy-upload.txt"), "copied in by 1.29\n");
+    old.run("cp", work.resolve("spdy-upload.txt").toString(), "spdy:/tmp/upload.txt").assertSuccess();
+    assertThat(old.run("exec", "spdy", "--", "cat", "/tmp/upload.txt").assertSuccess().stdout())
+        .isEqualTo("copied in by 1.29\n");
+    old.run("cp", "spdy:/tmp/upload.txt", work.resolve("spdy-download.txt").toString()).assertSuccess();
+    assertThat(work.resolve("spdy-download.txt")).hasContent("copied in by 1.29");
+
+    // run -i --rm: attach with stdin; kubectl's end of input closes the container's (stdinOnce) stdin
+    Kubectl.Result removed = old.runWithInput("abcd1234\n", "run", "spdy-rm", "-i", "--rm", "--image=" + image,
+        "--restart=Never", "--", "sh", "-c", "cat && echo done").assertSuccess();
+    assertThat(removed.stdout()).as(removed.toString()).contains("abcd1234\ndone");
+    await().atMost(Duration.ofSeconds(60)).until(() -> old.getJson("pods").path("items").findValuesAsText("name")
+        .stream().noneMatch(n -> n.equals("spdy-rm")));
+
+    // attach to a running pod's stdin and stdout
+    old.run("run", "spdy-attach", "--image=" + image, "--restart=Never", "--stdin", "--attach=false", "--", "sh", "-c",
+        "while read line; do echo got $line; done; echo bye").assertSuccess();
+    old.run("wait", "--for=condition=Ready", "pod/spdy-attach", "--timeout=120s").assertSuccess();
+    Kubectl.Result attached = old.runWithInput("hello\n", "attach", "-i", "spdy-attach").assertSuccess();
+    assertThat(attached.stdout()).as(attached.toString()).contains("got hello").contains("bye");
+    old.run("delete", "pod", "spdy", "spdy-attach", "--grace-period=1").assertSuccess();
   }
 }

@@ -30,8 +30,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code pods/exec} over WebSocket ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}; what kubectl ≥ 1.30 uses):
- * checks the request as upstream, opens the same protocol to the pod's kubelet and relays frames both ways.
- * SPDY (older kubectl) is not served.
+ * checks the request as upstream, opens the same protocol to the pod's kubelet and relays frames both ways. A SPDY/3.1
+ * upgrade (kubectl before 1.30, client-go's SPDY executor) passes the same checks and is then handed to the kubelet,
+ * which speaks it too, and relayed byte for byte ({@link KubeletUpgrade}).
  */
 final class PodExec {
   static final String PROTOCOLS = "v5.channel.k8s.io,v4.channel.k8s.io";
@@ -56,9 +57,10 @@ final class PodExec {
     if (!req.flag("stdin") && !req.flag("stdout") && !req.flag("stderr")) {
       throw ApiException.badRequest("you must specify at least 1 of stdin, stdout, stderr");
     }
-    if (!WebSockets.isUpgrade(req)) {
-      throw ApiException.badRequest(verb + " needs a WebSocket upgrade with subprotocol " + PROTOCOLS
-          + " (SPDY is not supported: use kubectl 1.30 or later)");
+    boolean spdy = isSpdyUpgrade(req);
+    if (!spdy && !WebSockets.isUpgrade(req)) {
+      throw ApiException.badRequest(verb + " needs an upgrade: WebSocket with subprotocol " + PROTOCOLS
+          + ", or SPDY/3.1");
     }
     String nodeName = pod.path("spec").path("nodeName").asText("");
     if (nodeName.isEmpty()) throw ApiException.badRequest("pod " + name + " does not have a host assigned");
@@ -71,14 +73,18 @@ final class PodExec {
     for (String c : command) query.append("&command=").append(URLEncoder.encode(c, StandardCharsets.UTF_8));
     query.append("&input=").append(req.flag("stdin") ? 1 : 0).append("&output=").append(req.flag("stdout") ? 1 : 0)
         .append("&error=").append(req.flag("stderr") ? 1 : 0).append("&tty=").append(req.flag("tty") ? 1 : 0);
-    URI uri = URI.create("wss://" + Kubelets.hostPort(Kubelets.address(node), Kubelets.port(node)) + "/" + verb + "/" + ns
-        + "/" + name + "/" + container + "?" + query.substring(1));
+    String path = "/" + verb + "/" + ns + "/" + name + "/" + container + "?" + query.substring(1);
+    if (spdy) {
+      // the kubelet speaks SPDY too: its answer to the upgrade (101 or a refusal) and the session are relayed as is
+      KubeletUpgrade.relay(req, kubelets.netty(node), Kubelets.address(node), Kubelets.port(node), path);
+      return;
+    }
+    URI uri = URI.create("wss://" + Kubelets.hostPort(Kubelets.address(node), Kubelets.port(node)) + path);
 
     // the kubelet side first, with the protocol the client will get: a failure is still an ordinary HTTP error
     String protocol = choose(req.header("Sec-WebSocket-Protocol"));
     if (protocol == null) {
-      throw ApiException.badRequest(verb + " needs one of the subprotocols " + PROTOCOLS + " (SPDY is not supported: "
-          + "use kubectl 1.30 or later)");
+      throw ApiException.badRequest(verb + " needs one of the subprotocols " + PROTOCOLS + " (or a SPDY/3.1 upgrade)");
     }
     Channel client = req.ctx().channel();
     Relay relay = new Relay(client);
@@ -99,6 +105,11 @@ final class PodExec {
     } else {
       fromKubelet.upgraded.complete(null);
     }
+  }
+
+  /** client-go's SPDY executor (kubectl before 1.30): {@code POST} with {@code Upgrade: SPDY/3.1}. */
+  static boolean isSpdyUpgrade(ApiRequest req) {
+    return req.header("Upgrade").toLowerCase().contains("spdy/3.1") && req.header("Connection").toLowerCase().contains("upgrade");
   }
 
   /** The first protocol the client offers that we speak (as a WebSocket server chooses). */

@@ -108,6 +108,15 @@ public final class KubeletServer implements AutoCloseable {
         portForward(ctx, req, parts[2], parts[3], parts.length == 5 ? parts[4] : null, q.parameters());
         return;
       }
+      // exec and attach take GET (WebSocket) and POST (SPDY), as upstream's kubelet
+      if (parts.length == 5 && parts[1].equals("exec")) {
+        exec(ctx, req, parts[2], parts[3], parts[4], q.parameters());
+        return;
+      }
+      if (parts.length == 5 && parts[1].equals("attach")) {
+        attach(ctx, req, parts[2], parts[3], parts[4], q.parameters());
+        return;
+      }
       if (!req.method().equals(HttpMethod.GET)) {
         text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "405: Method Not Allowed");
         return;
@@ -143,14 +152,6 @@ public final class KubeletServer implements AutoCloseable {
       }
       if (parts.length == 5 && parts[1].equals("containerLogs")) {
         logs(ctx, parts[2], parts[3], parts[4], q.parameters());
-        return;
-      }
-      if (parts.length == 5 && parts[1].equals("exec")) {
-        exec(ctx, req, parts[2], parts[3], parts[4], q.parameters());
-        return;
-      }
-      if (parts.length == 5 && parts[1].equals("attach")) {
-        attach(ctx, req, parts[2], parts[3], parts[4], q.parameters());
         return;
       }
       text(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
@@ -196,8 +197,9 @@ public final class KubeletServer implements AutoCloseable {
   static final String EXEC_PROTOCOLS = "v5.channel.k8s.io,v4.channel.k8s.io";
 
   /**
-   * {@code /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1}: upgrades to a WebSocket and runs the
-   * command in the container; with tty=1 on a terminal that follows the client's window size.
+   * {@code /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1}: upgrades to a WebSocket or (POST, kubectl
+   * before 1.30) to SPDY/3.1 and runs the command in the container; with tty=1 on a terminal that follows the
+   * client's window size.
    */
   private void exec(ChannelHandlerContext ctx, FullHttpRequest req, String ns, String pod, String container,
       Map<String, List<String>> params) {
@@ -206,8 +208,9 @@ public final class KubeletServer implements AutoCloseable {
       text(ctx, HttpResponseStatus.BAD_REQUEST, "you must specify at least 1 command");
       return;
     }
-    if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
-      text(ctx, HttpResponseStatus.BAD_REQUEST, "exec needs a WebSocket upgrade (" + EXEC_PROTOCOLS + ")");
+    boolean spdy = isSpdyUpgrade(req);
+    if (!spdy && !"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, "exec needs a WebSocket (" + EXEC_PROTOCOLS + ") or SPDY/3.1 upgrade");
       return;
     }
     String id;
@@ -215,6 +218,11 @@ public final class KubeletServer implements AutoCloseable {
       id = pods.runningContainer(ns, pod, container);
     } catch (PodWorkers.LogsUnavailable e) {
       text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    if (spdy) {
+      // as upstream, the process starts once the client's streams are there
+      spdyUpgrade(ctx, req, params, () -> execProcess(id, command, params));
       return;
     }
     io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker hs =
@@ -225,21 +233,9 @@ public final class KubeletServer implements AutoCloseable {
       return;
     }
     Channel ch = ctx.channel();
-    String offered = req.headers().get("Sec-WebSocket-Protocol", "");
-    boolean v5 = java.util.Arrays.stream(offered.split(",")).map(String::trim).findFirst().orElse("")
-        .equals("v5.channel.k8s.io");
-    java.util.List<String> runc = new java.util.ArrayList<>(List.of("runc", "--root", pods.runc().root().toString(), "exec", id));
-    runc.addAll(command);
-    ExecSession session;
+    RemoteCommandWebSocket session;
     try {
-      java.util.Map<String, String> env = null;
-      if (bool(params, "tty")) {
-        // runc exec without a console socket gives the command pipes: enter the container under a terminal instead
-        runc = withTerminal(pods.runtime().enterCommand(id, command));
-        env = new java.util.LinkedHashMap<>(pods.runtime().environment(id));
-        env.putIfAbsent("TERM", "xterm");
-      }
-      session = ExecSession.start(runc, env, bool(params, "input"), v5, bool(params, "tty"), streams);
+      session = new RemoteCommandWebSocket(execProcess(id, command, params), v5(req));
     } catch (IOException e) {
       text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "exec failed: " + e.getMessage());
       return;
@@ -252,14 +248,35 @@ public final class KubeletServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       return;
     }
-    session.pump(ch, command, bool(params, "output"), bool(params, "error"), streams);
+    session.pump(ch, bool(params, "output"), bool(params, "error"), streams);
+  }
+
+  /** Starts {@code command} in the container {@code id}: {@code runc exec}, or under a terminal with tty=1. */
+  private ExecProcess execProcess(String id, List<String> command, Map<String, List<String>> params) throws IOException {
+    List<String> runc = new java.util.ArrayList<>(List.of("runc", "--root", pods.runc().root().toString(), "exec", id));
+    runc.addAll(command);
+    Map<String, String> env = null;
+    if (bool(params, "tty")) {
+      // runc exec without a console socket gives the command pipes: enter the container under a terminal instead
+      runc = withTerminal(pods.runtime().enterCommand(id, command));
+      env = new java.util.LinkedHashMap<>(pods.runtime().environment(id));
+      env.putIfAbsent("TERM", "xterm");
+    }
+    return ExecProcess.start(runc, env, command, bool(params, "input"), bool(params, "tty"), streams);
+  }
+
+  /** Whether the client asked for v5 (its first subprotocol), which has the close-stream message. */
+  private static boolean v5(FullHttpRequest req) {
+    String offered = req.headers().get("Sec-WebSocket-Protocol", "");
+    return java.util.Arrays.stream(offered.split(",")).map(String::trim).findFirst().orElse("").equals("v5.channel.k8s.io");
   }
 
   /** {@code /attach/{ns}/{pod}/{container}?input=1&output=1&error=1&tty=0}: the running container's streams. */
   private void attach(ChannelHandlerContext ctx, FullHttpRequest req, String ns, String pod, String container,
       Map<String, List<String>> params) {
-    if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
-      text(ctx, HttpResponseStatus.BAD_REQUEST, "attach needs a WebSocket upgrade (" + EXEC_PROTOCOLS + ")");
+    boolean spdy = isSpdyUpgrade(req);
+    if (!spdy && !"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, "attach needs a WebSocket (" + EXEC_PROTOCOLS + ") or SPDY/3.1 upgrade");
       return;
     }
     PodWorkers.AttachTarget target;
@@ -267,6 +284,11 @@ public final class KubeletServer implements AutoCloseable {
       target = pods.attach(ns, pod, container);
     } catch (PodWorkers.LogsUnavailable e) {
       text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    AttachedContainer attached = new AttachedContainer(target, bool(params, "input"), bool(params, "tty"), streams);
+    if (spdy) {
+      spdyUpgrade(ctx, req, params, () -> attached);
       return;
     }
     io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker hs =
@@ -277,9 +299,7 @@ public final class KubeletServer implements AutoCloseable {
       return;
     }
     Channel ch = ctx.channel();
-    String offered = req.headers().get("Sec-WebSocket-Protocol", "");
-    boolean v5 = java.util.Arrays.stream(offered.split(",")).map(String::trim).findFirst().orElse("").equals("v5.channel.k8s.io");
-    AttachSession session = new AttachSession(target, v5, bool(params, "input"));
+    RemoteCommandWebSocket session = new RemoteCommandWebSocket(attached, v5(req));
     ch.pipeline().replace(routerName(ch), "attach", session);
     try {
       hs.handshake(ch, req).sync();
@@ -287,7 +307,52 @@ public final class KubeletServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       return;
     }
-    session.pump(ch, bool(params, "output"), bool(params, "error"), bool(params, "tty"), streams);
+    session.pump(ch, bool(params, "output"), bool(params, "error"), streams);
+  }
+
+  /** {@code Upgrade: SPDY/3.1} with {@code Connection: Upgrade}: client-go's SPDY executor (kubectl before 1.30). */
+  private static boolean isSpdyUpgrade(FullHttpRequest req) {
+    return req.headers().get(HttpHeaderNames.UPGRADE, "").toLowerCase().contains("spdy/3.1")
+        && req.headers().get(HttpHeaderNames.CONNECTION, "").toLowerCase().contains("upgrade");
+  }
+
+  /**
+   * Upstream's httpstream handshake for exec and attach: the client lists the remote-command protocols it speaks in
+   * X-Stream-Protocol-Version, the first one the server speaks too is answered with the 101; from then on the
+   * connection is a SPDY session ({@link RemoteCommandSpdy}).
+   */
+  private void spdyUpgrade(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> params,
+      RemoteCommandSpdy.Starter starter) {
+    List<String> offered = req.headers().getAll("X-Stream-Protocol-Version").stream()
+        .flatMap(v -> java.util.Arrays.stream(v.split(","))).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    if (offered.isEmpty()) {
+      text(ctx, HttpResponseStatus.BAD_REQUEST, "unable to upgrade: X-Stream-Protocol-Version is required");
+      return;
+    }
+    String protocol = offered.stream().filter(RemoteCommandSpdy.PROTOCOLS::contains).findFirst().orElse(null);
+    if (protocol == null) {
+      DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,
+          Unpooled.copiedBuffer("unable to upgrade: unable to negotiate protocol: client supports [" + String.join(" ", offered)
+              + "], server accepts [" + String.join(" ", RemoteCommandSpdy.PROTOCOLS) + "]\n", StandardCharsets.UTF_8));
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+      r.headers().set("X-Accepted-Stream-Protocol-Versions", RemoteCommandSpdy.PROTOCOLS);
+      r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      return;
+    }
+    DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    r.headers().set(HttpHeaderNames.UPGRADE, "SPDY/3.1");
+    r.headers().set("X-Stream-Protocol-Version", protocol);
+    ctx.writeAndFlush(r);
+    Channel ch = ctx.channel();
+    RemoteCommandSpdy.Streams wanted = new RemoteCommandSpdy.Streams(bool(params, "input"), bool(params, "output"),
+        bool(params, "error"), bool(params, "tty"));
+    ch.pipeline().replace(routerName(ch), "spdy", new io.netty.handler.codec.spdy.SpdyFrameCodec(
+        io.netty.handler.codec.spdy.SpdyVersion.SPDY_3_1));
+    ch.pipeline().addAfter("spdy", "remote-command", new RemoteCommandSpdy(protocol, wanted, starter, streams));
+    ch.pipeline().remove(HttpObjectAggregator.class);
+    ch.pipeline().remove(HttpServerCodec.class);
   }
 
   /** The WebSocket subprotocols of port-forward: SPDY tunnelled in WebSocket (kubectl ≥ 1.31), channels (fabric8). */

@@ -72,11 +72,44 @@ final class SpdyPortForwardClient implements AutoCloseable {
   /** Connects to {@code https://host:port/path}, over WebSocket or with a raw SPDY upgrade. */
   static SpdyPortForwardClient connect(String host, int port, String path, boolean webSocket) throws Exception {
     SpdyPortForwardClient c = new SpdyPortForwardClient();
-    c.open(host, port, path, webSocket);
+    c.open(host, port, path, webSocket, "portforward.k8s.io");
     return c;
   }
 
-  private void open(String host, int port, String path, boolean webSocket) throws Exception {
+  /**
+   * A raw SPDY upgrade offering {@code protocols} (X-Stream-Protocol-Version), for the remote-command protocols of
+   * exec and attach ({@link #open(String)} their streams); the protocol the server chose is {@link #protocol}.
+   */
+  static SpdyPortForwardClient connectRaw(String host, int port, String path, String protocols) throws Exception {
+    SpdyPortForwardClient c = new SpdyPortForwardClient();
+    c.open(host, port, path, false, protocols);
+    return c;
+  }
+
+  /** The X-Stream-Protocol-Version of the server's 101. */
+  volatile String protocol;
+
+  /** Opens a stream named by its {@code streamtype} header (exec's error, stdin, stdout, …); returns its id. */
+  int open(String type) {
+    int id = nextId.getAndAdd(2);
+    streams.put(id, new Stream());
+    DefaultSpdySynStreamFrame syn = new DefaultSpdySynStreamFrame(id, 0, (byte) 0);
+    syn.headers().set("streamtype", type);
+    channel.writeAndFlush(syn);
+    return id;
+  }
+
+  /** Sends data on stream {@code id}, {@code last} with FIN. */
+  void send(int id, String data, boolean last) {
+    channel.writeAndFlush(new DefaultSpdyDataFrame(id, Unpooled.copiedBuffer(data, StandardCharsets.UTF_8)).setLast(last));
+  }
+
+  /** Everything stream {@code id} carried, once the server finished it. */
+  CompletableFuture<String> received(int id) {
+    return streams.get(id).done;
+  }
+
+  private void open(String host, int port, String path, boolean webSocket, String protocols) throws Exception {
     SslContext ssl = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
     CompletableFuture<Void> ready = new CompletableFuture<>();
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
@@ -97,7 +130,7 @@ final class SpdyPortForwardClient implements AutoCloseable {
     if (!webSocket) {
       DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.EMPTY_BUFFER);
       req.headers().set(HttpHeaderNames.HOST, host + ":" + port).set(HttpHeaderNames.CONNECTION, "Upgrade")
-          .set(HttpHeaderNames.UPGRADE, "SPDY/3.1").set("X-Stream-Protocol-Version", "portforward.k8s.io")
+          .set(HttpHeaderNames.UPGRADE, "SPDY/3.1").set("X-Stream-Protocol-Version", protocols)
           .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
       channel.writeAndFlush(req);
     }
@@ -123,6 +156,7 @@ final class SpdyPortForwardClient implements AutoCloseable {
         } finally {
           r.release();
         }
+        protocol = r.headers().get("X-Stream-Protocol-Version");
         ctx.pipeline().replace(this, "frames", new Frames(null));
         ctx.pipeline().addBefore("frames", "spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
         ctx.pipeline().remove(HttpObjectAggregator.class);
