@@ -139,6 +139,9 @@ class PlanetStartE2E {
         .matcher(started.output());
     assertThat(imported.find()).as("the bundled busybox image is imported at start").isTrue();
     String image = imported.group(1);
+    // kubectl cluster-info: the control plane and the kube-system Services labelled kubernetes.io/cluster-service
+    assertThat(kubectl.run("cluster-info").assertSuccess().stdout()).contains("Kubernetes control plane is running at")
+        .contains("CoreDNS is running at").contains("/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy");
     kubectl.run("create", "deployment", "web", "--image=" + image, "--",
         "sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www").assertSuccess();
     kubectl.run("expose", "deployment", "web", "--port=80").assertSuccess();

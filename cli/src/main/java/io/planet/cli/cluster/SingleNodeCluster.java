@@ -269,6 +269,8 @@ public final class SingleNodeCluster implements Service {
   private void publishDns(int port) {
     admin.services().inNamespace("kube-system").resource(new ServiceBuilder().withNewMetadata().withName("kube-dns")
         .withNamespace("kube-system").addToLabels("k8s-app", "kube-dns").addToLabels("kubernetes.io/name", "CoreDNS")
+        // kubeadm's label: kubectl cluster-info lists the kube-system Services that carry it
+        .addToLabels("kubernetes.io/cluster-service", "true")
         .endMetadata().withNewSpec().withClusterIP(config.clusterDns())
         .addNewPort().withName("dns").withPort(53).withProtocol("UDP").withTargetPort(new IntOrString(port)).endPort()
         .addNewPort().withName("dns-tcp").withPort(53).withProtocol("TCP").withTargetPort(new IntOrString(port)).endPort()
