@@ -41,8 +41,12 @@ import io.planet.apiserver.auth.serviceaccount.TokenIssuer;
 import io.planet.apiserver.auth.serviceaccount.TokenRequests;
 import io.planet.apiserver.pki.PemFiles;
 import io.planet.apiserver.handlers.ApiHandler;
+import io.planet.apiserver.handlers.ComponentProbe;
+import io.planet.apiserver.handlers.ComponentStatuses;
 import io.planet.apiserver.handlers.Discovery;
+import io.planet.apiserver.handlers.EtcdComponentProbe;
 import io.planet.apiserver.handlers.Features;
+import io.planet.apiserver.handlers.HttpComponentProbe;
 import io.planet.apiserver.handlers.ResourceHandler;
 import io.planet.apiserver.handlers.WatchHandler;
 import io.planet.apiserver.http.Handler;
@@ -60,6 +64,7 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +82,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(ApiServer.class);
+  /** Per ComponentStatus probe: upstream waits 20 s, too long for kubectl get cs on a dead component. */
+  private static final Duration COMPONENT_PROBE_TIMEOUT = Duration.ofSeconds(3);
 
   private final ApiServerConfig config;
   private final ResourceRegistry registry = ResourceRegistry.builtins();
@@ -102,10 +109,12 @@ public final class ApiServer implements AutoCloseable {
   private PolicySync policySync;
   private final NodeGraph nodeGraph = new NodeGraph();
   private NodeGraphSync nodeGraphSync;
+  private ComponentStatuses componentStatuses;
 
   public ApiServer(ApiServerConfig config) {
     this.config = config;
     AccessReviews.register(registry);
+    ComponentStatuses.register(registry);
   }
 
   public ResourceRegistry registry() {
@@ -202,7 +211,8 @@ public final class ApiServer implements AutoCloseable {
     AccessReviews accessReviews = new AccessReviews(authorizer, rbac ? rbacPolicy : null,
         modes.contains(AuthorizationModes.ALWAYS_ALLOW), req -> features.decodeAny(req, new ArrayList<>()));
     ApiHandler api = new ApiHandler(discovery, resources, features::openApi,
-        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy).withAuthorization(authorization, accessReviews);
+        () -> OpenApiV2Protobuf.documentBytes(registry), () -> etcdHealthy, proxy).withAuthorization(authorization, accessReviews)
+        .withComponentStatuses(componentStatuses = componentStatuses(features));
     AuthenticationReviews reviews = new AuthenticationReviews(authentication);
     IssuerDiscovery discoveryDocs = issuerDiscovery;
     Handler routes = req -> {
@@ -293,6 +303,15 @@ public final class ApiServer implements AutoCloseable {
     }
     throw new StartupException("cannot reach etcd at " + config.etcdServers() + ": " + last
         + " (is etcd running? start it, or point --etcd-servers at it)");
+  }
+
+  /** Upstream's components: scheduler and controller-manager by their health endpoints, etcd-0 for the one backend. */
+  private ComponentStatuses componentStatuses(ServerFeatures features) {
+    Map<String, ComponentProbe> probes = new LinkedHashMap<>();
+    probes.put("scheduler", new HttpComponentProbe(config.schedulerHealthUrl(), COMPONENT_PROBE_TIMEOUT));
+    probes.put("controller-manager", new HttpComponentProbe(config.controllerManagerHealthUrl(), COMPONENT_PROBE_TIMEOUT));
+    probes.put("etcd-0", new EtcdComponentProbe(storage::checkReachable, COMPONENT_PROBE_TIMEOUT));
+    return new ComponentStatuses(registry, probes, features);
   }
 
   private void checkEtcd() {
@@ -632,6 +651,7 @@ public final class ApiServer implements AutoCloseable {
     if (availability != null) availability.close();
     if (policySync != null) policySync.close();
     if (nodeGraphSync != null) nodeGraphSync.close();
+    if (componentStatuses != null) componentStatuses.close();
     if (apiServices != null) apiServices.stop();
     if (http != null) http.close();
     if (auditor != null) auditor.close();

@@ -32,6 +32,10 @@ import java.util.function.Function;
  * @param audit the audit log (upstream's --audit-* flags); off by default
  * @param inFlight upstream's --max-requests-inflight and --max-mutating-requests-inflight (400 and 200)
  * @param kubeletClient how the API server connects to kubelets (client certificate, kubelet CA)
+ * @param schedulerHealthUrl the scheduler's health endpoint that v1 ComponentStatus probes (default upstream's
+ *     https://127.0.0.1:10259/healthz, certificate unchecked)
+ * @param controllerManagerHealthUrl the controller-manager's health endpoint ComponentStatus probes (default
+ *     upstream's https://127.0.0.1:10257/healthz)
  */
 public record ApiServerConfig(
     String etcdServers,
@@ -56,7 +60,13 @@ public record ApiServerConfig(
     AuditConfig audit,
     InFlightLimits inFlight,
 
-    KubeletClientTls kubeletClient) {
+    KubeletClientTls kubeletClient,
+    String schedulerHealthUrl,
+    String controllerManagerHealthUrl) {
+
+  /** Where upstream's kube-apiserver looks for the scheduler and controller-manager (their secure ports). */
+  public static final String UPSTREAM_SCHEDULER_HEALTH = "https://127.0.0.1:10259/healthz";
+  public static final String UPSTREAM_CONTROLLER_MANAGER_HEALTH = "https://127.0.0.1:10257/healthz";
 
   public ApiServerConfig {
     if (admission == null) admission = AdmissionConfig.DEFAULT;
@@ -65,6 +75,8 @@ public record ApiServerConfig(
     if (audit == null) audit = AuditConfig.disabled();
     if (inFlight == null) inFlight = InFlightLimits.defaults();
     if (kubeletClient == null) kubeletClient = KubeletClientTls.NONE;
+    if (schedulerHealthUrl == null) schedulerHealthUrl = UPSTREAM_SCHEDULER_HEALTH;
+    if (controllerManagerHealthUrl == null) controllerManagerHealthUrl = UPSTREAM_CONTROLLER_MANAGER_HEALTH;
   }
 
   public ApiServerConfig(String etcdServers, String bindAddress, int port, String advertiseAddress,
@@ -72,7 +84,7 @@ public record ApiServerConfig(
       Duration bookmarkInterval, Duration eventTtl, boolean enableGarbageCollector, int workerThreads) {
     this(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin, nodePortMax,
         compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector, workerThreads,
-        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null, null, null, null);
+        Duration.ofSeconds(30), "AlwaysAllow", null, null, null, null, null, null, null, null, null);
   }
 
   public static ApiServerConfig defaults(String etcdServers) {
@@ -99,12 +111,14 @@ public record ApiServerConfig(
     AuditConfig audit = ApiServerConfig.this.audit;
     InFlightLimits inFlight = ApiServerConfig.this.inFlight;
     KubeletClientTls kubeletClient = ApiServerConfig.this.kubeletClient;
+    String schedulerHealthUrl = ApiServerConfig.this.schedulerHealthUrl;
+    String controllerManagerHealthUrl = ApiServerConfig.this.controllerManagerHealthUrl;
 
     ApiServerConfig build() {
       return new ApiServerConfig(etcdServers, bindAddress, port, advertiseAddress, serviceClusterIpRange, nodePortMin,
           nodePortMax, compactionInterval, watchCacheSize, bookmarkInterval, eventTtl, enableGarbageCollector,
           workerThreads, apiServiceAvailabilityPeriod, authorizationMode, testAuthenticator, tls, authentication, admission, audit,
-          inFlight, kubeletClient);
+          inFlight, kubeletClient, schedulerHealthUrl, controllerManagerHealthUrl);
     }
   }
 
@@ -207,6 +221,14 @@ public record ApiServerConfig(
   public ApiServerConfig withKubeletClient(KubeletClientTls k) {
     Copy c = new Copy();
     c.kubeletClient = k;
+    return c.build();
+  }
+
+  /** The scheduler's and controller-manager's health endpoints for v1 ComponentStatus (null: upstream's). */
+  public ApiServerConfig withComponentHealthUrls(String scheduler, String controllerManager) {
+    Copy c = new Copy();
+    c.schedulerHealthUrl = scheduler;
+    c.controllerManagerHealthUrl = controllerManager;
     return c.build();
   }
 }

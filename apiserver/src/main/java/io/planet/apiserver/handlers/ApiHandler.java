@@ -26,6 +26,7 @@ public final class ApiHandler implements Handler {
   private final ApiProxy proxy;
   private io.planet.apiserver.auth.rbac.RequestAuthorization authorization;
   private io.planet.apiserver.auth.rbac.AccessReviews accessReviews;
+  private ComponentStatuses componentStatuses;
 
   public ApiHandler(Discovery discovery, ResourceHandler resources, Function<String, ObjectNode> openApi,
       Supplier<byte[]> openApiV2Protobuf, BooleanSupplier etcdHealthy) {
@@ -48,6 +49,12 @@ public final class ApiHandler implements Handler {
       io.planet.apiserver.auth.rbac.AccessReviews accessReviews) {
     this.authorization = authorization;
     this.accessReviews = accessReviews;
+    return this;
+  }
+
+  /** Serves v1 ComponentStatus (live probes, not stored). */
+  public ApiHandler withComponentStatuses(ComponentStatuses c) {
+    this.componentStatuses = c;
     return this;
   }
 
@@ -129,6 +136,10 @@ public final class ApiHandler implements Handler {
     if (rp == null) throw ResourceHandler.notFoundPath(req);
     if (accessReviews != null && io.planet.apiserver.auth.rbac.AccessReviews.serves(rp)) {
       accessReviews.handle(req, rp);
+      return;
+    }
+    if (componentStatuses != null && ComponentStatuses.serves(rp)) {
+      componentStatuses.handle(req, rp);
       return;
     }
     resources.handle(req, rp);

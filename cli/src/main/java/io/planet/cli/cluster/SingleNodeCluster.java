@@ -182,7 +182,10 @@ public final class SingleNodeCluster implements Service {
             .withServiceAccounts(ServiceAccountTokenOptions.of(pki.serviceAccountKeyFile(), pki.serviceAccountPublicKeyFile()))
             .withBootstrapTokens(true))
         .withKubeletClient(new KubeletClientTls(pki.certFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT),
-            pki.keyFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT), pki.caFile()));
+            pki.keyFile(ClusterCertificates.API_SERVER_KUBELET_CLIENT), pki.caFile()))
+        // kubectl get componentstatuses probes our scheduler and controller-manager where they really serve
+        .withComponentHealthUrls("http://127.0.0.1:" + config.ports().scheduler() + "/healthz",
+            "http://127.0.0.1:" + config.ports().controllerManager() + "/healthz");
     String readyz = config.apiServerUrl() + "/readyz";
     return new Supervised<>("apiserver", () -> new ApiServer(c).start(), s -> Health.ok(readyz));
   }
