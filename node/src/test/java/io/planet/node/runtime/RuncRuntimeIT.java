@@ -146,6 +146,50 @@ class RuncRuntimeIT {
   }
 
   @Test
+  void aContainerWithATtyRunsOnAControllingTerminalOfItsOwnWhoseSizeFollowsResizes() throws Exception {
+    PodSandbox pod = pod("terminal");
+    RuncRuntime.Container c = run(pod, "tty", sh("tty", "read go; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo on a tty;"
+        + " (: </dev/tty) && echo controlling; tty; echo TERM=$TERM; read again; stty size; echo oops >&2; exit 3")
+        .withStdin(true).withTty(true));
+    write(c, "go\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(c.logPath()).contains("TERM="));
+    assertThat(c.terminal()).isPresent();
+    stty(c, 100, 30);
+    write(c, "again\n");
+    assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(3);
+    String log = Files.readString(c.logPath());
+    assertThat(log).contains("stdout F on a tty").contains("stdout F controlling").contains("stdout F /dev/pts/0")
+        .contains("stdout F TERM=xterm").contains("stdout F 30 100").contains("stdout F oops")
+        // one stream, as a terminal's; the terminal echoes input
+        .doesNotContain(" stderr ").contains("stdout F go");
+    assertThat(c.terminal()).isEmpty();
+  }
+
+  @Test
+  void aTtyContainerWithoutStdinSeesNoEndOfInputAndStops() throws Exception {
+    PodSandbox pod = pod("no-input");
+    // pid 1 ignores SIGTERM: the SIGKILL after the grace period ends it, and runc under script reports it
+    RuncRuntime.Container c = run(pod, "tty", sh("tty", "tty; read line; echo read $? $line").withTty(true));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(c.logPath()).contains("/dev/pts/"));
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(c::running);
+    runtime.stop(c.id(), Duration.ofSeconds(1));
+    assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
+    assertThat(Files.readString(c.logPath())).doesNotContain("read ");
+  }
+
+  private static void write(RuncRuntime.Container c, String text) throws IOException {
+    c.stdin().write(text.getBytes(StandardCharsets.UTF_8));
+    c.stdin().flush();
+  }
+
+  /** Sets the window size of the container's terminal, as an attach with a tty does. */
+  private static void stty(RuncRuntime.Container c, int cols, int rows) throws Exception {
+    Process p = new ProcessBuilder("stty", "-F", c.terminal().orElseThrow().toString(), "cols", Integer.toString(cols),
+        "rows", Integer.toString(rows)).redirectErrorStream(true).start();
+    assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+  }
+
+  @Test
   void removingLeavesNothingBehind() throws Exception {
     PodSandbox pod = runtime.sandbox(UUID.randomUUID().toString());
     pod.create("gone");
@@ -236,6 +280,36 @@ class RuncRuntimeIT {
       assertThat(Mounts.under(tmp.resolve("adopt-running"))).isEmpty();
       assertThat(Cgroups.anyExists(RuncRuntime.podCgroup(pod.id()))).isFalse();
       assertThat(Files.exists(pod.netns())).isFalse();
+    } finally {
+      removeQuietly(second != null ? second : first, pod, id);
+    }
+  }
+
+  @Test
+  void aNewRuntimeAdoptsATtyContainerAndResizesItsTerminal() throws Exception {
+    RuncRuntime first = agent("adopt-tty");
+    PodSandbox pod = first.sandbox(UUID.randomUUID().toString());
+    pod.create("adopted-tty");
+    String id = pod.id().substring(0, 8) + "-shell";
+    Path log = tmp.resolve("logs").resolve(id + ".log");
+    RuncRuntime second = null;
+    try {
+      first.start(pod, id, busybox, sh("shell", "while read line; do [ \"$line\" = quit ] && exit 5; stty size; done")
+          .withStdin(true).withTty(true), log);
+      first.close();
+
+      second = agent("adopt-tty");
+      RuncRuntime.Container c = second.recoverContainers().get(0);
+      assertThat(c.running()).isTrue();
+      stty(c, 120, 40);
+      write(c, "size\n");
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("stdout F 40 120"));
+      write(c, "quit\n");
+      assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(5);
+      second.remove(id);
+      second.removeSandbox(pod);
+      assertThat(second.runc().list()).doesNotContain(id);
+      assertThat(Mounts.under(tmp.resolve("adopt-tty"))).isEmpty();
     } finally {
       removeQuietly(second != null ? second : first, pod, id);
     }
