@@ -346,6 +346,7 @@ public final class RuncRuntime {
     c.shim = shim;
     c.logOut = Files.newOutputStream(c.log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     CriLog criLog = new CriLog(c.logOut);
+    boolean tty = hasTerminal(c.dir);
     CountDownLatch ended = new CountDownLatch(2);
     CountDownLatch opened = new CountDownLatch(2);
     for (String stream : List.of(ContainerShim.STDOUT, ContainerShim.STDERR)) {
@@ -358,7 +359,9 @@ public final class RuncRuntime {
             // both pipes are held here now: the shim may let go of them once the container is done
             Files.writeString(c.dir.resolve(ContainerShim.READER), ProcessHandle.current().pid() + "\n");
           }
-          if (!c.detached) criLog.copy(new BufferedInputStream(Channels.newInputStream(ch)), stream);
+          if (c.detached) return;
+          if (tty) criLog.copyTerminal(Channels.newInputStream(ch), stream);
+          else criLog.copy(new BufferedInputStream(Channels.newInputStream(ch)), stream);
         } catch (IOException e) {
           // the output ended, or the agent detached
         } finally {
@@ -393,6 +396,15 @@ public final class RuncRuntime {
     watcher.setDaemon(true);
     c.watcher = watcher;
     watcher.start();
+  }
+
+  /** Whether the container's spec gives it a terminal (its output then is a terminal's: see CriLog#copyTerminal). */
+  private static boolean hasTerminal(Path dir) {
+    try {
+      return OciSpec.JSON.readTree(dir.resolve("config.json").toFile()).path("process").path("terminal").asBoolean();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static void unblock(Path fifo) {

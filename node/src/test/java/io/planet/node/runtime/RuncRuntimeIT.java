@@ -148,20 +148,22 @@ class RuncRuntimeIT {
   @Test
   void aContainerWithATtyRunsOnAControllingTerminalOfItsOwnWhoseSizeFollowsResizes() throws Exception {
     PodSandbox pod = pod("terminal");
-    RuncRuntime.Container c = run(pod, "tty", sh("tty", "read go; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo on a tty;"
-        + " (: </dev/tty) && echo controlling; tty; echo TERM=$TERM; read again; stty size; echo oops >&2; exit 3")
-        .withStdin(true).withTty(true));
+    RuncRuntime.Container c = run(pod, "tty", sh("tty", "printf 'ready> '; read go; [ -t 0 ] && [ -t 1 ] && [ -t 2 ]"
+        + " && echo on a tty; (: </dev/tty) && echo controlling; tty; echo TERM=$TERM; read again; stty size;"
+        + " echo oops >&2; exit 3").withStdin(true).withTty(true));
+    // a prompt has no newline: it reaches the log (where attach reads it) as a partial line at once
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(c.logPath()).contains(" stdout P ready> \n"));
     write(c, "go\n");
-    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(c.logPath()).contains("TERM="));
+    await().atMost(Duration.ofSeconds(10)).until(() -> terminalOutput(c).contains("TERM="));
     assertThat(c.terminal()).isPresent();
     stty(c, 100, 30);
     write(c, "again\n");
     assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(3);
-    String log = Files.readString(c.logPath());
-    assertThat(log).contains("stdout F on a tty").contains("stdout F controlling").contains("stdout F /dev/pts/0")
-        .contains("stdout F TERM=xterm").contains("stdout F 30 100").contains("stdout F oops")
-        // one stream, as a terminal's; the terminal echoes input
-        .doesNotContain(" stderr ").contains("stdout F go");
+    // a terminal ends its lines with CR LF, and echoes input
+    assertThat(terminalOutput(c)).contains("ready> go\r\non a tty\r\ncontrolling\r\n/dev/pts/0\r\nTERM=xterm\r\n")
+        .contains("again\r\n30 100\r\noops\r\n");
+    // one stream, as a terminal's
+    assertThat(Files.readString(c.logPath())).doesNotContain(" stderr ");
     assertThat(c.terminal()).isEmpty();
   }
 
@@ -170,11 +172,22 @@ class RuncRuntimeIT {
     PodSandbox pod = pod("no-input");
     // pid 1 ignores SIGTERM: the SIGKILL after the grace period ends it, and runc under script reports it
     RuncRuntime.Container c = run(pod, "tty", sh("tty", "tty; read line; echo read $? $line").withTty(true));
-    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(c.logPath()).contains("/dev/pts/"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> terminalOutput(c).contains("/dev/pts/"));
     await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(c::running);
     runtime.stop(c.id(), Duration.ofSeconds(1));
     assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
     assertThat(Files.readString(c.logPath())).doesNotContain("read ");
+  }
+
+  /** The container's output as its CRI log records it: partial lines joined, full ones ended with a newline. */
+  private static String terminalOutput(RuncRuntime.Container c) throws IOException {
+    StringBuilder out = new StringBuilder();
+    // split at LF only: the lines of a terminal's output end with CR
+    for (String line : Files.readString(c.logPath()).split("\n")) {
+      String[] parts = line.split(" ", 4);
+      out.append(parts.length == 4 ? parts[3] : "").append(parts[2].equals("F") ? "\n" : "");
+    }
+    return out.toString();
   }
 
   private static void write(RuncRuntime.Container c, String text) throws IOException {
@@ -303,7 +316,7 @@ class RuncRuntimeIT {
       assertThat(c.running()).isTrue();
       stty(c, 120, 40);
       write(c, "size\n");
-      await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("stdout F 40 120"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> terminalOutput(c).contains("size\r\n40 120\r\n"));
       write(c, "quit\n");
       assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(5);
       second.remove(id);
