@@ -219,6 +219,31 @@ class NodeAgentE2E {
   }
 
   /**
+   * kubectl run -it: a pod whose container has a tty (and stdin, stdinOnce) runs on a terminal of its own; kubectl,
+   * itself on a terminal (under script(1) here, 100x30), attaches to it: its input reaches the container, its window
+   * size is set on the container's terminal, the container's exit code is kubectl's, and --rm deletes the pod.
+   */
+  @Test
+  void kubectlRunWithATerminalAttachesToTheContainersTerminal() throws Exception {
+    StringBuilder line = new StringBuilder("stty cols 100 rows 30; ");
+    for (String a : kubectl.commandLine("run", "-it", "--rm", "--restart=Never", "tty-run", "--image=" + image, "--",
+        "sh", "-c", "read go; tty; until stty size | grep -qx '30 100'; do sleep 0.1; done; echo size $(stty size);"
+            + " (: </dev/tty) && echo controlling $TERM; exit 3")) {
+      line.append('\'').append(a.replace("'", "'\\''")).append("' ");
+    }
+    Process tty = new ProcessBuilder("script", "-q", "-f", "-e", "-c", line.toString(), "/dev/null")
+        .redirectErrorStream(true).start();
+    tty.getOutputStream().write("go\n".getBytes());
+    tty.getOutputStream().flush();
+    assertThat(tty.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String session = new String(tty.getInputStream().readAllBytes());
+    assertThat(session).contains("/dev/pts/").contains("size 30 100").contains("controlling xterm");
+    assertThat(tty.exitValue()).as(session).isEqualTo(3);
+    await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.getJson("pods").path("items").findValuesAsText("name")
+        .stream().noneMatch(n -> n.equals("tty-run")));
+  }
+
+  /**
    * kubectl 1.29 speaks client-go's SPDY/3.1 remote-command protocol (v4.channel.k8s.io) for exec, cp, attach and
    * run -i: the API server relays the upgrade to the kubelet, which serves the streams.
    */

@@ -565,7 +565,7 @@ public final class PodWorkers implements AutoCloseable {
     ContainerSpec spec = new ContainerSpec(base.name(), base.args(), base.env(), base.workingDir(), base.uid(), base.gid(),
         base.supplementalGroups(), base.privileged(), base.readOnlyRootFilesystem(), base.capabilitiesAdd(),
         base.capabilitiesDrop(), base.resources(), mounts).withStdin(Boolean.TRUE.equals(c.getStdin()))
-        .withSysctls(Sysctls.of(s.pod));
+        .withTty(Boolean.TRUE.equals(c.getTty())).withSysctls(Sysctls.of(s.pod));
     if (r.containerId != null) runtime.remove(r.containerId);
     String id = HexFormat.of().formatHex(randomBytes());
     Path logFile = podLogDir(s).resolve(c.getName()).resolve(r.restartCount + ".log");

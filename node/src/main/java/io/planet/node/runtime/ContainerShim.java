@@ -20,6 +20,15 @@ import java.nio.file.Path;
  * {@code stdin.holder}) so that the container sees no end of input while no one is attached, as upstream's runtimes.
  * For {@code stdinOnce} the agent ends the holder when the first attach closes its input: the container then reads
  * EOF. The shim ends the holder when the container exits.
+ *
+ * <p>A container with a tty ({@code process.terminal} in its spec) gets from runc a pseudo-terminal of its own, made
+ * in the container and set as its controlling terminal, as with upstream's runtimes; runc in the foreground relays it
+ * to its own stdio but insists on having a terminal there (it sets it raw and follows its window size). So runc runs
+ * under {@code script}, on a second pseudo-terminal whose other end {@code script} copies to the stdout pipe: the
+ * container's output is one stream, as a terminal's is. {@code script -e} exits with runc's status. Such a container
+ * always has the stdin pipe and its holder, even without stdin: {@code script} would pass the end of its input on
+ * as a character, where upstream's terminal simply never sees input. The window size is set on the container's own
+ * terminal ({@code /proc/<pid>/fd/0}), which the outer one does not touch while its size stays as it is.
  */
 final class ContainerShim {
   static final String STDOUT = "stdout";
@@ -31,14 +40,18 @@ final class ContainerShim {
   static final String READER = "agent.pid";
   static final int READER_WAIT_SECONDS = 60;
 
-  /** $1 runc root, $2 bundle (the container's directory), $3 container id. */
+  /** $1 runc root, $2 bundle (the container's directory), $3 container id, $4 "tty" for a container with a tty. */
   private static final String SCRIPT = String.join("\n",
       "cd \"$2\" || exit 125",
       "exec 3<>" + STDOUT + " 4<>" + STDERR,
       // read-write first so that the read-only open does not wait for a writer; the holder keeps the write end
       "if [ -p " + STDIN + " ]; then exec 6<>" + STDIN + " 5<" + STDIN + "; sleep infinity 3>&- 4>&- 5>&- &",
       "  echo $! > " + STDIN_HOLDER + "; exec 6>&-; else exec 5</dev/null; fi",
-      "runc --root \"$1\" run --keep --bundle \"$2\" --pid-file \"$2/" + PID + "\" \"$3\" <&5 >&3 2>&4 3>&- 4>&- 5>&-",
+      "if [ \"$4\" = tty ]; then",
+      // script takes the command as text: the paths reach it through the environment, never quoted into it
+      "  RUNC_ROOT=\"$1\" BUNDLE=\"$2\" ID=\"$3\" SHELL=/bin/sh script -qfec 'exec runc --root \"$RUNC_ROOT\" run --keep"
+          + " --bundle \"$BUNDLE\" --pid-file \"$BUNDLE/" + PID + "\" \"$ID\"' /dev/null <&5 >&3 2>&4 3>&- 4>&- 5>&-",
+      "else runc --root \"$1\" run --keep --bundle \"$2\" --pid-file \"$2/" + PID + "\" \"$3\" <&5 >&3 2>&4 3>&- 4>&- 5>&-; fi",
       "echo $? > " + EXIT,
       "if read -r holder < " + STDIN_HOLDER + "; then kill \"$holder\"; fi 2>/dev/null",
       // a minute for an agent to come back and read the last output; then the shim goes (the exit file stays)
@@ -49,16 +62,20 @@ final class ContainerShim {
 
   private ContainerShim() {}
 
-  /** Makes the container's pipes in {@code dir}: stdout, stderr, and stdin when the container keeps one open. */
+  /**
+   * Makes the container's pipes in {@code dir}: stdout, stderr, and stdin when the container keeps one open or has
+   * a tty.
+   */
   static void makePipes(Path dir, boolean stdin) throws IOException {
     Commands.run("mkfifo", "-m", "0600", dir.resolve(STDOUT).toString(), dir.resolve(STDERR).toString());
     if (stdin) Commands.run("mkfifo", "-m", "0600", dir.resolve(STDIN).toString());
   }
 
   /** Starts the shim of container {@code id} whose bundle is {@code dir}; its own errors go to {@code dir/shim.log}. */
-  static Process start(Runc runc, Path dir, String id) throws IOException {
+  static Process start(Runc runc, Path dir, String id, boolean tty) throws IOException {
     Files.deleteIfExists(dir.resolve(EXIT));
-    return new ProcessBuilder("setsid", "/bin/sh", "-c", SCRIPT, "planet-shim", runc.root().toString(), dir.toString(), id)
+    return new ProcessBuilder("setsid", "/bin/sh", "-c", SCRIPT, "planet-shim", runc.root().toString(), dir.toString(), id,
+        tty ? "tty" : "")
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("shim.log").toFile()))

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * What the runtime needs to run one container, in the runtime's own terms (like CRI's ContainerConfig): the
  * resolved argv (image entrypoint/cmd already merged with the pod's command/args), environment, identity,
- * privileges, cgroup limits and extra mounts. The node agent maps a pod's container spec to this.
+ * privileges, cgroup limits and extra mounts, and whether it runs on a terminal of its own ({@code tty}). The node
+ * agent maps a pod's container spec to this.
  */
 public record ContainerSpec(
     String name,
@@ -24,7 +25,8 @@ public record ContainerSpec(
     List<Mount> mounts,
     boolean stdin,
     Map<String, String> sysctls,
-    String pidNamespace) {
+    String pidNamespace,
+    boolean tty) {
 
   public ContainerSpec {
     sysctls = sysctls == null ? Map.of() : Map.copyOf(sysctls);
@@ -58,16 +60,25 @@ public record ContainerSpec(
         capabilitiesDrop, resources, mounts, stdin, Map.of(), null);
   }
 
+  /** As the canonical constructor, without a terminal. */
+  public ContainerSpec(String name, List<String> args, List<String> env, String workingDir, long uid, long gid,
+      List<Long> supplementalGroups, boolean privileged, boolean readOnlyRootFilesystem, List<String> capabilitiesAdd,
+      List<String> capabilitiesDrop, Resources resources, List<Mount> mounts, boolean stdin, Map<String, String> sysctls,
+      String pidNamespace) {
+    this(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem, capabilitiesAdd,
+        capabilitiesDrop, resources, mounts, stdin, sysctls, pidNamespace, false);
+  }
+
   /** The same container with stdin kept open for attach ({@code stdin: true} in the pod spec). */
   public ContainerSpec withStdin(boolean open) {
     return new ContainerSpec(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem,
-        capabilitiesAdd, capabilitiesDrop, resources, mounts, open, sysctls, pidNamespace);
+        capabilitiesAdd, capabilitiesDrop, resources, mounts, open, sysctls, pidNamespace, tty);
   }
 
   /** The same container with the pod's sysctls (OCI linux.sysctl: set in the namespaces it joins). */
   public ContainerSpec withSysctls(Map<String, String> values) {
     return new ContainerSpec(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem,
-        capabilitiesAdd, capabilitiesDrop, resources, mounts, stdin, values, pidNamespace);
+        capabilitiesAdd, capabilitiesDrop, resources, mounts, stdin, values, pidNamespace, tty);
   }
 
   /**
@@ -76,7 +87,16 @@ public record ContainerSpec(
    */
   public ContainerSpec withPidNamespace(String path) {
     return new ContainerSpec(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem,
-        capabilitiesAdd, capabilitiesDrop, resources, mounts, stdin, sysctls, path);
+        capabilitiesAdd, capabilitiesDrop, resources, mounts, stdin, sysctls, path, tty);
+  }
+
+  /**
+   * The same container on a pseudo-terminal of its own ({@code tty: true} in the pod spec): its stdin, stdout and
+   * stderr are the terminal, which is its controlling terminal, and its output is one stream.
+   */
+  public ContainerSpec withTty(boolean terminal) {
+    return new ContainerSpec(name, args, env, workingDir, uid, gid, supplementalGroups, privileged, readOnlyRootFilesystem,
+        capabilitiesAdd, capabilitiesDrop, resources, mounts, stdin, sysctls, pidNamespace, terminal);
   }
 
   /** A plain container: runs args as root with the default capabilities and no limits. */

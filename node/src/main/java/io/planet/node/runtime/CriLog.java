@@ -22,6 +22,36 @@ final class CriLog {
     this.out = out;
   }
 
+  /**
+   * Copies a terminal's output to the log until it ends: as {@link #copy}, but what is left of a line once a read
+   * has no more is written as a partial line at once, since an attach reads the log and a terminal's prompt and
+   * echo have no newline yet. {@code in} should not buffer: each read is what the terminal gave at a time.
+   */
+  void copyTerminal(InputStream in, String stream) throws IOException {
+    byte[] buf = new byte[MAX_LINE];
+    byte[] line = new byte[MAX_LINE];
+    int n = 0;
+    int r;
+    while ((r = in.read(buf)) >= 0) {
+      for (int i = 0; i < r; i++) {
+        if (buf[i] == '\n') {
+          write(stream, 'F', line, n);
+          n = 0;
+        } else {
+          line[n++] = buf[i];
+          if (n == MAX_LINE) {
+            write(stream, 'P', line, n);
+            n = 0;
+          }
+        }
+      }
+      if (n > 0) {
+        write(stream, 'P', line, n);
+        n = 0;
+      }
+    }
+  }
+
   /** Copies one stream to the log until it ends (run on its own thread per stream). */
   void copy(InputStream in, String stream) throws IOException {
     byte[] line = new byte[MAX_LINE];

@@ -44,7 +44,9 @@ public final class OciSpec {
     ObjectNode spec = JSON.createObjectNode();
     spec.put("ociVersion", "1.0.2");
     ObjectNode process = spec.putObject("process");
-    process.put("terminal", false);
+    // with a terminal, runc gives the container a pseudo-terminal of its own as controlling terminal and relays it to
+    // its own stdio (see ContainerShim)
+    process.put("terminal", c.tty());
     ObjectNode user = process.putObject("user");
     user.put("uid", c.uid());
     user.put("gid", c.gid());
@@ -56,6 +58,8 @@ public final class OciSpec {
     c.args().forEach(args::add);
     ArrayNode env = process.putArray("env");
     c.env().forEach(env::add);
+    // as containerd's WithTTY (and Docker) do for a container with a terminal, unless the pod sets TERM itself
+    if (c.tty() && c.env().stream().noneMatch(e -> e.startsWith("TERM="))) env.add("TERM=xterm");
     process.put("cwd", c.workingDir() == null || c.workingDir().isEmpty() ? "/" : c.workingDir());
     ObjectNode caps = process.putObject("capabilities");
     List<String> capSet = capabilities(c);

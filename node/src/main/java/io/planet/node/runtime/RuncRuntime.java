@@ -205,6 +205,22 @@ public final class RuncRuntime {
       endStdinHolder(dir);
     }
 
+    /**
+     * The container's terminal when it has a tty: its init process's stdin, the pseudo-terminal runc made for it (a
+     * window size set there reaches the container's foreground processes as SIGWINCH). Empty when it has none or no
+     * longer runs.
+     */
+    public Optional<Path> terminal() {
+      if (!running()) return Optional.empty();
+      try {
+        Path fd = Path.of("/proc", Files.readString(dir.resolve(ContainerShim.PID)).trim(), "fd", "0");
+        // the link names the terminal as the container sees it, in its own /dev/pts
+        return Files.readSymbolicLink(fd).toString().startsWith("/dev/pts/") ? Optional.of(fd) : Optional.empty();
+      } catch (IOException | java.nio.file.InvalidPathException e) {
+        return Optional.empty();
+      }
+    }
+
     /** Completes once the container has exited and its output is in the log. */
     public CompletableFuture<ExitStatus> exit() {
       return exit;
@@ -278,10 +294,10 @@ public final class RuncRuntime {
           "lowerdir=" + lower + ",upperdir=" + dir.resolve("upper") + ",workdir=" + dir.resolve("work"), rootfs.toString());
       Files.writeString(dir.resolve("config.json"), OciSpec.build(spec, sandbox, rootfs, cgroupsPath(sandbox.id(), id)).toString());
       Files.createDirectories(logPath.getParent());
-      ContainerShim.makePipes(dir, spec.stdin());
+      ContainerShim.makePipes(dir, spec.stdin() || spec.tty());
       Container c = new Container(id, sandbox.id(), dir, logPath, labels);
       containers.put(id, c);
-      Process shim = ContainerShim.start(runc, dir, id);
+      Process shim = ContainerShim.start(runc, dir, id, spec.tty());
       ProcessHandle handle = shim.toHandle();
       Checkpoints.write(dir.resolve(CHECKPOINT), new Checkpoints.ContainerCheckpoint(id, sandbox.id(), logPath,
           spec.stdin(), handle.pid(), startMillis(handle), labels));
@@ -330,6 +346,7 @@ public final class RuncRuntime {
     c.shim = shim;
     c.logOut = Files.newOutputStream(c.log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     CriLog criLog = new CriLog(c.logOut);
+    boolean tty = hasTerminal(c.dir);
     CountDownLatch ended = new CountDownLatch(2);
     CountDownLatch opened = new CountDownLatch(2);
     for (String stream : List.of(ContainerShim.STDOUT, ContainerShim.STDERR)) {
@@ -342,7 +359,9 @@ public final class RuncRuntime {
             // both pipes are held here now: the shim may let go of them once the container is done
             Files.writeString(c.dir.resolve(ContainerShim.READER), ProcessHandle.current().pid() + "\n");
           }
-          if (!c.detached) criLog.copy(new BufferedInputStream(Channels.newInputStream(ch)), stream);
+          if (c.detached) return;
+          if (tty) criLog.copyTerminal(Channels.newInputStream(ch), stream);
+          else criLog.copy(new BufferedInputStream(Channels.newInputStream(ch)), stream);
         } catch (IOException e) {
           // the output ended, or the agent detached
         } finally {
@@ -377,6 +396,15 @@ public final class RuncRuntime {
     watcher.setDaemon(true);
     c.watcher = watcher;
     watcher.start();
+  }
+
+  /** Whether the container's spec gives it a terminal (its output then is a terminal's: see CriLog#copyTerminal). */
+  private static boolean hasTerminal(Path dir) {
+    try {
+      return OciSpec.JSON.readTree(dir.resolve("config.json").toFile()).path("process").path("terminal").asBoolean();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static void unblock(Path fifo) {

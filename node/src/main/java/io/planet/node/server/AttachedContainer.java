@@ -12,13 +12,16 @@ import java.util.concurrent.ExecutorService;
  * {@code attach} to a running container: its output from now on (read back from its CRI log as it is written,
  * stdout and stderr apart unless it has a tty), and the client's input written to the container's stdin when its
  * spec keeps stdin open. Ends with Success when the container exits or the client leaves. The end of the client's
- * input closes a stdinOnce container's stdin, and ends the attach otherwise.
+ * input closes a stdinOnce container's stdin (unless it has a tty), and ends the attach otherwise. With a tty, the
+ * client's window size is set on the container's terminal.
  */
 final class AttachedContainer implements RemoteCommand {
   private final PodWorkers.AttachTarget target;
   private final boolean input;
   private final boolean tty;
   private final StdinPipe stdin;
+  /** Null without a tty. */
+  private final TerminalResizer resizer;
   private volatile boolean closed;
 
   /** {@code input}: the client sends stdin (attach's {@code stdin=true}); {@code tty}: attach's {@code tty=true}. */
@@ -27,6 +30,8 @@ final class AttachedContainer implements RemoteCommand {
     this.stdin = new StdinPipe(target.stdin(), executor);
     this.input = input;
     this.tty = tty;
+    this.resizer = tty ? TerminalResizer.of(() -> target.container().terminal(), () -> target.container().running(),
+        executor) : null;
   }
 
   /** Streams the log from its current end until the container exits or the attach ends. */
@@ -92,7 +97,8 @@ final class AttachedContainer implements RemoteCommand {
 
   @Override
   public void resize(TerminalResizer.Size size) {
-    // the container's terminal is its own: upstream's runtimes resize it, this one does not follow the client
+    // the container's own terminal, as upstream's runtimes resize it; a container without one ignores it
+    if (resizer != null) resizer.resize(size);
   }
 
   @Override

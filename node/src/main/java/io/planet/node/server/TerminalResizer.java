@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * fd 0, and {@code stty -F /proc/<child>/fd/0 cols W rows H} sets the window size there, which makes the kernel send
  * SIGWINCH to the terminal's foreground process group as it would for a local terminal. The first size usually
  * arrives before the child exists: it is applied as soon as the terminal is there. Only the latest size matters.
+ * An attach to a container with a tty resizes the container's own terminal the same way ({@link #of}).
  */
 final class TerminalResizer {
   private static final Logger log = LoggerFactory.getLogger(TerminalResizer.class);
@@ -26,15 +29,28 @@ final class TerminalResizer {
   /** Columns and rows. */
   record Size(int width, int height) {}
 
-  private final Process script;
+  private final Supplier<Optional<Path>> find;
+  private final BooleanSupplier alive;
   private final Executor executor;
   private volatile Size wanted;
   private Size applied;
   private Path terminal;
 
+  /** For the terminal {@code script} opens for its child. */
   TerminalResizer(Process script, Executor executor) {
-    this.script = script;
+    this(() -> script.toHandle().children().map(c -> Path.of("/proc/" + c.pid() + "/fd/0"))
+        .filter(TerminalResizer::isPseudoTerminal).findFirst(), script::isAlive, executor);
+  }
+
+  private TerminalResizer(Supplier<Optional<Path>> find, BooleanSupplier alive, Executor executor) {
+    this.find = find;
+    this.alive = alive;
     this.executor = executor;
+  }
+
+  /** For the terminal {@code find} names (e.g. a container's), looked for while {@code alive} holds. */
+  static TerminalResizer of(Supplier<Optional<Path>> find, BooleanSupplier alive, Executor executor) {
+    return new TerminalResizer(find, alive, executor);
   }
 
   /** The size a resize message asks for; empty when it is not one (ignored, as upstream logs and goes on). */
@@ -75,13 +91,12 @@ final class TerminalResizer {
     }
   }
 
-  /** The child's fd 0, once {@code script} has started it on the terminal; null if it never does. */
+  /** The terminal, once it is there (for exec: once {@code script} has started its child); null if it never is. */
   private Path terminal() {
     if (terminal != null && Files.exists(terminal)) return terminal;
     long deadline = System.nanoTime() + FIND_TIMEOUT_NANOS;
-    while (script.isAlive() && System.nanoTime() < deadline) {
-      Optional<Path> found = script.toHandle().children().map(c -> Path.of("/proc/" + c.pid() + "/fd/0"))
-          .filter(TerminalResizer::isPseudoTerminal).findFirst();
+    while (alive.getAsBoolean() && System.nanoTime() < deadline) {
+      Optional<Path> found = find.get();
       if (found.isPresent()) {
         terminal = found.get();
         return terminal;

@@ -146,6 +146,63 @@ class RuncRuntimeIT {
   }
 
   @Test
+  void aContainerWithATtyRunsOnAControllingTerminalOfItsOwnWhoseSizeFollowsResizes() throws Exception {
+    PodSandbox pod = pod("terminal");
+    RuncRuntime.Container c = run(pod, "tty", sh("tty", "printf 'ready> '; read go; [ -t 0 ] && [ -t 1 ] && [ -t 2 ]"
+        + " && echo on a tty; (: </dev/tty) && echo controlling; tty; echo TERM=$TERM; read again; stty size;"
+        + " echo oops >&2; exit 3").withStdin(true).withTty(true));
+    // a prompt has no newline: it reaches the log (where attach reads it) as a partial line at once
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(c.logPath()).contains(" stdout P ready> \n"));
+    write(c, "go\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> terminalOutput(c).contains("TERM="));
+    assertThat(c.terminal()).isPresent();
+    stty(c, 100, 30);
+    write(c, "again\n");
+    assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(3);
+    // a terminal ends its lines with CR LF, and echoes input
+    assertThat(terminalOutput(c)).contains("ready> go\r\non a tty\r\ncontrolling\r\n/dev/pts/0\r\nTERM=xterm\r\n")
+        .contains("again\r\n30 100\r\noops\r\n");
+    // one stream, as a terminal's
+    assertThat(Files.readString(c.logPath())).doesNotContain(" stderr ");
+    assertThat(c.terminal()).isEmpty();
+  }
+
+  @Test
+  void aTtyContainerWithoutStdinSeesNoEndOfInputAndStops() throws Exception {
+    PodSandbox pod = pod("no-input");
+    // pid 1 ignores SIGTERM: the SIGKILL after the grace period ends it, and runc under script reports it
+    RuncRuntime.Container c = run(pod, "tty", sh("tty", "tty; read line; echo read $? $line").withTty(true));
+    await().atMost(Duration.ofSeconds(10)).until(() -> terminalOutput(c).contains("/dev/pts/"));
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(c::running);
+    runtime.stop(c.id(), Duration.ofSeconds(1));
+    assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(137);
+    assertThat(Files.readString(c.logPath())).doesNotContain("read ");
+  }
+
+  /** The container's output as its CRI log records it: partial lines joined, full ones ended with a newline. */
+  private static String terminalOutput(RuncRuntime.Container c) throws IOException {
+    StringBuilder out = new StringBuilder();
+    // split at LF only: the lines of a terminal's output end with CR
+    for (String line : Files.readString(c.logPath()).split("\n")) {
+      String[] parts = line.split(" ", 4);
+      out.append(parts.length == 4 ? parts[3] : "").append(parts[2].equals("F") ? "\n" : "");
+    }
+    return out.toString();
+  }
+
+  private static void write(RuncRuntime.Container c, String text) throws IOException {
+    c.stdin().write(text.getBytes(StandardCharsets.UTF_8));
+    c.stdin().flush();
+  }
+
+  /** Sets the window size of the container's terminal, as an attach with a tty does. */
+  private static void stty(RuncRuntime.Container c, int cols, int rows) throws Exception {
+    Process p = new ProcessBuilder("stty", "-F", c.terminal().orElseThrow().toString(), "cols", Integer.toString(cols),
+        "rows", Integer.toString(rows)).redirectErrorStream(true).start();
+    assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+  }
+
+  @Test
   void removingLeavesNothingBehind() throws Exception {
     PodSandbox pod = runtime.sandbox(UUID.randomUUID().toString());
     pod.create("gone");
@@ -236,6 +293,36 @@ class RuncRuntimeIT {
       assertThat(Mounts.under(tmp.resolve("adopt-running"))).isEmpty();
       assertThat(Cgroups.anyExists(RuncRuntime.podCgroup(pod.id()))).isFalse();
       assertThat(Files.exists(pod.netns())).isFalse();
+    } finally {
+      removeQuietly(second != null ? second : first, pod, id);
+    }
+  }
+
+  @Test
+  void aNewRuntimeAdoptsATtyContainerAndResizesItsTerminal() throws Exception {
+    RuncRuntime first = agent("adopt-tty");
+    PodSandbox pod = first.sandbox(UUID.randomUUID().toString());
+    pod.create("adopted-tty");
+    String id = pod.id().substring(0, 8) + "-shell";
+    Path log = tmp.resolve("logs").resolve(id + ".log");
+    RuncRuntime second = null;
+    try {
+      first.start(pod, id, busybox, sh("shell", "while read line; do [ \"$line\" = quit ] && exit 5; stty size; done")
+          .withStdin(true).withTty(true), log);
+      first.close();
+
+      second = agent("adopt-tty");
+      RuncRuntime.Container c = second.recoverContainers().get(0);
+      assertThat(c.running()).isTrue();
+      stty(c, 120, 40);
+      write(c, "size\n");
+      await().atMost(Duration.ofSeconds(10)).until(() -> terminalOutput(c).contains("size\r\n40 120\r\n"));
+      write(c, "quit\n");
+      assertThat(c.awaitExit(Duration.ofSeconds(10))).isEqualTo(5);
+      second.remove(id);
+      second.removeSandbox(pod);
+      assertThat(second.runc().list()).doesNotContain(id);
+      assertThat(Mounts.under(tmp.resolve("adopt-tty"))).isEmpty();
     } finally {
       removeQuietly(second != null ? second : first, pod, id);
     }
