@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.planet.apiserver.testing.KubectlRun;
 import io.planet.apiserver.testing.ApiClient;
 import io.planet.apiserver.testing.ApiClient.Response;
 import io.planet.apiserver.testing.TestApiServer;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -193,7 +193,7 @@ class ComponentStatusIT {
   @Order(8)
   void kubectlGetComponentStatuses(@TempDir Path dir) throws Exception {
     Path kubeconfig = server.writeKubeconfig(dir);
-    Run all = kubectl(kubeconfig, "get", "componentstatuses");
+    KubectlRun all = kubectl(kubeconfig, "get", "componentstatuses");
     assertThat(all.code()).isZero();
     assertThat(all.out()).contains("Warning: v1 ComponentStatus is deprecated in v1.19+");
     assertThat(all.out()).containsPattern("NAME +STATUS +MESSAGE +ERROR")
@@ -201,13 +201,13 @@ class ComponentStatusIT {
         .containsPattern("controller-manager +Unhealthy +HTTP probe failed with statuscode: 500")
         .containsPattern("etcd-0 +Healthy +ok");
     // upstream's e2e: names by jsonpath, then a get of each
-    Run names = kubectl(kubeconfig, "get", "componentstatuses", "-o", "jsonpath={.items[*].metadata.name}");
+    KubectlRun names = kubectl(kubeconfig, "get", "componentstatuses", "-o", "jsonpath={.items[*].metadata.name}");
     assertThat(names.code()).isZero();
     assertThat(names.out()).endsWith("scheduler controller-manager etcd-0");
-    Run one = kubectl(kubeconfig, "get", "cs", "etcd-0");
+    KubectlRun one = kubectl(kubeconfig, "get", "cs", "etcd-0");
     assertThat(one.code()).isZero();
     assertThat(one.out()).containsPattern("etcd-0 +Healthy +ok").doesNotContain("scheduler");
-    Run missing = kubectl(kubeconfig, "get", "cs", "kube-proxy");
+    KubectlRun missing = kubectl(kubeconfig, "get", "cs", "kube-proxy");
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.out()).contains("Error from server (NotFound): componentstatus \"kube-proxy\" not found");
   }
@@ -230,17 +230,7 @@ class ComponentStatusIT {
         .path("conditions").get(0).path("status").asText().equals("True"));
   }
 
-  private record Run(int code, String out) {}
-
-  private static Run kubectl(Path kubeconfig, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish");
-    }
-    return new Run(p.exitValue(), out);
+  private static KubectlRun kubectl(Path kubeconfig, String... args) throws Exception {
+    return KubectlRun.run(kubeconfig, args);
   }
 }

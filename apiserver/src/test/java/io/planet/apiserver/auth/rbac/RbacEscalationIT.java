@@ -3,6 +3,7 @@ package io.planet.apiserver.auth.rbac;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.planet.apiserver.testing.KubectlRun;
 import io.planet.apiserver.auth.UserInfo;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.testing.ApiClient;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -235,24 +235,14 @@ class RbacEscalationIT {
         + "\"verbs\":[\"create\"]}]");
     String expected = notHeld("bob", "roles", "kubectl-pods", "{APIGroups:[\"\"], Resources:[\"pods\"], Verbs:[\"get\"]}");
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      Run r = kubectl(kubeconfig, "create", "role", "kubectl-pods", "-n", NS, "--verb=get", "--resource=pods",
+      KubectlRun r = kubectl(kubeconfig, "create", "role", "kubectl-pods", "-n", NS, "--verb=get", "--resource=pods",
           "--as", "bob", "--as-group", "g");
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.out()).contains("Error from server (Forbidden): " + expected);
     });
   }
 
-  private record Run(int code, String out) {}
-
-  private static Run kubectl(Path kubeconfig, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish");
-    }
-    return new Run(p.exitValue(), out);
+  private static KubectlRun kubectl(Path kubeconfig, String... args) throws Exception {
+    return KubectlRun.run(kubeconfig, args);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.planet.apiserver.testing.KubectlRun;
 import io.planet.apiserver.auth.UserInfo;
 import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.testing.ApiClient;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -191,32 +191,22 @@ class RbacIT {
          "subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"frank"}]}""");
     await().atMost(Duration.ofSeconds(10)).until(() -> kubectl(kubeconfig, "auth", "can-i", "create", "pods", "-n", "dev",
         "--as", "frank").out().trim().equals("yes"));
-    Run no = kubectl(kubeconfig, "auth", "can-i", "create", "pods", "-n", "prod", "--as", "frank");
+    KubectlRun no = kubectl(kubeconfig, "auth", "can-i", "create", "pods", "-n", "prod", "--as", "frank");
     assertThat(no.out().trim()).isEqualTo("no");
     assertThat(no.code()).isEqualTo(1);
     // kubectl warns that nodes are not namespaced (the kubeconfig names a namespace), as against upstream
     assertThat(kubectl(kubeconfig, "auth", "can-i", "delete", "nodes").out()).endsWith("\nyes\n");
-    Run list = kubectl(kubeconfig, "auth", "can-i", "--list", "-n", "dev", "--as", "frank");
+    KubectlRun list = kubectl(kubeconfig, "auth", "can-i", "--list", "-n", "dev", "--as", "frank");
     assertThat(list.code()).isZero();
     assertThat(list.out()).contains("pods/exec").contains("selfsubjectaccessreviews.authorization.k8s.io");
-    Run forbidden = kubectl(kubeconfig, "get", "pods", "-n", "prod", "--as", "frank");
+    KubectlRun forbidden = kubectl(kubeconfig, "get", "pods", "-n", "prod", "--as", "frank");
     assertThat(forbidden.out()).contains("Error from server (Forbidden): pods is forbidden: User \"frank\" cannot list "
         + "resource \"pods\" in API group \"\" in the namespace \"prod\"");
     assertThat(kubectl(kubeconfig, "api-resources", "--api-group=authorization.k8s.io").out())
         .contains("selfsubjectrulesreviews").contains("subjectaccessreviews");
   }
 
-  private record Run(int code, String out) {}
-
-  private static Run kubectl(Path kubeconfig, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish");
-    }
-    return new Run(p.exitValue(), out);
+  private static KubectlRun kubectl(Path kubeconfig, String... args) throws Exception {
+    return KubectlRun.run(kubeconfig, args);
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.planet.apiserver.testing.KubectlRun;
 import io.planet.api.Json;
 import io.planet.apiserver.pki.Keys;
 import io.planet.apiserver.pki.TlsContexts;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,18 +69,9 @@ class ServiceAccountTokenIT {
          "spec":{"serviceAccountName":"%s","containers":[{"name":"c","image":"busybox"}]}}""".formatted(name, account));
   }
 
-  private record Run(int code, String out) {}
-
-  private static Run kubectl(Path kubeconfig, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish");
-    }
-    return new Run(p.exitValue(), out.trim());
+  private static KubectlRun kubectl(Path kubeconfig, String... args) throws Exception {
+    KubectlRun r = KubectlRun.run(kubeconfig, args);
+    return new KubectlRun(r.code(), r.out().trim());
   }
 
   /** A kubeconfig that trusts the cluster CA and presents only this bearer token. */
@@ -118,7 +109,7 @@ class ServiceAccountTokenIT {
   private static String createToken(String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of("create", "token"));
     all.addAll(List.of(args));
-    Run r = kubectl(server.adminKubeconfig(), all.toArray(String[]::new));
+    KubectlRun r = kubectl(server.adminKubeconfig(), all.toArray(String[]::new));
     assertThat(r.code()).as(r.out()).isZero();
     assertThat(r.out()).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
     return r.out();
@@ -140,26 +131,26 @@ class ServiceAccountTokenIT {
     assertThat(c.path("exp").asLong() - c.path("iat").asLong()).isEqualTo(3600);
     Path kc = tokenKubeconfig("reader", token);
 
-    Run whoami = kubectl(kc, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
+    KubectlRun whoami = kubectl(kc, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
     assertThat(whoami.out()).isEqualTo(
         "system:serviceaccount:a:reader [\"system:serviceaccounts\",\"system:serviceaccounts:a\",\"system:authenticated\"]");
     // the binding reaches the authorizer through the watch cache
     await().atMost(Duration.ofSeconds(10)).until(() -> kubectl(kc, "get", "pods", "-n", "a").code() == 0);
     assertThat(kubectl(kc, "get", "pod", "web", "-n", "a", "-o", "name").out()).isEqualTo("pod/web");
-    Run secrets = kubectl(kc, "get", "secrets", "-n", "a");
+    KubectlRun secrets = kubectl(kc, "get", "secrets", "-n", "a");
     assertThat(secrets.code()).isNotZero();
     assertThat(secrets.out()).isEqualTo("Error from server (Forbidden): secrets is forbidden: User "
         + "\"system:serviceaccount:a:reader\" cannot list resource \"secrets\" in API group \"\" in the namespace \"a\"");
-    Run otherNs = kubectl(kc, "get", "pod", "web", "-n", "b");
+    KubectlRun otherNs = kubectl(kc, "get", "pod", "web", "-n", "b");
     assertThat(otherNs.out()).isEqualTo("Error from server (Forbidden): pods \"web\" is forbidden: User "
         + "\"system:serviceaccount:a:reader\" cannot get resource \"pods\" in API group \"\" in the namespace \"b\"");
-    Run delete = kubectl(kc, "delete", "pod", "web", "-n", "a");
+    KubectlRun delete = kubectl(kc, "delete", "pod", "web", "-n", "a");
     assertThat(delete.out()).contains("cannot delete resource \"pods\"");
 
     // the account is deleted: its tokens stop working
     admin.delete("/api/v1/namespaces/a/serviceaccounts/reader");
     await().atMost(Duration.ofSeconds(10)).until(() -> bearer(token).get("/api/v1/namespaces/a/pods").code() == 401);
-    Run gone = kubectl(kc, "get", "pods", "-n", "a");
+    KubectlRun gone = kubectl(kc, "get", "pods", "-n", "a");
     assertThat(gone.out()).isEqualTo("error: You must be logged in to the server (Unauthorized)");
   }
 
@@ -200,16 +191,16 @@ class ServiceAccountTokenIT {
   @Test
   void tokenRequestErrorsAreUpstreams() throws Exception {
     serviceAccount("a", "errs");
-    Run shortLived = kubectl(server.adminKubeconfig(), "create", "token", "errs", "-n", "a", "--duration", "5m");
+    KubectlRun shortLived = kubectl(server.adminKubeconfig(), "create", "token", "errs", "-n", "a", "--duration", "5m");
     assertThat(shortLived.out()).isEqualTo("error: failed to create token: TokenRequest.authentication.k8s.io \"errs\" is invalid: "
         + "spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes");
-    Run missing = kubectl(server.adminKubeconfig(), "create", "token", "nobody", "-n", "a");
+    KubectlRun missing = kubectl(server.adminKubeconfig(), "create", "token", "nobody", "-n", "a");
     assertThat(missing.out()).isEqualTo("error: failed to create token: serviceaccounts \"nobody\" not found");
-    Run noPod = kubectl(server.adminKubeconfig(), "create", "token", "errs", "-n", "a", "--bound-object-kind", "Pod",
+    KubectlRun noPod = kubectl(server.adminKubeconfig(), "create", "token", "errs", "-n", "a", "--bound-object-kind", "Pod",
         "--bound-object-name", "ghost");
     assertThat(noPod.out()).isEqualTo("error: failed to create token: pods \"ghost\" not found");
     pod("a", "runs-as-default", "default");
-    Run otherAccount = kubectl(server.adminKubeconfig(), "create", "token", "errs", "-n", "a", "--bound-object-kind", "Pod",
+    KubectlRun otherAccount = kubectl(server.adminKubeconfig(), "create", "token", "errs", "-n", "a", "--bound-object-kind", "Pod",
         "--bound-object-name", "runs-as-default");
     assertThat(otherAccount.out()).isEqualTo("error: failed to create token: cannot bind token for serviceaccount \"errs\" "
         + "to pod running with different serviceaccount name.");
@@ -245,7 +236,7 @@ class ServiceAccountTokenIT {
       assertThat(r.code()).isEqualTo(401);
       assertThat(r.body().path("message").asText()).isEqualTo("Unauthorized");
     }
-    Run kubectlExpired = kubectl(tokenKubeconfig("expired", expired), "get", "pods", "-n", "a");
+    KubectlRun kubectlExpired = kubectl(tokenKubeconfig("expired", expired), "get", "pods", "-n", "a");
     assertThat(kubectlExpired.out()).isEqualTo("error: You must be logged in to the server (Unauthorized)");
   }
 
