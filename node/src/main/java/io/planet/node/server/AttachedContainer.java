@@ -22,6 +22,8 @@ final class AttachedContainer implements RemoteCommand {
   private final StdinPipe stdin;
   /** Null without a tty. */
   private final TerminalResizer resizer;
+  /** Where the container's log ended when the attach began: output to the client's input comes after it. */
+  private final long logStart;
   private volatile boolean closed;
 
   /** {@code input}: the client sends stdin (attach's {@code stdin=true}); {@code tty}: attach's {@code tty=true}. */
@@ -32,14 +34,22 @@ final class AttachedContainer implements RemoteCommand {
     this.tty = tty;
     this.resizer = tty ? TerminalResizer.of(() -> target.container().terminal(), () -> target.container().running(),
         executor) : null;
+    // taken now, before any input can reach the container: its answer must not fall before the start
+    long size;
+    try {
+      size = java.nio.file.Files.size(target.log());
+    } catch (IOException e) {
+      size = 0;
+    }
+    this.logStart = size;
   }
 
-  /** Streams the log from its current end until the container exits or the attach ends. */
+  /** Streams the log from where it ended when the attach began until the container exits or the attach ends. */
   @Override
   public void start(Output out, boolean wantStdout, boolean wantStderr, ExecutorService pumps) {
     pumps.execute(() -> {
       try (FileChannel log = FileChannel.open(target.log())) {
-        log.position(log.size());
+        log.position(Math.min(logStart, log.size()));
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (!closed) {
