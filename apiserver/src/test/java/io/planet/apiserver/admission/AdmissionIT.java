@@ -2,13 +2,10 @@ package io.planet.apiserver.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.planet.apiserver.auth.UserInfo;
-import io.planet.apiserver.http.ApiRequest;
+import io.planet.apiserver.testing.HeaderUsers;
 import io.planet.apiserver.testing.ApiClient;
 import io.planet.apiserver.testing.TestApiServer;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -17,23 +14,14 @@ import org.junit.jupiter.api.Test;
 
 /** The admission chain on a real API server, requests made as different users through the test seam. */
 class AdmissionIT {
-  private static final String USER = "X-Test-User";
-  private static final String GROUPS = "X-Test-Groups";
+  private static final String USER = HeaderUsers.USER;
+  private static final String GROUPS = HeaderUsers.GROUPS;
   private static TestApiServer server;
   private static ApiClient api;
 
-  private static UserInfo testUser(ApiRequest req) {
-    String name = req.header(USER);
-    if (name.isEmpty()) return UserInfo.of("kubernetes-admin", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
-    List<String> groups = new ArrayList<>();
-    if (!req.header(GROUPS).isEmpty()) groups.addAll(Arrays.asList(req.header(GROUPS).split(",")));
-    groups.add(UserInfo.AUTHENTICATED);
-    return UserInfo.of(name, groups);
-  }
-
   @BeforeAll
   static void start() throws IOException {
-    server = new TestApiServer(c -> c.withTestAuthenticator(AdmissionIT::testUser).withAdmission(c.admission()
+    server = new TestApiServer(c -> c.withTestAuthenticator(HeaderUsers::authenticate).withAdmission(c.admission()
         .enabling("NodeRestriction")
         .withPodSecurity(PodSecurityConfig.DEFAULT.withExemptions(List.of("system:serviceaccount:kube-system:daemon-set-controller"),
             List.of("exempt"), List.of()))));

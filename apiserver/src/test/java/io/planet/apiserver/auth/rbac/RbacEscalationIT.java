@@ -3,9 +3,8 @@ package io.planet.apiserver.auth.rbac;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.planet.apiserver.testing.HeaderUsers;
 import io.planet.apiserver.testing.KubectlRun;
-import io.planet.apiserver.auth.UserInfo;
-import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.testing.ApiClient;
 import io.planet.apiserver.testing.ApiClient.Response;
 import io.planet.apiserver.testing.TestApiServer;
@@ -13,9 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,9 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code escalate}, writing bindings needs {@code bind} or the bound role's rules. Users are named by a test seam.
  */
 class RbacEscalationIT {
-  /** TEST SEAM: the user is named by these headers; requests without them are a cluster admin (kubectl's). */
-  private static final String USER = "X-Test-User";
-  private static final String GROUPS = "X-Test-Groups";
+  private static final String USER = HeaderUsers.USER;
+  private static final String GROUPS = HeaderUsers.GROUPS;
   private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
   private static final String NS = "esc";
   private static final String PODS_GET = "[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\"]}]";
@@ -37,18 +32,9 @@ class RbacEscalationIT {
   private static TestApiServer server;
   private static ApiClient api;
 
-  private static UserInfo testUser(ApiRequest req) {
-    String name = req.header(USER);
-    if (name.isEmpty()) return UserInfo.of("kubernetes-admin", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
-    List<String> groups = new ArrayList<>();
-    if (!req.header(GROUPS).isEmpty()) groups.addAll(Arrays.asList(req.header(GROUPS).split(",")));
-    groups.add(UserInfo.AUTHENTICATED);
-    return UserInfo.of(name, groups);
-  }
-
   @BeforeAll
   static void start() throws IOException {
-    server = new TestApiServer(c -> c.withAuthorizationMode("Node,RBAC").withTestAuthenticator(RbacEscalationIT::testUser));
+    server = new TestApiServer(c -> c.withAuthorizationMode("Node,RBAC").withTestAuthenticator(HeaderUsers::authenticate));
     api = server.client();
     api.create("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + NS + "\"}}");
     api.create(RBAC + "/clusterroles", role("ClusterRole", "", "esc-pod-reader", PODS_GET));
@@ -220,7 +206,7 @@ class RbacEscalationIT {
 
   @Test
   void withoutRbacEveryoneMayEscalateAsUnderAlwaysAllow() throws IOException {
-    try (TestApiServer open = new TestApiServer(c -> c.withTestAuthenticator(RbacEscalationIT::testUser))) {
+    try (TestApiServer open = new TestApiServer(c -> c.withTestAuthenticator(HeaderUsers::authenticate))) {
       Response r = open.client().send("POST", RBAC + "/clusterroles", role("ClusterRole", "", "everything",
           "[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]").getBytes(StandardCharsets.UTF_8),
           "application/json", Map.of(USER, "nobody"));

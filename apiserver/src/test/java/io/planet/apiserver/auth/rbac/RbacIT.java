@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.planet.apiserver.testing.HeaderUsers;
 import io.planet.apiserver.testing.KubectlRun;
 import io.planet.apiserver.auth.UserInfo;
-import io.planet.apiserver.http.ApiRequest;
 import io.planet.apiserver.testing.ApiClient;
 import io.planet.apiserver.testing.ApiClient.Response;
 import io.planet.apiserver.testing.TestApiServer;
@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -25,26 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** An API server with --authorization-mode=RBAC; requests are made as different users through a test seam. */
 class RbacIT {
-  /** TEST SEAM: the user is named by these headers; requests without them are a cluster admin (kubectl's). */
-  private static final String USER = "X-Test-User";
-  private static final String GROUPS = "X-Test-Groups";
+  private static final String USER = HeaderUsers.USER;
+  private static final String GROUPS = HeaderUsers.GROUPS;
 
   private static TestApiServer server;
   private static ApiClient api;
 
-  private static UserInfo testUser(ApiRequest req) {
-    String name = req.header(USER);
-    if (name.isEmpty()) return UserInfo.of("kubernetes-admin", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
-    if (name.equals(UserInfo.ANONYMOUS)) return UserInfo.anonymous();
-    List<String> groups = new ArrayList<>();
-    if (!req.header(GROUPS).isEmpty()) groups.addAll(Arrays.asList(req.header(GROUPS).split(",")));
-    groups.add(UserInfo.AUTHENTICATED);
-    return UserInfo.of(name, groups);
-  }
-
   @BeforeAll
   static void start() throws IOException {
-    server = new TestApiServer(c -> c.withAuthorizationMode("RBAC").withTestAuthenticator(RbacIT::testUser));
+    server = new TestApiServer(c -> c.withAuthorizationMode("RBAC").withTestAuthenticator(HeaderUsers::authenticate));
     api = server.client();
     for (String ns : List.of("dev", "prod")) {
       api.create("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}");
