@@ -61,7 +61,13 @@ public final class PersistentVolumeBinder extends Controller {
     volumes.addEventHandler(handler(v -> {
       enqueue(VOLUME + v.getMetadata().getName());
       ObjectReference ref = v.getSpec().getClaimRef();
-      if (ref != null && ref.getName() != null) enqueue(CLAIM + ref.getNamespace() + "/" + ref.getName());
+      if (ref != null && ref.getName() != null) {
+        enqueue(CLAIM + ref.getNamespace() + "/" + ref.getName());
+      } else {
+        // an available volume: pending claims may have been looked at before it was seen (upstream's periodic
+        // resync of claims finds it later; here at once)
+        for (PersistentVolumeClaim c : claims.getStore().list()) if (!isBound(c)) enqueue(CLAIM + key(c));
+      }
     }));
     // a class created after its claims: look at the pending ones again
     classes.addEventHandler(handler(sc -> {
